@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the Debian packages digitd builds and runs with.  Called by the
+# Makefile when its pkg-config probe fails; safe to run again.
+set -eu
+PKGS="build-essential pkg-config libopencv-dev libsqlite3-dev libconfig-dev sqlite3 npm ca-certificates"
+# Optional, used by tests when present: clang (fuzzing), tmux (review tty test).
+EXTRA="${DIGITD_EXTRA_PKGS:-clang tmux}"
+
+missing=""
+for p in $PKGS $EXTRA; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && { echo "install-deps: all packages present"; exit 0; }
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=""
+elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"
+else
+	echo "install-deps: missing Debian packages:$missing" >&2
+	echo "install-deps: run as root: apt-get install$missing" >&2
+	exit 1
+fi
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q || { echo "install-deps: apt-get update failed; check network/apt sources" >&2; exit 1; }
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing || {
+	echo "install-deps: apt-get install failed for:$missing" >&2; exit 1; }

@@ -1,0 +1,80 @@
+/* digitctl: the command-line tool for training, evaluation, one-off
+ * recognition and the database (review, export, stats). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/log.h"
+
+/* Weak while the commands are being written in parallel; a command not linked
+ * in says so instead of breaking every build. */
+#pragma weak cmd_train
+#pragma weak cmd_eval
+#pragma weak cmd_recognize
+#pragma weak cmd_list
+#pragma weak cmd_show
+#pragma weak cmd_review
+#pragma weak cmd_export
+#pragma weak cmd_stats
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *what;
+} commands[] = {
+	{ "train", cmd_train, "train a LeNet-5 model on MNIST (and reviewed digits)" },
+	{ "eval", cmd_eval, "score a model on an MNIST-format test set" },
+	{ "recognize", cmd_recognize, "read the digits of scanned images (table or JSON)" },
+	{ "list", cmd_list, "list documents in the database, newest first" },
+	{ "show", cmd_show, "show one document's fields and digits" },
+	{ "review", cmd_review, "review flagged digits (interactive or scripted)" },
+	{ "export", cmd_export, "export field texts as CSV or JSON" },
+	{ "stats", cmd_stats, "throughput, review backlog and threshold advice" },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: digitctl COMMAND [OPTIONS] [ARGS]\n"
+		"       digitctl COMMAND --help\n"
+		"\n"
+		"Handwritten digit recognition for scanned documents: the companion of the\n"
+		"digitd daemon.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s  %s\n", commands[i].name, commands[i].what);
+	fprintf(f,
+		"\n"
+		"Exit status: 0 success, 1 failure, 2 usage error.\n"
+		"See digitctl COMMAND --help for each command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	log_init("digitctl");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("digitctl %s\n", DIGITD_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(argv[1], commands[i].name) != 0) continue;
+		if (!commands[i].fn) {
+			fprintf(stderr, "digitctl: command '%s' is not built in this binary\n", argv[1]);
+			return 1;
+		}
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "digitctl: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

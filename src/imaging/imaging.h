@@ -1,0 +1,27 @@
+/* imaging.h: the C face of the OpenCV bridge (the .cpp files beside it, the only C++).
+ *
+ * Images cross the boundary as img_t: 8-bit, 1 (gray) or 3 (BGR) channels,
+ * malloc'd pixel rows owned by the img_t.  Every function that can fail returns
+ * 0 on success or -1 with a human-readable message in *err; no C++ exception
+ * ever escapes (cv::Exception and std::bad_alloc are caught at the boundary). */
+#ifndef DIGITD_IMAGING_H
+#define DIGITD_IMAGING_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+	int w, h, ch;       /* ch: 1 gray, 3 BGR */
+	size_t stride;      /* bytes per row */
+	uint8_t *data;      /* owned; free with img_free */
+} img_t;
+
+typedef struct {
+	char msg[256];
+} img_err;
+
+/* Allocate a zeroed w x h image with ch channels; -1 on bad size or no memory. */
+int img_alloc(img_t *im, int w, int h, int ch, img_err *err);
+void img_free(img_t *im);
+int img_clone(const img_t *src, img_t *dst, img_err *err);
+
+#endif
