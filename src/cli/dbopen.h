@@ -1,0 +1,24 @@
+/* dbopen.h: what every database command of digitctl shares: finding and
+ * opening the database, and the usage-error convention. */
+#ifndef DIGITD_CLI_DBOPEN_H
+#define DIGITD_CLI_DBOPEN_H
+#include <sqlite3.h>
+
+/* Open --db FILE (or, when path is NULL, the database named by the default
+ * config file) read-only or read-write.  On failure prints
+ * "digitctl CMD: what happened" on stderr and returns -1 (the command then
+ * exits 1). */
+int cli_db_open(const char *cmd, const char *path, int writable, sqlite3 **db);
+
+/* Print "digitctl CMD: message", the synopsis and a pointer to --help on
+ * stderr; returns EXIT_USAGE for `return cli_usage_error(...)`. */
+int cli_usage_error(const char *cmd, const char *synopsis, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Parse a non-negative integer option value; -1 if it is not one. */
+long long cli_parse_count(const char *s);
+
+/* Report a failed query ("digitctl CMD: query failed: ...") and return 1. */
+int cli_sql_error(const char *cmd, sqlite3 *db);
+
+#endif

@@ -1,0 +1,69 @@
+/* query.h: the read side of the database, for digitctl (and its tests).
+ *
+ * The daemon owns the database's life (creating it, migrating it, writing
+ * results); these functions only look at a database that already exists and,
+ * for review decisions, make short single-row writes.  They are safe on a live
+ * database while digitd writes: every connection gets a busy timeout, and every
+ * write is one BEGIN IMMEDIATE transaction that holds the lock for one UPDATE.
+ *
+ * Errors: functions return 0 (or a count) on success and -1 with a message in
+ * err that names the file and says what to do. */
+#ifndef DIGITD_QUERY_H
+#define DIGITD_QUERY_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#define QUERY_APP_ID 0x44474954     /* 'DGIT', set by the daemon's schema */
+#define QUERY_SCHEMA_MAX 1          /* newest schema version this code reads */
+#define QUERY_BUSY_MS 5000
+
+/* Open an existing digitd database.  writable=0 opens it read-only.  Refuses a
+ * missing file, a file that is not SQLite, a SQLite file that is not a digitd
+ * database, and a schema newer than QUERY_SCHEMA_MAX. */
+int query_open(const char *path, int writable, sqlite3 **db, char *err, size_t errlen);
+
+/* Resolve a document given as a numeric id, an original file name or a sha256
+ * prefix (>= 4 hex digits).  When several rows match, the one that is not a
+ * duplicate wins; still ambiguous is an error listing the candidates.
+ * Returns 0 and *id, or -1. */
+int query_doc_resolve(sqlite3 *db, const char *spec, int64_t *id, char *err, size_t errlen);
+
+/* The review decision a digit had before a change, so it can be undone. */
+typedef struct {
+	int64_t digit_id;
+	int had_review;             /* 0: reviewed_label was NULL */
+	int label;
+	char by[128];
+	char at[40];
+} query_review_prev;
+
+/* Store one review decision (label 0-9) at once in its own transaction.  When
+ * prev is not NULL it receives the decision the digit had before.  Fails if the
+ * digit does not exist. */
+int query_review_set(sqlite3 *db, int64_t digit_id, int label, const char *by, const char *at,
+		     query_review_prev *prev, char *err, size_t errlen);
+/* Put back what query_review_set replaced. */
+int query_review_restore(sqlite3 *db, const query_review_prev *prev, char *err, size_t errlen);
+
+/* The current time as ISO 8601 UTC with seconds, "2026-11-26T04:45:05Z". */
+void query_now_iso(char out[32]);
+
+/* --- threshold advice (query_stats.c) -------------------------------------
+ * Pure functions over arrays of confidences, so they can be checked against
+ * hand-worked answers.  A digit is flagged when confidence < threshold. */
+
+/* The smallest threshold (rounded up to 4 decimals, strictly above the caught
+ * errors' confidences) under which at least `catch_share` of the errors fall.
+ * err_conf: confidences of the digits the model got wrong (any order).
+ * Returns the threshold, or -1 when there are no errors. */
+double query_threshold_catching(const double *err_conf, size_t nerr, double catch_share);
+
+/* For a target error rate among the digits accepted without review: the
+ * smallest threshold whose accepted digits (confidence >= t) have an expected
+ * error rate, mean(1 - confidence), at or below target.  conf is sorted
+ * ascending in place.  *read_rate receives the accepted share.  With no digits
+ * returns -1. */
+double query_threshold_for_error(double *conf, size_t n, double target, double *read_rate);
+
+#endif
