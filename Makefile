@@ -101,6 +101,9 @@ $(B)/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c -o $@ $<
 
+# The schema is embedded with .incbin (src/store/store_schema.c): rebuild it when sql/ changes.
+$(B)/src/store/store_schema.o: $(wildcard sql/*.sql)
+
 # Unit tests link the library plus every non-main daemon/cli object they need
 # (daemon objects are linked in so spool/config logic is testable; mains excluded).
 D_LIBOBJ = $(filter-out $(B)/src/daemon/digitd.o,$(D_OBJ))

@@ -21,11 +21,16 @@ CREATE TABLE documents (
 	pages        INTEGER,
 	width        INTEGER,                        -- first page
 	height       INTEGER,
-	original     TEXT                            -- where the original went (done/ path), if kept
+	original     TEXT,                           -- where the original went (done/ or failed/ path), if kept
+	claim        TEXT                            -- the spool file that produced the row ("dev:ino:mtime_ns"),
+	                                             -- so a file recovered after a crash is known as already
+	                                             -- committed rather than taken for a duplicate of itself
 );
 -- One done/failed row per content; duplicates point at it.
 CREATE UNIQUE INDEX documents_sha256_primary ON documents(sha256) WHERE status IN ('done', 'failed');
 CREATE INDEX documents_received ON documents(received_at);
+CREATE INDEX documents_sha256 ON documents(sha256);
+CREATE INDEX documents_claim ON documents(claim);
 
 CREATE TABLE pages (
 	id          INTEGER PRIMARY KEY,

@@ -1,0 +1,25 @@
+/* store_internal.h: what the store's files share and nobody else sees. */
+#ifndef DIGITD_STORE_INTERNAL_H
+#define DIGITD_STORE_INTERNAL_H
+#include "store/store.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	enum store_mode mode;
+	/* prepared once, reset after each use */
+	sqlite3_stmt *find_claim, *find_sha, *last_processed;
+	sqlite3_stmt *ins_doc, *ins_page, *ins_field, *ins_digit;
+	sqlite3_stmt *begin, *commit, *rollback;
+};
+
+const char *store_schema_sql(void);
+extern const store_migration store_migrations[];
+extern const size_t store_nmigrations;
+
+/* Describe a failed SQLite call on s (or db) as "path: what: sqlite message",
+ * turning the codes a person can act on (read-only, full, not a database)
+ * into advice. */
+void store_errmsg(sqlite3 *db, const char *path, const char *what, int rc, char *err, size_t errlen);
+
+#endif
