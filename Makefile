@@ -18,7 +18,6 @@ DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
 SHAREDIR = $(PREFIX)/share/digitd
 SYSCONFDIR ?= /etc
-UNITDIR  ?= /lib/systemd/system
 
 ifeq ($(SANITIZE),1)
 B ?= build-asan
@@ -150,22 +149,49 @@ fuzz:
 	scripts/fuzz.sh
 
 # --- install ---------------------------------------------------------------
+# Paths are baked into the installed files: the unit runs $(BINDIR)/digitd -c
+# $(SYSCONFDIR)/digitd/digitd.conf, and the config names the model under
+# $(SHAREDIR).  systemd reads units, sysusers.d and tmpfiles.d under both /usr
+# and /usr/local, so PREFIX=/usr/local needs nothing else.  An existing
+# digitd.conf is never overwritten; the new default always lands beside the
+# shared files as digitd.conf.default for comparison.
+SYSTEMDLIBDIR = $(PREFIX)/lib
+UNITDIR     ?= $(SYSTEMDLIBDIR)/systemd/system
+SYSUSERSDIR ?= $(SYSTEMDLIBDIR)/sysusers.d
+TMPFILESDIR ?= $(SYSTEMDLIBDIR)/tmpfiles.d
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SHAREDIR@|$(SHAREDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+CONF  = $(DESTDIR)$(SYSCONFDIR)/digitd/digitd.conf
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/sql $(DESTDIR)$(SHAREDIR)/models \
-		$(DESTDIR)$(SYSCONFDIR)/digitd $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d \
-		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d
+		$(DESTDIR)$(SHAREDIR)/doc $(DESTDIR)$(SYSCONFDIR)/digitd $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(B)/digitd $(B)/digitctl $(DESTDIR)$(BINDIR)/
 	install -m 644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
-	install -m 644 models/*.model $(DESTDIR)$(SHAREDIR)/models/
-	test -e $(DESTDIR)$(SYSCONFDIR)/digitd/digitd.conf || \
-		sed 's|@SHAREDIR@|$(SHAREDIR)|g' etc/digitd.conf > $(DESTDIR)$(SYSCONFDIR)/digitd/digitd.conf
-	sed 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/digitd.service > $(DESTDIR)$(UNITDIR)/digitd.service
-	install -m 644 systemd/digitd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/digitd.conf
-	install -m 644 systemd/digitd.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/digitd.conf
+	@n=0; for m in models/*.model; do [ -f "$$m" ] || continue; \
+		echo "install -m 644 $$m $(DESTDIR)$(SHAREDIR)/models/"; \
+		install -m 644 "$$m" $(DESTDIR)$(SHAREDIR)/models/ || exit 1; n=$$((n+1)); done; \
+	[ $$n -gt 0 ] || echo "install: warning: no models/*.model to install; digitd needs one (digitctl train)" >&2
+	install -m 644 docs/operations.md $(DESTDIR)$(SHAREDIR)/doc/
+	$(SUBST) etc/digitd.conf > $(DESTDIR)$(SHAREDIR)/digitd.conf.default
+	chmod 644 $(DESTDIR)$(SHAREDIR)/digitd.conf.default
+	@if [ -e $(CONF) ]; then echo "install: keeping the existing $(CONF)"; \
+	else echo "install -m 644 $(DESTDIR)$(SHAREDIR)/digitd.conf.default $(CONF)"; \
+		install -m 644 $(DESTDIR)$(SHAREDIR)/digitd.conf.default $(CONF); fi
+	$(SUBST) systemd/digitd.service > $(DESTDIR)$(UNITDIR)/digitd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/digitd.service
+	install -m 644 systemd/digitd.sysusers $(DESTDIR)$(SYSUSERSDIR)/digitd.conf
+	install -m 644 systemd/digitd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/digitd.conf
+	@[ -n "$(DESTDIR)" ] || printf '%s\n' "" "To run digitd as a service (docs/operations.md):" \
+		"  systemd-sysusers digitd.conf && systemd-tmpfiles --create digitd.conf" \
+		"  systemctl daemon-reload && systemctl enable --now digitd"
 
+# Leaves the configuration, the spool and the database (your data) in place.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/digitd $(DESTDIR)$(BINDIR)/digitctl $(DESTDIR)$(UNITDIR)/digitd.service
+	rm -f $(DESTDIR)$(BINDIR)/digitd $(DESTDIR)$(BINDIR)/digitctl $(DESTDIR)$(UNITDIR)/digitd.service \
+		$(DESTDIR)$(SYSUSERSDIR)/digitd.conf $(DESTDIR)$(TMPFILESDIR)/digitd.conf
 	rm -rf $(DESTDIR)$(SHAREDIR)
+	@echo "uninstall: kept $(CONF), /var/spool/digitd and /var/lib/digitd"
 
 clean:
 	rm -rf build build-asan build-fuzz
