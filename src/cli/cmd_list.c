@@ -130,7 +130,7 @@ int cmd_list(int argc, char **argv)
 		if (step != SQLITE_DONE) goto sqlfail;
 		sqlite3_reset(st);
 		if (namew > NAME_MAX_COLS) namew = NAME_MAX_COLS;
-		printf("%*s  %-*s  %-20s  %-9s  %6s  %7s  %8s\n", idw, "ID", namew, "NAME", "RECEIVED", "STATUS",
+		printf("%*s  %-*s  %-24s  %-9s  %6s  %7s  %8s\n", idw, "ID", namew, "NAME", "RECEIVED", "STATUS",
 		       "DIGITS", "FLAGGED", "REVIEWED");
 	} else {
 		fputs("[", stdout);
@@ -158,7 +158,7 @@ int cmd_list(int argc, char **argv)
 			 * not flagged (a spot check) still shows in it. */
 			printf("%*lld  ", idw, id);
 			out_cell(stdout, name, namew, 1);
-			printf("  %-20s  %-9s  %6d  %7d  %8d\n", recv ? recv : "", stat ? stat : "", ndig, nflag, nrev);
+			printf("  %-24s  %-9s  %6d  %7d  %8d\n", recv ? recv : "", stat ? stat : "", ndig, nflag, nrev);
 		}
 		n++;
 	}

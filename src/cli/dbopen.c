@@ -1,13 +1,14 @@
 /* dbopen.c: the database and argument conventions the commands share.
  *
  * Reads open the database read-only, so a mistyped command can never change
- * results, and every connection waits up to QUERY_BUSY_MS for the daemon's
+ * results, and every connection waits up to STORE_BUSY_MS for the daemon's
  * commits instead of failing with "database is locked". */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/dbopen.h"
@@ -56,4 +57,17 @@ int cli_sql_error(const char *cmd, sqlite3 *db)
 {
 	fprintf(stderr, "digitctl %s: query failed: %s\n", cmd, sqlite3_errmsg(db));
 	return 1;
+}
+
+int cli_config(const char *cmd, struct digitd_config *cfg, int warn)
+{
+	char err[1024];
+	const char *path = config_default_path();
+	config_defaults(cfg);
+	if (access(path, F_OK) < 0) return -1;
+	if (config_load(path, cfg, err, sizeof err) < 0) {
+		if (warn) fprintf(stderr, "digitctl %s: warning: ignoring the config: %s\n", cmd, err);
+		return -1;
+	}
+	return 0;
 }

@@ -21,4 +21,11 @@ long long cli_parse_count(const char *s);
 /* Report a failed query ("digitctl CMD: query failed: ...") and return 1. */
 int cli_sql_error(const char *cmd, sqlite3 *db);
 
+
+struct digitd_config;
+/* Load the default config file (config_default_path()) into cfg.  Returns 0,
+ * or -1 when there is none or it is invalid (cfg then holds the defaults);
+ * with warn, an invalid file is reported on stderr. */
+int cli_config(const char *cmd, struct digitd_config *cfg, int warn);
+
 #endif

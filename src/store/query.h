@@ -14,13 +14,12 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#define QUERY_APP_ID 0x44474954     /* 'DGIT', set by the daemon's schema */
-#define QUERY_SCHEMA_MAX 1          /* newest schema version this code reads */
-#define QUERY_BUSY_MS 5000
+#include "store/store.h"   /* STORE_APP_ID, STORE_SCHEMA_VERSION, STORE_BUSY_MS */
+
 
 /* Open an existing digitd database.  writable=0 opens it read-only.  Refuses a
  * missing file, a file that is not SQLite, a SQLite file that is not a digitd
- * database, and a schema newer than QUERY_SCHEMA_MAX. */
+ * database, and a schema newer than STORE_SCHEMA_VERSION. */
 int query_open(const char *path, int writable, sqlite3 **db, char *err, size_t errlen);
 
 /* Resolve a document given as a numeric id, an original file name or a sha256

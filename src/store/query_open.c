@@ -62,7 +62,7 @@ int query_open(const char *path, int writable, sqlite3 **out, char *err, size_t 
 		snprintf(err, errlen, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		goto fail;
 	}
-	sqlite3_busy_timeout(db, QUERY_BUSY_MS);
+	sqlite3_busy_timeout(db, STORE_BUSY_MS);
 	rc = pragma_int(db, "PRAGMA application_id", &appid);
 	if (rc == SQLITE_OK) rc = pragma_int(db, "PRAGMA user_version", &version);
 	if (rc != SQLITE_OK) {
@@ -74,14 +74,14 @@ int query_open(const char *path, int writable, sqlite3 **out, char *err, size_t 
 	}
 	/* A database made by hand from sql/schema.sql may lack the application id;
 	 * accept it when the public tables are there. */
-	if (appid != QUERY_APP_ID && !(appid == 0 && has_table(db, "documents") && has_table(db, "digits"))) {
+	if (appid != STORE_APP_ID && !(appid == 0 && has_table(db, "documents") && has_table(db, "digits"))) {
 		snprintf(err, errlen, "%s: not a digitd database (application_id 0x%08x, expected 0x%08x)",
-			 path, (unsigned)appid, QUERY_APP_ID);
+			 path, (unsigned)appid, STORE_APP_ID);
 		goto fail;
 	}
-	if (version > QUERY_SCHEMA_MAX) {
+	if (version > STORE_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s: database schema version %d is newer than this digitctl understands (%d); "
-			 "use the digitctl that came with the running digitd", path, version, QUERY_SCHEMA_MAX);
+			 "use the digitctl that came with the running digitd", path, version, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
 	if (version < 1 || !has_table(db, "digits") || !has_table(db, "document_text")) {
