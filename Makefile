@@ -103,6 +103,10 @@ $(B)/%.o: %.cpp
 # The schema is embedded with .incbin (src/store/store_schema.c): rebuild it when sql/ changes.
 $(B)/src/store/store_schema.o: $(wildcard sql/*.sql)
 
+# The network's kernels (src/nn/) need multiply-add contraction into FMA,
+# which gcc turns off in ISO C mode (-std=c11); results stay deterministic.
+$(B)/src/nn/%.o: CFLAGS += -ffp-contract=fast
+
 # Unit tests link the library plus every non-main daemon/cli object they need
 # (daemon objects are linked in so spool/config logic is testable; mains excluded).
 D_LIBOBJ = $(filter-out $(B)/src/daemon/digitd.o,$(D_OBJ))
@@ -198,3 +202,9 @@ clean:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 endif
+
+# PyTorch for bench/bench_pytorch.sh's comparison column; not part of set-up.
+bench-deps:
+	@if [ "$$(id -u)" -eq 0 ]; then apt-get install -y python3-torch; \
+	else sudo apt-get install -y python3-torch; fi
+.PHONY: bench-deps

@@ -37,4 +37,28 @@ void nn_infer_free(nn_infer *ctx);
  * probabilities.  Returns 0, or -1 if n is out of range. */
 int nn_infer_run(nn_infer *ctx, const uint8_t *img, int n, float *probs);
 
+/* ---- Additions beyond the inference contract (training, eval, tools). ---- */
+
+/* What a model file records besides its weights. */
+typedef struct {
+	char spec[256];         /* expanded architecture spec (see src/nn/spec.c) */
+	float mean, std;        /* input normalisation: x = (byte/255 - mean) / std */
+	float temperature;      /* softmax temperature fitted on the validation split */
+	int64_t created;        /* training end, seconds since the epoch (UTC) */
+	uint64_t seed;          /* --seed of the training run */
+	uint32_t epochs;        /* epochs run; the kept weights are from best_epoch */
+	uint32_t best_epoch;
+	uint32_t threads;       /* training threads (results depend on it only through timing) */
+	uint32_t train_images;  /* training images, validation excluded */
+	float val_accuracy;     /* accuracy of the kept weights on the validation split */
+} nn_model_info;
+
+const nn_model_info *nn_model_get_info(const nn_model *m);
+/* Write m to path atomically (temporary file, fsync, rename).  Returns 0, or
+ * -1 with a message in err. */
+int nn_model_save(nn_model *m, const char *path, char *err, size_t errlen);
+/* Like nn_infer_run but writes raw logits (before temperature and softmax),
+ * for evaluation and calibration. */
+int nn_infer_logits(nn_infer *ctx, const uint8_t *img, int n, float *logits);
+
 #endif

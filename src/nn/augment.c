@@ -1,0 +1,73 @@
+/* augment.c: see augment.h.
+ *
+ * Each output pixel is pulled from a source position: a random affine map
+ * (rotation, anisotropic-free scale, shear, translation about the centre)
+ * plus an elastic displacement.  Simard et al. smooth a per-pixel random
+ * field with a wide Gaussian; we draw displacements on a coarse 5x5 grid and
+ * interpolate bilinearly, which gives the same kind of smooth local bending
+ * at a few per cent of the cost.  Source positions outside the image read
+ * background (0). */
+#include "nn/augment.h"
+#include "nn/nn.h"
+
+#include <math.h>
+
+const nn_augment_params nn_augment_default = {
+	.rotate_deg = 12.0f, .scale = 0.12f, .shear = 0.2f, .translate = 2.0f, .elastic = 1.6f,
+};
+
+#define GRID 5   /* control points per side; spacing 27/4 pixels */
+
+static float sample(const uint8_t *src, float x, float y)
+{
+	const float fx = floorf(x), fy = floorf(y);
+	const int x0 = (int)fx, y0 = (int)fy;
+	const float ax = x - fx, ay = y - fy;
+	float v = 0;
+	for (int dy = 0; dy < 2; dy++)
+		for (int dx = 0; dx < 2; dx++) {
+			const int xx = x0 + dx, yy = y0 + dy;
+			if (xx < 0 || xx >= NN_SIDE || yy < 0 || yy >= NN_SIDE)
+				continue;
+			const float wgt = (dx ? ax : 1 - ax) * (dy ? ay : 1 - ay);
+			v += wgt * src[yy * NN_SIDE + xx];
+		}
+	return v;
+}
+
+void nn_augment(const uint8_t *src, uint8_t *dst, nn_rng *r, const nn_augment_params *p)
+{
+	const float deg2rad = 3.14159265f / 180.0f;
+	const float th = nn_rng_sym(r, p->rotate_deg) * deg2rad;
+	const float s = 1.0f + nn_rng_sym(r, p->scale);
+	const float sh = nn_rng_sym(r, p->shear);
+	const float tx = nn_rng_sym(r, p->translate), ty = nn_rng_sym(r, p->translate);
+	/* Source offset = R(th) * [[1, sh], [0, 1]] * offset / s. */
+	const float c = cosf(th) / s, sn = sinf(th) / s;
+	const float a00 = c, a01 = c * sh - sn, a10 = sn, a11 = sn * sh + c;
+	float gx[GRID][GRID], gy[GRID][GRID];
+	for (int i = 0; i < GRID; i++)
+		for (int j = 0; j < GRID; j++) {
+			gx[i][j] = nn_rng_sym(r, p->elastic);
+			gy[i][j] = nn_rng_sym(r, p->elastic);
+		}
+	const float mid = (NN_SIDE - 1) / 2.0f, cell = (NN_SIDE - 1) / (float)(GRID - 1);
+	for (int y = 0; y < NN_SIDE; y++) {
+		const float gyf = y / cell;
+		const int i0 = gyf >= GRID - 1 ? GRID - 2 : (int)gyf;
+		const float ay = gyf - i0;
+		for (int x = 0; x < NN_SIDE; x++) {
+			const float gxf = x / cell;
+			const int j0 = gxf >= GRID - 1 ? GRID - 2 : (int)gxf;
+			const float ax = gxf - j0;
+			const float w00 = (1 - ay) * (1 - ax), w01 = (1 - ay) * ax, w10 = ay * (1 - ax), w11 = ay * ax;
+			const float ex = w00 * gx[i0][j0] + w01 * gx[i0][j0 + 1] + w10 * gx[i0 + 1][j0] + w11 * gx[i0 + 1][j0 + 1];
+			const float ey = w00 * gy[i0][j0] + w01 * gy[i0][j0 + 1] + w10 * gy[i0 + 1][j0] + w11 * gy[i0 + 1][j0 + 1];
+			const float ux = x - mid, uy = y - mid;
+			const float sx = a00 * ux + a01 * uy + mid + tx + ex;
+			const float sy = a10 * ux + a11 * uy + mid + ty + ey;
+			const float v = sample(src, sx, sy);
+			dst[y * NN_SIDE + x] = (uint8_t)(v > 255.0f ? 255 : v + 0.5f);
+		}
+	}
+}

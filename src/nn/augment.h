@@ -1,0 +1,22 @@
+/* augment.h: random distortions of 28x28 training digits.  Seeing every
+ * digit slightly rotated, scaled, sheared, shifted and elastically bent is
+ * what lifts LeNet-5 from ~99.0 % to ~99.5 % on MNIST's test set. */
+#ifndef DIGITD_NN_AUGMENT_H
+#define DIGITD_NN_AUGMENT_H
+#include <stdint.h>
+#include "nn/rng.h"
+
+typedef struct {
+	float rotate_deg;   /* uniform in +-rotate_deg */
+	float scale;        /* uniform factor in 1 +- scale */
+	float shear;        /* uniform shear factor in +-shear */
+	float translate;    /* uniform shift in +-translate pixels, each axis */
+	float elastic;      /* smooth displacement field, up to +-elastic pixels */
+} nn_augment_params;
+
+extern const nn_augment_params nn_augment_default;
+
+/* dst (28x28) = src (28x28) under one random distortion drawn from r. */
+void nn_augment(const uint8_t *src, uint8_t *dst, nn_rng *r, const nn_augment_params *p);
+
+#endif

@@ -1,0 +1,96 @@
+/* net.h: the network's internal shape: a spec string parsed into a list of
+ * layers, forward and backward passes over a batch, and their scratch memory.
+ *
+ * Dimension letters used throughout src/nn/:
+ *   N  images in the batch           C, H, W  channels, height, width of an input
+ *   OC output channels (conv maps)   K        conv kernel side / pooling window
+ *   P  output pixels, OH*OW          I, O     fully connected inputs, outputs
+ * Activations are stored per image, contiguous: image n of a layer's output
+ * starts at n * out_size, laid out (C,H,W).  A fully connected layer sees its
+ * input as a flat vector of I = C*H*W floats, so a batch is an (N,I) matrix.
+ *
+ * Parameters live in one flat float vector (so an optimiser, the model file
+ * and gradient reduction treat them alike): per layer, weights then biases;
+ * conv weights (OC,C,K,K), fc weights (O,I). */
+#ifndef DIGITD_NN_NET_H
+#define DIGITD_NN_NET_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define NN_MAX_LAYERS 32
+#define NN_SPEC_MAX 255          /* bytes of a spec string, without NUL */
+#define NN_MAX_PARAMS (8u << 20)  /* 32 MB of floats: far above any sane LeNet */
+#define NN_MAX_ACT (1u << 20)     /* floats of one image's largest activation */
+
+enum nn_kind { NN_CONV, NN_MAXPOOL, NN_AVGPOOL, NN_RELU, NN_TANH, NN_SIGMOID, NN_FC };
+
+typedef struct {
+	enum nn_kind kind;
+	int ic, ih, iw;         /* input shape of one image */
+	int oc, oh, ow;         /* output shape (fc: oc = O, oh = ow = 1) */
+	int k, pad;             /* conv kernel side and zero padding; pool window */
+	size_t w_off, b_off;    /* offsets into the parameter vector */
+	size_t nparams;         /* weights + biases of this layer */
+	size_t in_size, out_size; /* floats per image */
+} nn_layer;
+
+typedef struct {
+	int nlayers;
+	nn_layer layer[NN_MAX_LAYERS];
+	int in_pad;             /* input frame: 28x28 placed in a (28+2p) square of background */
+	int in_side;
+	int classes;            /* outputs of the last (fc) layer */
+	size_t nparams;
+	size_t col_size;        /* largest im2col matrix of one image, floats */
+	size_t max_act;         /* largest activation of one image, floats */
+} nn_net;
+
+/* Parse spec (a name such as "classic" or a layer list, see spec.c) into net.
+ * Returns 0, or -1 with a message in err.  Every dimension is bounded, so a
+ * hostile spec cannot make later allocations unbounded. */
+int nn_net_parse(nn_net *net, const char *spec, char *err, size_t errlen);
+/* The layer list a name stands for, or spec itself when it is not a name. */
+const char *nn_spec_expand(const char *spec);
+
+/* Scratch memory for passes over up to max_n images. */
+typedef struct {
+	int max_n;
+	float *act[NN_MAX_LAYERS + 1]; /* act[0] is the input, act[l+1] layer l's output */
+	float *dcur, *dnext;           /* gradient ping-pong, max_n * max_act each */
+	float *col, *dcol;             /* one image's im2col matrix and its gradient */
+} nn_work;
+
+int nn_work_init(nn_work *w, const nn_net *net, int max_n);
+void nn_work_free(nn_work *w);
+
+/* Fill act[0] with n normalised, framed images from raw bytes. */
+void nn_net_input(const nn_net *net, nn_work *w, const uint8_t *img, int n, float mean, float std);
+/* Forward pass over w->act[0]; returns the (N, classes) logits inside w. */
+float *nn_net_forward(const nn_net *net, const float *params, nn_work *w, int n);
+/* Backward pass after a forward pass over the same n images: dlogits (N,
+ * classes) in, parameter gradients ADDED into grad (nparams floats). */
+void nn_net_backward(const nn_net *net, const float *params, nn_work *w, int n,
+		     const float *dlogits, float *grad);
+/* Initialise parameters (He for ReLU nets, Xavier otherwise) from seed. */
+void nn_net_init_params(const nn_net *net, float *params, uint64_t seed);
+
+/* Per-layer kernels for one image (layers.c) and their naive references
+ * (layers_ref.c, used by tests to check the fast versions). */
+void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
+		     const float *in, float *out, float *col);
+void nn_conv_backward(const nn_layer *l, const float *w, const float *in,
+		      const float *dout, float *din, float *dw, float *db,
+		      float *col, float *dcol);
+void nn_pool_forward(const nn_layer *l, const float *in, float *out);
+void nn_pool_backward(const nn_layer *l, const float *in, const float *out,
+		      const float *dout, float *din);
+
+void nn_conv_forward_ref(const nn_layer *l, const float *w, const float *b,
+			 const float *in, float *out);
+void nn_conv_backward_ref(const nn_layer *l, const float *w, const float *in,
+			  const float *dout, float *din, float *dw, float *db);
+void nn_pool_forward_ref(const nn_layer *l, const float *in, float *out);
+void nn_pool_backward_ref(const nn_layer *l, const float *in, const float *out,
+			  const float *dout, float *din);
+
+#endif

@@ -1,0 +1,395 @@
+/* train.c: mini-batch training; see train.h for the determinism contract.
+ *
+ * One batch: threads take fixed chunks of NN_TRAIN_CHUNK images, distort
+ * them, run forward and backward, and leave one gradient per chunk; the main
+ * thread sums the chunk gradients in order and takes an optimiser step.
+ * After each epoch the validation split is scored; the best epoch's weights
+ * are kept, and the softmax temperature is fitted on the validation logits. */
+#include "nn/train.h"
+#include "nn/calib.h"
+#include "nn/model.h"
+#include "nn/rng.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void nn_train_defaults(nn_train_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->spec = "classic";
+	o->epochs = 20;
+	o->seed = 1;
+	long nc = sysconf(_SC_NPROCESSORS_ONLN);
+	o->threads = nc > 0 ? (nc > 64 ? 64 : (int)nc) : 1;
+	o->batch = 64;
+	o->opt = NN_OPT_ADAM;
+	o->lr = 2e-3f;
+	o->lr_final = 2e-5f;
+	o->momentum = 0.9f;
+	o->weight_decay = 0.0f;
+	o->augment = 1;
+	o->aug = nn_augment_default;
+	o->patience = 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- running a function on several threads ---- */
+
+typedef void (*task_fn)(void *arg, int tid, int nthreads);
+struct task { task_fn fn; void *arg; int tid, n; };
+
+static void *task_main(void *p)
+{
+	struct task *t = p;
+	t->fn(t->arg, t->tid, t->n);
+	return NULL;
+}
+
+/* Run fn on n threads (the caller is thread 0).  If a thread cannot be
+ * created its share runs on the caller: the result is the same, only slower,
+ * because work is split by chunk index, not by thread. */
+static void run_parallel(task_fn fn, void *arg, int n)
+{
+	pthread_t th[64];
+	struct task t[64];
+	int started[64] = { 0 };
+	if (n > 64)
+		n = 64;
+	for (int i = 1; i < n; i++) {
+		t[i] = (struct task){ fn, arg, i, n };
+		started[i] = pthread_create(&th[i], NULL, task_main, &t[i]) == 0;
+	}
+	fn(arg, 0, n);
+	for (int i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			fn(arg, i, n);
+	}
+}
+
+/* ---- inference over many images ---- */
+
+struct logits_job {
+	const nn_model *m;
+	const uint8_t *images;
+	size_t n;
+	float *logits;
+	int failed;
+};
+
+#define INFER_BLOCK 64
+
+static void logits_task(void *arg, int tid, int nthreads)
+{
+	struct logits_job *j = arg;
+	nn_work w;
+	if (nn_work_init(&w, &j->m->net, INFER_BLOCK) < 0) {
+		j->failed = 1;
+		return;
+	}
+	const size_t nblocks = (j->n + INFER_BLOCK - 1) / INFER_BLOCK;
+	const int C = j->m->net.classes;
+	for (size_t b = (size_t)tid; b < nblocks; b += (size_t)nthreads) {
+		const size_t start = b * INFER_BLOCK;
+		const int cnt = (int)(j->n - start < INFER_BLOCK ? j->n - start : INFER_BLOCK);
+		nn_net_input(&j->m->net, &w, j->images + start * NN_PIXELS, cnt, j->m->info.mean, j->m->info.std);
+		const float *z = nn_net_forward(&j->m->net, j->m->params, &w, cnt);
+		memcpy(j->logits + start * C, z, sizeof(float) * (size_t)cnt * C);
+	}
+	nn_work_free(&w);
+}
+
+int nn_model_logits(const nn_model *m, const uint8_t *images, size_t n, int threads, float *logits)
+{
+	struct logits_job j = { m, images, n, logits, 0 };
+	run_parallel(logits_task, &j, threads < 1 ? 1 : threads);
+	return j.failed ? -1 : 0;
+}
+
+/* ---- one training batch ---- */
+
+struct batch_job {
+	const nn_model *m;
+	const nn_dataset *data;
+	const nn_train_opts *o;
+	const uint32_t *idx;      /* this batch's sample indices */
+	int count;                /* images in this batch */
+	int nchunks;
+	int epoch;
+	float **grad;             /* per chunk, nparams each */
+	double *loss;             /* per chunk, summed cross-entropy */
+	nn_work *work;            /* per thread */
+	uint8_t **pix;            /* per thread, NN_TRAIN_CHUNK images */
+	float **dlogits;          /* per thread */
+};
+
+static void batch_task(void *arg, int tid, int nthreads)
+{
+	struct batch_job *j = arg;
+	const nn_net *net = &j->m->net;
+	const int C = net->classes;
+	nn_work *w = &j->work[tid];
+	for (int c = tid; c < j->nchunks; c += nthreads) {
+		const int first = c * NN_TRAIN_CHUNK;
+		const int cnt = j->count - first < NN_TRAIN_CHUNK ? j->count - first : NN_TRAIN_CHUNK;
+		uint8_t *pix = j->pix[tid];
+		for (int i = 0; i < cnt; i++) {
+			const uint32_t s = j->idx[first + i];
+			const uint8_t *src = j->data->images + (size_t)s * NN_PIXELS;
+			if (j->o->augment) {
+				nn_rng r;
+				nn_rng_seed(&r, j->o->seed, 0xa5a5000000ULL + (uint64_t)j->epoch, s);
+				nn_augment(src, pix + (size_t)i * NN_PIXELS, &r, &j->o->aug);
+			} else {
+				memcpy(pix + (size_t)i * NN_PIXELS, src, NN_PIXELS);
+			}
+		}
+		nn_net_input(net, w, pix, cnt, j->m->info.mean, j->m->info.std);
+		const float *z = nn_net_forward(net, j->m->params, w, cnt);
+		float *dz = j->dlogits[tid];
+		nn_softmax(z, cnt, C, 1.0f, dz);
+		double loss = 0;
+		/* Cross-entropy of softmax: dloss/dz = p - onehot, averaged over the batch. */
+		for (int i = 0; i < cnt; i++) {
+			const int y = j->data->labels[j->idx[first + i]];
+			float *d = dz + (size_t)i * C;
+			loss -= log(d[y] > 1e-30f ? d[y] : 1e-30f);
+			d[y] -= 1.0f;
+			for (int k = 0; k < C; k++)
+				d[k] /= (float)j->count;
+		}
+		j->loss[c] = loss;
+		memset(j->grad[c], 0, sizeof(float) * net->nparams);
+		nn_net_backward(net, j->m->params, w, cnt, dz, j->grad[c]);
+	}
+}
+
+/* ---- optimiser ---- */
+
+typedef struct {
+	float *m, *v;     /* Adam moments, or m = SGD velocity */
+	long step;
+} opt_state;
+
+static void opt_step(const nn_train_opts *o, opt_state *s, float *p, const float *g, size_t n, float lr)
+{
+	s->step++;
+	if (o->opt == NN_OPT_SGD) {
+		for (size_t i = 0; i < n; i++) {
+			s->m[i] = o->momentum * s->m[i] + g[i] + o->weight_decay * p[i];
+			p[i] -= lr * s->m[i];
+		}
+		return;
+	}
+	const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+	const float c1 = 1.0f - powf(b1, (float)s->step), c2 = 1.0f - powf(b2, (float)s->step);
+	for (size_t i = 0; i < n; i++) {
+		s->m[i] = b1 * s->m[i] + (1 - b1) * g[i];
+		s->v[i] = b2 * s->v[i] + (1 - b2) * g[i] * g[i];
+		const float mh = s->m[i] / c1, vh = s->v[i] / c2;
+		p[i] -= lr * (mh / (sqrtf(vh) + eps) + o->weight_decay * p[i]);
+	}
+}
+
+static float accuracy(const float *logits, const uint8_t *labels, size_t n, int classes)
+{
+	size_t right = 0;
+	for (size_t i = 0; i < n; i++)
+		right += nn_argmax(logits + i * classes, classes) == labels[i];
+	return n ? (float)right / (float)n : 0.0f;
+}
+
+nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_train_opts *o,
+		   char *err, size_t errlen)
+{
+	nn_model *m = NULL;
+	float *best = NULL, *vlogits = NULL, *gsum = NULL;
+	uint32_t *order = NULL;
+	opt_state st = { 0 };
+	struct batch_job j = { 0 };
+	const int T = o->threads < 1 ? 1 : (o->threads > 64 ? 64 : o->threads);
+	int ok = 0;
+
+	if (o->batch < 1 || o->batch % NN_TRAIN_CHUNK || o->batch > 4096) {
+		snprintf(err, errlen, "batch size %d must be a multiple of %d up to 4096", o->batch, NN_TRAIN_CHUNK);
+		return NULL;
+	}
+	if (o->epochs < 1 || train->n == 0 || train->n > UINT32_MAX) {
+		snprintf(err, errlen, "nothing to train: %d epochs over %zu images", o->epochs, train->n);
+		return NULL;
+	}
+	if (!(m = nn_model_new(o->spec, err, errlen)))
+		return NULL;
+	const nn_net *net = &m->net;
+	const int C = net->classes;
+	for (size_t i = 0; i < train->n; i++)
+		if (train->labels[i] >= C) {
+			snprintf(err, errlen, "training label %u is not below the spec's %d outputs", train->labels[i], C);
+			goto fail;
+		}
+	for (size_t i = 0; i < val->n; i++)
+		if (val->labels[i] >= C) {
+			snprintf(err, errlen, "validation label %u is not below the spec's %d outputs", val->labels[i], C);
+			goto fail;
+		}
+	nn_net_init_params(net, m->params, o->seed);
+
+	const size_t P = net->nparams;
+	j.nchunks = o->batch / NN_TRAIN_CHUNK;
+	j.grad = calloc((size_t)j.nchunks, sizeof *j.grad);
+	j.loss = calloc((size_t)j.nchunks, sizeof *j.loss);
+	j.work = calloc((size_t)T, sizeof *j.work);
+	j.pix = calloc((size_t)T, sizeof *j.pix);
+	j.dlogits = calloc((size_t)T, sizeof *j.dlogits);
+	order = malloc(sizeof *order * train->n);
+	best = malloc(sizeof *best * P);
+	st.m = calloc(P, sizeof *st.m);
+	st.v = calloc(P, sizeof *st.v);
+	vlogits = malloc(sizeof *vlogits * (val->n * C + 1));
+	if (!j.grad || !j.loss || !j.work || !j.pix || !j.dlogits || !order || !best || !st.m || !st.v || !vlogits)
+		goto oom;
+	for (int c = 0; c < j.nchunks; c++)
+		if (!(j.grad[c] = malloc(sizeof(float) * P)))
+			goto oom;
+	for (int t = 0; t < T; t++) {
+		if (nn_work_init(&j.work[t], net, NN_TRAIN_CHUNK) < 0)
+			goto oom;
+		if (!(j.pix[t] = malloc(NN_TRAIN_CHUNK * NN_PIXELS)) ||
+		    !(j.dlogits[t] = malloc(sizeof(float) * NN_TRAIN_CHUNK * C)))
+			goto oom;
+	}
+	gsum = j.grad[0];
+	j.m = m;
+	j.data = train;
+	j.o = o;
+
+	const size_t nb = (train->n + o->batch - 1) / o->batch;
+	const double total_steps = (double)nb * o->epochs;
+	const double t0 = now();
+	float best_acc = -1;
+	int best_epoch = 0, epoch;
+	nn_progress pr = { .epochs = o->epochs, .total = train->n, .val_accuracy = -1 };
+	for (epoch = 1; epoch <= o->epochs; epoch++) {
+		if (o->stop && *o->stop)
+			break;
+		/* Fisher-Yates shuffle from a generator seeded by (seed, epoch). */
+		nn_rng r;
+		nn_rng_seed(&r, o->seed, 0x5f5f0000ULL + (uint64_t)epoch, 0);
+		for (size_t i = 0; i < train->n; i++)
+			order[i] = (uint32_t)i;
+		for (size_t i = train->n - 1; i > 0; i--) {
+			size_t k = nn_rng_below(&r, (uint32_t)(i + 1));
+			uint32_t t = order[i]; order[i] = order[k]; order[k] = t;
+		}
+		const double te = now();
+		double loss_sum = 0;
+		j.epoch = epoch;
+		for (size_t b = 0; b < nb; b++) {
+			const size_t start = b * (size_t)o->batch;
+			j.idx = order + start;
+			j.count = (int)(train->n - start < (size_t)o->batch ? train->n - start : (size_t)o->batch);
+			const int used = (j.count + NN_TRAIN_CHUNK - 1) / NN_TRAIN_CHUNK;
+			const int full = j.nchunks;
+			j.nchunks = used;
+			run_parallel(batch_task, &j, T < used ? T : used);
+			/* Fixed-order reduction: the sum is independent of the thread count. */
+			for (int c = 1; c < used; c++) {
+				const float *restrict g = j.grad[c];
+				for (size_t i = 0; i < P; i++)
+					gsum[i] += g[i];
+			}
+			for (int c = 0; c < used; c++)
+				loss_sum += j.loss[c];
+			j.nchunks = full;
+			const double t = ((epoch - 1) * (double)nb + (double)b) / total_steps;
+			const float lr = o->lr_final + (o->lr - o->lr_final) * 0.5f * (1.0f + (float)cos(M_PI * t));
+			opt_step(o, &st, m->params, gsum, P, lr);
+			pr.done = start + (size_t)j.count;
+			if (o->progress && (b % 20 == 19 || b + 1 == nb)) {
+				pr.epoch = epoch;
+				pr.loss = (float)(loss_sum / (double)pr.done);
+				pr.elapsed = now() - t0;
+				pr.images_per_s = (double)pr.done / (now() - te);
+				pr.epoch_done = 0;
+				pr.val_accuracy = -1;
+				o->progress(&pr, o->progress_arg);
+			}
+			if (o->stop && *o->stop)
+				break;
+		}
+		float acc = 0;
+		if (val->n) {
+			if (nn_model_logits(m, val->images, val->n, T, vlogits) < 0)
+				goto oom;
+			acc = accuracy(vlogits, val->labels, val->n, C);
+		}
+		if (acc > best_acc || !val->n) {
+			best_acc = acc;
+			best_epoch = epoch;
+			memcpy(best, m->params, sizeof *best * P);
+		}
+		if (o->progress) {
+			pr.epoch = epoch;
+			pr.loss = (float)(loss_sum / (double)(pr.done ? pr.done : 1));
+			pr.elapsed = now() - t0;
+			pr.images_per_s = (double)pr.done / (now() - te);
+			pr.val_accuracy = val->n ? acc : -1;
+			pr.best_epoch = best_epoch;
+			pr.best_val_accuracy = best_acc;
+			pr.epoch_done = 1;
+			o->progress(&pr, o->progress_arg);
+		}
+		if (o->patience > 0 && epoch - best_epoch >= o->patience)
+			break;
+	}
+	if (best_epoch == 0) {
+		snprintf(err, errlen, "training stopped before the first epoch finished");
+		goto fail;
+	}
+	memcpy(m->params, best, sizeof *best * P);
+	m->info.temperature = 1.0f;
+	if (val->n) {
+		if (nn_model_logits(m, val->images, val->n, T, vlogits) < 0)
+			goto oom;
+		m->info.temperature = nn_calib_fit_temperature(vlogits, val->labels, val->n, C);
+	}
+	m->info.created = (int64_t)time(NULL);
+	m->info.seed = o->seed;
+	m->info.epochs = (uint32_t)(epoch > o->epochs ? o->epochs : epoch);
+	m->info.best_epoch = (uint32_t)best_epoch;
+	m->info.threads = (uint32_t)T;
+	m->info.train_images = (uint32_t)train->n;
+	m->info.val_accuracy = val->n ? best_acc : 0.0f;
+	ok = 1;
+	goto out;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	nn_model_free(m);
+	m = NULL;
+out:
+	for (int c = 0; j.grad && c < j.nchunks; c++)
+		free(j.grad[c]);
+	for (int t = 0; j.work && t < T; t++)
+		nn_work_free(&j.work[t]);
+	for (int t = 0; j.pix && t < T; t++)
+		free(j.pix[t]);
+	for (int t = 0; j.dlogits && t < T; t++)
+		free(j.dlogits[t]);
+	free(j.grad); free(j.loss); free(j.work); free(j.pix); free(j.dlogits);
+	free(order); free(best); free(st.m); free(st.v); free(vlogits);
+	(void)ok;
+	return m;
+}
