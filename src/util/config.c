@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef DIGITD_SYSCONFDIR
@@ -475,6 +476,16 @@ int config_load(const char *path, struct digitd_config *out, char *err, size_t e
 	if (!L.dir[0]) strcpy(L.dir, "/");
 	if (!(f = fopen(cfg.path, "r"))) {
 		fail_at(&L, NULL, "cannot read the configuration: %s", strerror(errno));
+		goto fail;
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) < 0) {
+		fail_at(&L, NULL, "cannot read the configuration: %s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail_at(&L, NULL, "cannot read the configuration: %s",
+			S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
 		goto fail;
 	}
 	config_set_include_dir(&lc, L.dir);

@@ -184,6 +184,9 @@ static void test_errors(void)
 	err[0] = '\0';
 	CHECK(config_load("/nonexistent/digitd.conf", &c, err, sizeof err) < 0);
 	CHECKF(strcmp(err, "/nonexistent/digitd.conf: cannot read the configuration: No such file or directory") == 0, "%s", err);
+	/* a directory is not a config file */
+	CHECK(config_load(dir, &c, err, sizeof err) < 0);
+	CHECKF(strstr(err, "is a directory") != NULL, "%s", err);
 }
 
 /* A failed load leaves the struct it was given alone: SIGHUP's guarantee. */
