@@ -1,0 +1,161 @@
+/* cmd_recognize.c: `digitctl recognize`, one-off recognition of image files
+ * without the daemon or the database: a table for people, JSON lines for
+ * scripts (the shape of issue #3 §5). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "nn/nn.h"
+#include "recognize/recognize.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: digitctl recognize [OPTIONS] FILE...\n"
+		"\n"
+		"Read the handwritten digits of scanned images (cheques, forms, sheets)\n"
+		"and print them grouped into fields, each digit with its box and a\n"
+		"calibrated confidence.  Nothing is stored: this is the daemon's pipeline\n"
+		"run once, for trying settings and checking scans.\n"
+		"\n"
+		"Formats: PNG, JPEG, TIFF (every page of a multi-page TIFF is read), BMP,\n"
+		"PGM/PBM/PPM, WebP.  Files over 100 megapixels or 256 MiB are refused\n"
+		"before decoding.\n"
+		"\n"
+		"Options:\n"
+		"  --json             one JSON object per file and line, instead of a table:\n"
+		"                     {\"file\", \"sha256\", \"pages\", \"width\", \"height\", \"ms\",\n"
+		"                      \"digits\": [{\"page\", \"x\", \"y\", \"w\", \"h\", \"label\",\n"
+		"                      \"confidence\", \"alt_label\", \"alt_confidence\", \"field\",\n"
+		"                      \"flagged\"}], \"fields\": [{\"page\", \"x\", \"y\", \"w\", \"h\",\n"
+		"                      \"text\", \"confidence\", \"flagged\"}], \"error\"}\n"
+		"                     Boxes are in the file's pixel coordinates.\n"
+		"  --debug-dir DIR    write DIR/<file>.overlay.png per input (one per page for\n"
+		"                     multi-page TIFF): digit boxes with label and confidence,\n"
+		"                     green when accepted, red when flagged; fields in blue\n"
+		"  --model FILE       the model (default: models/lenet5.model if it exists in\n"
+		"                     the current directory, else %s/models/lenet5.model)\n"
+		"  --threshold T      flag digits whose confidence is under T (0..1, default\n"
+		"                     0.90); touching digits that had to be split and digits\n"
+		"                     of odd size are flagged whatever their confidence\n"
+		"  -h, --help         show this help\n"
+		"\n"
+		"A field is flagged when any of its digits is; its confidence is the\n"
+		"product of its digits' confidences.\n"
+		"\n"
+		"Exit status: 0 when every file was read, 1 when any file could not be\n"
+		"(its error is reported and the other files are still processed), 2 on a\n"
+		"usage error.\n"
+		"\n"
+		"Examples:\n"
+		"  digitctl recognize scan.png\n"
+		"  digitctl recognize --json --debug-dir /tmp/overlays samples/*.png\n",
+		DIGITD_SHAREDIR);
+}
+
+static const char *default_model(void)
+{
+	static const char local[] = "models/lenet5.model";
+	return access(local, R_OK) == 0 ? local : DIGITD_SHAREDIR "/models/lenet5.model";
+}
+
+static void print_table(const char *file, const rec_result *r)
+{
+	size_t flagged = 0;
+	for (size_t i = 0; i < r->ndigits; i++) flagged += r->digits[i].flagged;
+	printf("%s: %d page%s, %dx%d, %.1f ms, %zu digit%s in %zu field%s, %zu flagged\n", file, r->npages,
+	       r->npages == 1 ? "" : "s", r->npages ? r->pages[0].width : 0, r->npages ? r->pages[0].height : 0, r->ms,
+	       r->ndigits, r->ndigits == 1 ? "" : "s", r->nfields, r->nfields == 1 ? "" : "s", flagged);
+	if (r->nfields == 0) return;
+	printf("  %-5s %-4s %-24s %-16s %-6s %s\n", "field", "page", "box (x,y wxh)", "text", "conf", "flag");
+	for (size_t i = 0; i < r->nfields; i++) {
+		const rec_field *f = &r->fields[i];
+		char box[48];
+		snprintf(box, sizeof box, "%d,%d %dx%d", f->x, f->y, f->w, f->h);
+		printf("  %-5zu %-4d %-24s %-16s %-6.3f %s\n", i, f->page + 1, box, f->text, f->confidence,
+		       f->flagged ? "REVIEW" : "");
+	}
+}
+
+int cmd_recognize(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "debug-dir", required_argument, NULL, 'd' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false;
+	const char *model_path = NULL;
+	rec_options o;
+	rec_options_default(&o);
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'd': o.debug_dir = optarg; break;
+		case 'm': model_path = optarg; break;
+		case 't': {
+			char *end;
+			double t = strtod(optarg, &end);
+			if (*optarg == 0 || *end || !(t >= 0 && t <= 1)) {
+				fprintf(stderr, "digitctl recognize: --threshold '%s': a number from 0 to 1 expected\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			o.threshold = (float)t;
+			break;
+		}
+		case 'h': usage(stdout); return 0;
+		default:
+			fprintf(stderr, "digitctl recognize: %s '%s'\n\n",
+				optopt ? "option needs an argument or is unknown:" : "unknown option", argv[optind - 1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "digitctl recognize: no FILE given\n\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!model_path) model_path = default_model();
+	char err[512];
+	nn_model *m = nn_model_load(model_path, err, sizeof err);
+	if (!m) {
+		fprintf(stderr, "digitctl recognize: %s\n", err);
+		fprintf(stderr, "digitctl recognize: train one with `digitctl train` or give --model FILE\n");
+		return 1;
+	}
+	nn_infer *nn = nn_infer_new(m, 256);
+	if (!nn) {
+		fprintf(stderr, "digitctl recognize: out of memory for the model's buffers\n");
+		nn_model_free(m);
+		return 1;
+	}
+	int status = 0;
+	for (int i = optind; i < argc; i++) {
+		rec_result r;
+		if (rec_file(argv[i], &o, nn, &r, err, sizeof err) < 0) {
+			status = 1;
+			if (json) rec_result_json(stdout, argv[i], &r, err);
+			else fprintf(stderr, "digitctl recognize: %s\n", err);
+		} else if (json) {
+			rec_result_json(stdout, argv[i], &r, NULL);
+		} else {
+			print_table(argv[i], &r);
+		}
+		fflush(stdout);
+		rec_result_free(&r);
+	}
+	nn_infer_free(nn);
+	nn_model_free(m);
+	return status;
+}

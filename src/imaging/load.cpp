@@ -1,0 +1,163 @@
+// load.cpp: bytes -> pages through OpenCV's decoders, after the header probe.
+//
+// OpenCV 4.6 cannot decode a multi-page TIFF from memory (no imdecodemulti),
+// so such a file is written to an anonymous memfd and read back through
+// /proc/self/fd/N: nothing touches the file system and the fd dies with us.
+#include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <vector>
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+extern "C" {
+#include "imaging/load.h"
+}
+
+extern "C" void img_load_opts_default(img_load_opts *o)
+{
+	o->max_pixels = 100000000ULL;
+	o->min_dpi = 150;
+}
+
+extern "C" int img_jpeg_scale(const img_info *info, int min_dpi)
+{
+	if (info->fmt != IMG_FMT_JPEG || info->npages != 1 || min_dpi <= 0) return 1;
+	int side = info->w > info->h ? info->w : info->h;
+	// A header dpi is trusted only when plausible for a scan; otherwise assume
+	// the page is no bigger than A4 (11.7 in), which can only underestimate.
+	int dpi = (info->dpi >= 100 && info->dpi <= 2400) ? info->dpi : (int)(side / 11.7);
+	for (int s = 4; s > 1; s /= 2)
+		if (dpi / s >= min_dpi && side / s >= 1200) return s;
+	return 1;
+}
+
+static void quiet_opencv(void)
+{
+	static std::once_flag once;
+	std::call_once(once, [] { cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT); });
+}
+
+// Normalise a decoded Mat to 8-bit gray or BGR and copy it into an img_t.
+static int to_img(const cv::Mat &m0, img_t *out, img_err *err)
+{
+	cv::Mat m = m0;
+	if (m.depth() != CV_8U) {
+		double k = m.depth() == CV_16U ? 1.0 / 257 : 1.0;
+		m.convertTo(m, CV_8U, k);
+	}
+	if (m.channels() == 4) cv::cvtColor(m, m, cv::COLOR_BGRA2BGR);
+	else if (m.channels() == 2) cv::extractChannel(m, m, 0);
+	if (m.channels() != 1 && m.channels() != 3) {
+		snprintf(err->msg, sizeof err->msg, "unsupported channel count %d", m.channels());
+		return -1;
+	}
+	if (img_alloc(out, m.cols, m.rows, m.channels(), err) < 0) return -1;
+	for (int y = 0; y < m.rows; y++) memcpy(out->data + (size_t)y * out->stride, m.ptr(y), out->stride);
+	return 0;
+}
+
+static int read_multi(const uint8_t *buf, size_t len, std::vector<cv::Mat> &mats, img_err *err)
+{
+	int fd = memfd_create("digitd-tiff", MFD_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err->msg, sizeof err->msg, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR) continue;
+		if (n <= 0) {
+			snprintf(err->msg, sizeof err->msg, "writing TIFF to memfd: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	bool ok = false;
+	try {
+		ok = cv::imreadmulti(path, mats, cv::IMREAD_ANYCOLOR);
+	} catch (...) {
+		close(fd);
+		throw;
+	}
+	if (close(fd) < 0) {
+		snprintf(err->msg, sizeof err->msg, "close memfd: %s", strerror(errno));
+		return -1;
+	}
+	if (!ok || mats.empty()) {
+		snprintf(err->msg, sizeof err->msg, "cannot decode the multi-page TIFF (corrupt or truncated)");
+		return -1;
+	}
+	return 0;
+}
+
+extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, img_doc *doc, img_err *err)
+{
+	memset(doc, 0, sizeof *doc);
+	doc->scale = 1;
+	if (img_probe(buf, len, o->max_pixels, &doc->info, err) < 0) return -1;
+	quiet_opencv();
+	try {
+		std::vector<cv::Mat> mats;
+		if (doc->info.fmt == IMG_FMT_TIFF && doc->info.npages > 1) {
+			if (read_multi(buf, len, mats, err) < 0) return -1;
+		} else {
+			int s = img_jpeg_scale(&doc->info, o->min_dpi);
+			int flags = s == 4 ? cv::IMREAD_REDUCED_COLOR_4 : s == 2 ? cv::IMREAD_REDUCED_COLOR_2 : cv::IMREAD_ANYCOLOR;
+			if (s > 1 && doc->info.channels == 1)
+				flags = s == 4 ? cv::IMREAD_REDUCED_GRAYSCALE_4 : cv::IMREAD_REDUCED_GRAYSCALE_2;
+			cv::Mat raw(1, (int)len, CV_8UC1, (void *)buf);
+			cv::Mat m = cv::imdecode(raw, flags);
+			if (m.empty()) {
+				snprintf(err->msg, sizeof err->msg, "cannot decode the %s image (corrupt or truncated)",
+					 img_format_name(doc->info.fmt));
+				return -1;
+			}
+			doc->scale = s;
+			mats.push_back(m);
+		}
+		uint64_t total = 0;
+		for (const cv::Mat &m : mats) total += (uint64_t)m.cols * (uint64_t)m.rows;
+		if (total > o->max_pixels) {
+			snprintf(err->msg, sizeof err->msg, "decoded pages total %llu pixels, over the limit",
+				 (unsigned long long)total);
+			return -1;
+		}
+		doc->pages = (img_t *)calloc(mats.size(), sizeof(img_t));
+		if (!doc->pages) throw std::bad_alloc();
+		for (size_t i = 0; i < mats.size(); i++) {
+			if (to_img(mats[i], &doc->pages[i], err) < 0) goto fail;
+			doc->npages++;
+		}
+		return 0;
+	} catch (const cv::Exception &e) {
+		snprintf(err->msg, sizeof err->msg, "decoding %s: %s", img_format_name(doc->info.fmt), e.what());
+	} catch (const std::bad_alloc &) {
+		snprintf(err->msg, sizeof err->msg, "decoding %s: out of memory", img_format_name(doc->info.fmt));
+	}
+fail:
+	img_doc_free(doc);
+	return -1;
+}
+
+extern "C" void img_doc_free(img_doc *doc)
+{
+	if (!doc) return;
+	for (int i = 0; i < doc->npages; i++) img_free(&doc->pages[i]);
+	free(doc->pages);
+	doc->pages = NULL;
+	doc->npages = 0;
+}

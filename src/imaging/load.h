@@ -1,0 +1,34 @@
+/* load.h: decoding a document's bytes into pages, safely.
+ *
+ * img_load probes the header first (probe.h) and refuses what is over the
+ * pixel budget before OpenCV allocates anything.  Every page of a multi-page
+ * TIFF becomes a page.  A high-resolution JPEG is decoded directly at 1/2 or
+ * 1/4 size when the resolution (from its header, else a conservative guess
+ * from its size) leaves at least min_dpi: digits then stay 25+ pixels tall
+ * while decoding costs a quarter or less.  Pages come out 8-bit, 1 or 3
+ * channels (alpha dropped, 16-bit scaled down). */
+#ifndef DIGITD_IMAGING_LOAD_H
+#define DIGITD_IMAGING_LOAD_H
+#include "imaging/imaging.h"
+#include "imaging/probe.h"
+
+typedef struct {
+	uint64_t max_pixels;        /* refuse larger documents (sum over pages) */
+	int min_dpi;                /* reduced JPEG decoding keeps at least this; 0 = never reduce */
+} img_load_opts;
+
+typedef struct {
+	img_info info;              /* what the header said */
+	int npages;
+	img_t *pages;               /* npages images, owned */
+	int scale;                  /* pages are 1/scale of the file's size (1, 2 or 4) */
+} img_doc;
+
+void img_load_opts_default(img_load_opts *o);
+int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, img_doc *doc, img_err *err);
+void img_doc_free(img_doc *doc);
+
+/* The JPEG reduction img_load would choose for this header (1, 2 or 4). */
+int img_jpeg_scale(const img_info *info, int min_dpi);
+
+#endif

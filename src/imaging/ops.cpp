@@ -1,0 +1,261 @@
+// ops.cpp: filters, thresholds, morphology, warps and components over OpenCV.
+//
+// dst is allocated with img_alloc before OpenCV runs and wrapped as a Mat
+// header, so OpenCV writes straight into memory C owns (create() on a Mat of
+// the right size and type is a no-op).  Each entry point catches everything.
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+extern "C" {
+#include "imaging/ops.h"
+}
+
+static cv::Mat as_mat(const img_t *im)
+{
+	return cv::Mat(im->h, im->w, im->ch == 3 ? CV_8UC3 : CV_8UC1, im->data, im->stride);
+}
+
+#define GUARD_BEGIN try {
+#define GUARD_END(stage, dst)                                                              \
+	}                                                                                 \
+	catch (const cv::Exception &e)                                                    \
+	{                                                                                 \
+		snprintf(err->msg, sizeof err->msg, "%s: %s", stage, e.what());           \
+	}                                                                                 \
+	catch (const std::bad_alloc &)                                                    \
+	{                                                                                 \
+		snprintf(err->msg, sizeof err->msg, "%s: out of memory", stage);          \
+	}                                                                                 \
+	img_free(dst);                                                                    \
+	return -1;
+
+static int need_gray(const img_t *src, const char *what, img_err *err)
+{
+	if (src->ch != 1 || src->w <= 0 || src->h <= 0 || !src->data) {
+		snprintf(err->msg, sizeof err->msg, "%s: a 1-channel image is required", what);
+		return -1;
+	}
+	return 0;
+}
+
+// Contrast score of one gray plane, from a sparse histogram: how far the
+// darkest 0.3 % lies below the paper (60th percentile), over the paper's spread.
+static double ink_score(const cv::Mat &g)
+{
+	long hist[256] = { 0 };
+	long n = 0;
+	int step = std::max(1, std::min(g.rows, g.cols) / 400);
+	for (int y = 0; y < g.rows; y += step) {
+		const uint8_t *p = g.ptr<uint8_t>(y);
+		for (int x = 0; x < g.cols; x += step) hist[p[x]]++, n++;
+	}
+	auto pct = [&](double q) {
+		long want = (long)(q * (double)n), acc = 0;
+		for (int v = 0; v < 256; v++)
+			if ((acc += hist[v]) > want) return v;
+		return 255;
+	};
+	int ink = pct(0.003), low = pct(0.20), paper = pct(0.60);
+	return (double)(paper - ink) / (4.0 + (double)(paper - low));
+}
+
+extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *err)
+{
+	*which = -1;
+	if (src->ch == 1) return img_clone(src, dst, err);
+	if (img_alloc(dst, src->w, src->h, 1, err) < 0) return -1;
+	GUARD_BEGIN
+	cv::Mat s = as_mat(src), d = as_mat(dst);
+	cv::cvtColor(s, d, cv::COLOR_BGR2GRAY);
+	double best = ink_score(d);
+	int bestc = -1;
+	cv::Mat ch[3];
+	cv::split(s, ch);
+	for (int c = 0; c < 3; c++) {
+		double sc = ink_score(ch[c]);
+		// A single channel must be clearly better to beat luminance, which
+		// averages noise away.
+		if (sc > best * 1.15) best = sc, bestc = c;
+	}
+	if (bestc >= 0) ch[bestc].copyTo(d);
+	*which = bestc;
+	return 0;
+	GUARD_END("ink channel", dst)
+}
+
+extern "C" int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst, img_err *err)
+{
+	if (need_gray(gray, "flatten", err) < 0) return -1;
+	if (shrink < 1) shrink = 1;
+	if (img_alloc(dst, gray->w, gray->h, 1, err) < 0) return -1;
+	GUARD_BEGIN
+	cv::Mat s = as_mat(gray), d = as_mat(dst), small, bg;
+	int sw = std::max(1, gray->w / shrink), sh = std::max(1, gray->h / shrink);
+	cv::resize(s, small, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
+	int k = 2 * std::max(1, stroke / shrink) + 3;
+	cv::Mat ker = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(k, k));
+	cv::morphologyEx(small, bg, cv::MORPH_CLOSE, ker);
+	cv::blur(bg, bg, cv::Size(k, k));
+	cv::resize(bg, bg, s.size(), 0, 0, cv::INTER_LINEAR);
+	// Paper darker than 1/8 of white is not paper: keep the division sane.
+	cv::max(bg, 32, bg);
+	cv::divide(s, bg, d, 255.0);
+	return 0;
+	GUARD_END("flatten", dst)
+}
+
+extern "C" int img_median(const img_t *src, int k, img_t *dst, img_err *err)
+{
+	if (img_alloc(dst, src->w, src->h, src->ch, err) < 0) return -1;
+	GUARD_BEGIN
+	cv::Mat d = as_mat(dst);
+	cv::medianBlur(as_mat(src), d, k | 1);
+	return 0;
+	GUARD_END("median", dst)
+}
+
+extern "C" int img_gaussian(const img_t *src, double sigma, img_t *dst, img_err *err)
+{
+	if (img_alloc(dst, src->w, src->h, src->ch, err) < 0) return -1;
+	GUARD_BEGIN
+	cv::Mat d = as_mat(dst);
+	cv::GaussianBlur(as_mat(src), d, cv::Size(0, 0), sigma);
+	return 0;
+	GUARD_END("gaussian", dst)
+}
+
+extern "C" int img_threshold_otsu(const img_t *gray, img_t *dst, int *thr, img_err *err)
+{
+	if (need_gray(gray, "otsu", err) < 0) return -1;
+	if (img_alloc(dst, gray->w, gray->h, 1, err) < 0) return -1;
+	GUARD_BEGIN
+	cv::Mat d = as_mat(dst);
+	double t = cv::threshold(as_mat(gray), d, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+	if (thr) *thr = (int)t;
+	return 0;
+	GUARD_END("otsu", dst)
+}
+
+extern "C" int img_threshold_below(const img_t *gray, int t, img_t *dst, img_err *err)
+{
+	if (need_gray(gray, "threshold", err) < 0) return -1;
+	if (img_alloc(dst, gray->w, gray->h, 1, err) < 0) return -1;
+	GUARD_BEGIN
+	cv::Mat d = as_mat(dst);
+	// THRESH_BINARY_INV: 255 where src <= t, so t-1 gives "src < t".
+	cv::threshold(as_mat(gray), d, t - 1, 255, cv::THRESH_BINARY_INV);
+	return 0;
+	GUARD_END("threshold", dst)
+}
+
+extern "C" int img_threshold_sauvola(const img_t *gray, int win, double k, img_t *dst, img_err *err)
+{
+	if (need_gray(gray, "sauvola", err) < 0) return -1;
+	if (img_alloc(dst, gray->w, gray->h, 1, err) < 0) return -1;
+	GUARD_BEGIN
+	cv::Mat s = as_mat(gray), f, mean, sq, d = as_mat(dst);
+	s.convertTo(f, CV_32F);
+	cv::Size ks(win | 1, win | 1);
+	cv::boxFilter(f, mean, CV_32F, ks, cv::Point(-1, -1), true, cv::BORDER_REPLICATE);
+	cv::sqrBoxFilter(f, sq, CV_32F, ks, cv::Point(-1, -1), true, cv::BORDER_REPLICATE);
+	for (int y = 0; y < s.rows; y++) {
+		const float *pf = f.ptr<float>(y), *pm = mean.ptr<float>(y), *ps = sq.ptr<float>(y);
+		uint8_t *pd = d.ptr<uint8_t>(y);
+		for (int x = 0; x < s.cols; x++) {
+			float var = std::max(0.0f, ps[x] - pm[x] * pm[x]);
+			float t = pm[x] * (1.0f + (float)k * (std::sqrt(var) / 128.0f - 1.0f));
+			pd[x] = pf[x] < t ? 255 : 0;
+		}
+	}
+	return 0;
+	GUARD_END("sauvola", dst)
+}
+
+static int interp_of(int i)
+{
+	switch (i) {
+	case IMG_INTER_NEAREST: return cv::INTER_NEAREST;
+	case IMG_INTER_AREA: return cv::INTER_AREA;
+	case IMG_INTER_CUBIC: return cv::INTER_CUBIC;
+	default: return cv::INTER_LINEAR;
+	}
+}
+
+extern "C" int img_resize(const img_t *src, int w, int h, int interp, img_t *dst, img_err *err)
+{
+	if (img_alloc(dst, w, h, src->ch, err) < 0) return -1;
+	GUARD_BEGIN
+	cv::Mat d = as_mat(dst);
+	cv::resize(as_mat(src), d, cv::Size(w, h), 0, 0, interp_of(interp));
+	return 0;
+	GUARD_END("resize", dst)
+}
+
+extern "C" int img_rotate(const img_t *src, double deg, uint8_t fill, int interp, img_t *dst, img_err *err)
+{
+	if (img_alloc(dst, src->w, src->h, src->ch, err) < 0) return -1;
+	GUARD_BEGIN
+	cv::Mat d = as_mat(dst);
+	cv::Point2f c((float)(src->w - 1) / 2.0f, (float)(src->h - 1) / 2.0f);
+	cv::Mat rot = cv::getRotationMatrix2D(c, deg, 1.0);
+	cv::warpAffine(as_mat(src), d, rot, d.size(), interp_of(interp), cv::BORDER_CONSTANT,
+		       cv::Scalar(fill, fill, fill));
+	return 0;
+	GUARD_END("rotate", dst)
+}
+
+extern "C" int img_morph(const img_t *src, int op, int kw, int kh, bool ellipse, img_t *dst, img_err *err)
+{
+	if (kw < 1 || kh < 1) {
+		snprintf(err->msg, sizeof err->msg, "morphology: bad kernel %dx%d", kw, kh);
+		return -1;
+	}
+	if (img_alloc(dst, src->w, src->h, src->ch, err) < 0) return -1;
+	GUARD_BEGIN
+	static const int ops[] = { cv::MORPH_ERODE, cv::MORPH_DILATE, cv::MORPH_OPEN, cv::MORPH_CLOSE };
+	cv::Mat d = as_mat(dst);
+	cv::Mat ker = cv::getStructuringElement(ellipse ? cv::MORPH_ELLIPSE : cv::MORPH_RECT, cv::Size(kw, kh));
+	cv::morphologyEx(as_mat(src), d, ops[op & 3], ker, cv::Point(-1, -1), 1, cv::BORDER_CONSTANT, cv::Scalar(0));
+	return 0;
+	GUARD_END("morphology", dst)
+}
+
+extern "C" int img_components(const img_t *bin, int32_t **labels, img_comp **comps, int *n, img_err *err)
+{
+	*labels = NULL;
+	*comps = NULL;
+	*n = 0;
+	if (need_gray(bin, "components", err) < 0) return -1;
+	try {
+		*labels = (int32_t *)malloc((size_t)bin->w * (size_t)bin->h * sizeof(int32_t));
+		if (!*labels) throw std::bad_alloc();
+		cv::Mat lab(bin->h, bin->w, CV_32S, *labels), stats, cent;
+		int k = cv::connectedComponentsWithStats(as_mat(bin), lab, stats, cent, 8, CV_32S);
+		if (lab.data != (uchar *)*labels) throw std::bad_alloc();    // must not have reallocated
+		*comps = (img_comp *)malloc((size_t)std::max(1, k - 1) * sizeof(img_comp));
+		if (!*comps) throw std::bad_alloc();
+		for (int i = 1; i < k; i++) {
+			const int *s = stats.ptr<int>(i);
+			(*comps)[i - 1] = img_comp{ s[cv::CC_STAT_LEFT], s[cv::CC_STAT_TOP], s[cv::CC_STAT_WIDTH],
+						    s[cv::CC_STAT_HEIGHT], s[cv::CC_STAT_AREA] };
+		}
+		*n = k - 1;
+		return 0;
+	} catch (const cv::Exception &e) {
+		snprintf(err->msg, sizeof err->msg, "components: %s", e.what());
+	} catch (const std::bad_alloc &) {
+		snprintf(err->msg, sizeof err->msg, "components: out of memory");
+	}
+	free(*labels);
+	free(*comps);
+	*labels = NULL;
+	*comps = NULL;
+	return -1;
+}

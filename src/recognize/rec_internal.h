@@ -1,0 +1,23 @@
+/* rec_internal.h: shared between the files of src/recognize/ only. */
+#ifndef DIGITD_REC_INTERNAL_H
+#define DIGITD_REC_INTERNAL_H
+#include "imaging/load.h"
+#include "recognize/recognize.h"
+#include "segment/segment.h"
+
+/* Number of classes the context's model outputs (10 or 11), or -1. */
+int rec_classes(nn_infer *nn);
+/* Classify n images in as few nn_infer_run calls as the context allows. */
+int rec_classify(nn_infer *nn, const uint8_t *img, size_t n, int classes, float *probs);
+/* Label, confidence, alternative and reject bit from one probability row. */
+void rec_score(const float *p, int classes, rec_digit *d);
+/* Drop candidates that are not digits (model's reject class, text-like
+ * fields); probs rows are indexed by seg_digit.tag. */
+int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err);
+/* PNG of a digit's box cut from the decoded page. */
+int rec_crop_png(const img_t *page, const seg_digit *s, rec_digit *d);
+/* Overlay PNG(s) for a document into dir. */
+int rec_write_overlay(const char *dir, const char *name, const img_doc *doc, const rec_result *r, char *err,
+		      size_t errlen);
+
+#endif

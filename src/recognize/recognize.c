@@ -1,0 +1,249 @@
+/* recognize.c: bytes -> pages -> candidates -> one batch per page through the
+ * model -> digits with calibrated confidences, grouped into fields.
+ *
+ * The invariants the daemon relies on: rec_buffer never keeps a pointer to
+ * buf, leaves *out valid (possibly empty) whatever happens, and reports every
+ * failure as a message, never a crash; boxes are in the file's own pixel
+ * coordinates whatever reduced decoding or deskewing happened. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "imaging/load.h"
+#include "recognize/rec_internal.h"
+#include "segment/segment.h"
+#include "util/sha256.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+void rec_options_default(rec_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->threshold = 0.90f;
+	o->max_pixels = 100000000ULL;
+	o->max_bytes = (size_t)256 << 20;
+}
+
+void rec_result_free(rec_result *r)
+{
+	if (!r) return;
+	for (size_t i = 0; i < r->ndigits; i++) free(r->digits[i].crop_png);
+	for (size_t i = 0; i < r->nfields; i++) free(r->fields[i].text);
+	free(r->digits);
+	free(r->fields);
+	free(r->pages);
+	char sha[65];
+	memcpy(sha, r->sha256, sizeof sha);
+	memset(r, 0, sizeof *r);
+	memcpy(r->sha256, sha, sizeof sha);
+}
+
+/* Append one page's digits and fields to the result, in file coordinates. */
+static int append_page(rec_result *r, const seg_page *sp, int page, int scale, int pw, int ph, const float *probs,
+		       int classes, const rec_options *o, const img_t *img)
+{
+	size_t nd = r->ndigits + sp->ndigits, nf = r->nfields + sp->nfields;
+	rec_digit *d = realloc(r->digits, (nd ? nd : 1) * sizeof *d);
+	if (!d) return -1;
+	r->digits = d;
+	rec_field *f = realloc(r->fields, (nf ? nf : 1) * sizeof *f);
+	if (!f) return -1;
+	r->fields = f;
+	size_t fbase = r->nfields;
+	for (size_t i = 0; i < sp->ndigits; i++) {
+		const seg_digit *s = &sp->digits[i];
+		rec_digit *o2 = &r->digits[r->ndigits];
+		memset(o2, 0, sizeof *o2);
+		o2->page = page;
+		o2->x = s->x * scale, o2->y = s->y * scale, o2->w = s->w * scale, o2->h = s->h * scale;
+		if (o2->x + o2->w > pw) o2->w = pw - o2->x > 0 ? pw - o2->x : 1;
+		if (o2->y + o2->h > ph) o2->h = ph - o2->y > 0 ? ph - o2->y : 1;
+		rec_score(probs + (size_t)s->tag * (size_t)classes, classes, o2);
+		o2->why |= s->why;
+		o2->flagged = o2->confidence < o->threshold || (o2->why & (REC_FLAG_SPLIT | REC_FLAG_REJECT |
+									      REC_FLAG_ODDSIZE));
+		if (o2->confidence < o->threshold) o2->why |= REC_FLAG_LOWCONF;
+		o2->field = (int)fbase + s->field;
+		memcpy(o2->crop28, s->img, NN_PIXELS);
+		if (o->want_crop_png && rec_crop_png(img, s, o2) < 0) return -1;
+		r->ndigits++;
+	}
+	for (size_t k = 0; k < sp->nfields; k++) {
+		const seg_field *s = &sp->fields[k];
+		rec_field *o2 = &r->fields[r->nfields];
+		memset(o2, 0, sizeof *o2);
+		o2->page = page;
+		o2->x = s->x * scale, o2->y = s->y * scale, o2->w = s->w * scale, o2->h = s->h * scale;
+		o2->text = malloc((size_t)s->n + 1);
+		if (!o2->text) return -1;
+		o2->confidence = 1.0f;
+		size_t base = r->ndigits - sp->ndigits;
+		for (int j = 0; j < s->n; j++) {
+			const rec_digit *dj = &r->digits[base + (size_t)s->first + (size_t)j];
+			o2->text[j] = (char)('0' + dj->label);
+			o2->confidence *= dj->confidence;
+			o2->flagged |= dj->flagged;
+		}
+		o2->text[s->n] = 0;
+		r->nfields++;
+	}
+	return 0;
+}
+
+int rec_buffer(const uint8_t *buf, size_t len, const char *name, const rec_options *opt, nn_infer *nn,
+	       rec_result *out, char *err, size_t errlen)
+{
+	rec_options defo;
+	if (!opt) {
+		rec_options_default(&defo);
+		opt = &defo;
+	}
+	double t0 = now_ms();
+	memset(out, 0, sizeof *out);
+	sha256_buf_hex(buf, len, out->sha256);
+	img_doc doc = { 0 };
+	img_err ie = { { 0 } };
+	seg_page sp = { 0 };
+	float *probs = NULL;
+	uint8_t *batch = NULL;
+	if (len > opt->max_bytes) {
+		snprintf(err, errlen, "%s: file is %zu bytes, over the limit of %zu", name, len, opt->max_bytes);
+		return -1;
+	}
+	img_load_opts lo;
+	img_load_opts_default(&lo);
+	lo.max_pixels = opt->max_pixels ? opt->max_pixels : lo.max_pixels;
+	if (img_load(buf, len, &lo, &doc, &ie) < 0) {
+		snprintf(err, errlen, "%s: %s", name, ie.msg);
+		return -1;
+	}
+	out->ms_decode = now_ms() - t0;
+	int classes = rec_classes(nn);
+	if (classes < 10) {
+		snprintf(err, errlen, "%s: the model gives %d classes; 10 or 11 expected", name, classes);
+		goto fail;
+	}
+	out->pages = calloc((size_t)doc.npages, sizeof *out->pages);
+	if (!out->pages) goto oom;
+	out->npages = doc.npages;
+	seg_options so;
+	seg_options_default(&so);
+	for (int p = 0; p < doc.npages; p++) {
+		const img_t *pg = &doc.pages[p];
+		int pw = doc.scale > 1 && p == 0 ? doc.info.w : pg->w * doc.scale;
+		int ph = doc.scale > 1 && p == 0 ? doc.info.h : pg->h * doc.scale;
+		out->pages[p] = (rec_page){ pw, ph };
+		if (seg_page_run(pg, &so, &sp, &ie) < 0) {
+			snprintf(err, errlen, "%s: page %d: %s", name, p + 1, ie.msg);
+			goto fail;
+		}
+		out->ms_clean += sp.ms_clean;
+		out->ms_segment += sp.ms_segment;
+		double tc = now_ms();
+		size_t n = sp.ndigits;
+		if (n > 0) {
+			batch = malloc(n * NN_PIXELS);
+			probs = malloc(n * (size_t)classes * sizeof(float));
+			if (!batch || !probs) goto oom;
+			for (size_t i = 0; i < n; i++) memcpy(batch + i * NN_PIXELS, sp.digits[i].img, NN_PIXELS);
+			if (rec_classify(nn, batch, n, classes, probs) < 0) {
+				snprintf(err, errlen, "%s: the model refused the batch", name);
+				goto fail;
+			}
+			if (rec_reject(&sp, probs, classes, &ie) < 0) {
+				snprintf(err, errlen, "%s: %s", name, ie.msg);
+				goto fail;
+			}
+		}
+		out->ms_classify += now_ms() - tc;
+		if (append_page(out, &sp, p, doc.scale, pw, ph, probs, classes, opt, pg) < 0) goto oom;
+		free(batch);
+		free(probs);
+		batch = NULL;
+		probs = NULL;
+		seg_page_free(&sp);
+	}
+	if (opt->debug_dir && rec_write_overlay(opt->debug_dir, name, &doc, out, err, errlen) < 0) goto fail;
+	img_doc_free(&doc);
+	out->ms = now_ms() - t0;
+	return 0;
+oom:
+	snprintf(err, errlen, "%s: out of memory", name);
+fail:
+	free(batch);
+	free(probs);
+	seg_page_free(&sp);
+	img_doc_free(&doc);
+	rec_result_free(out);
+	out->ms = now_ms() - t0;
+	return -1;
+}
+
+int rec_file(const char *path, const rec_options *opt, nn_infer *nn, rec_result *out, char *err, size_t errlen)
+{
+	rec_options defo;
+	if (!opt) {
+		rec_options_default(&defo);
+		opt = &defo;
+	}
+	memset(out, 0, sizeof *out);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	uint8_t *buf = NULL;
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if ((uint64_t)st.st_size > opt->max_bytes) {
+		snprintf(err, errlen, "%s: file is %lld bytes, over the limit of %zu", path, (long long)st.st_size,
+			 opt->max_bytes);
+		goto fail;
+	}
+	size_t len = (size_t)st.st_size, done = 0;
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	while (done < len) {
+		ssize_t k = read(fd, buf + done, len - done);
+		if (k < 0 && errno == EINTR) continue;
+		if (k < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (k == 0) break;      /* shrank while we read: take what is there */
+		done += (size_t)k;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		snprintf(err, errlen, "%s: close: %s", path, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	int rc = rec_buffer(buf, done, path, opt, nn, out, err, errlen);
+	free(buf);
+	return rc;
+fail:
+	if (fd >= 0) close(fd);
+	free(buf);
+	return -1;
+}

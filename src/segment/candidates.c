@@ -1,0 +1,299 @@
+/* candidates.c: connected components -> digit candidates.
+ *
+ * Sizes are judged against h, the page's typical component height, and
+ * against neighbours, never against absolute pixels, so the same rules hold
+ * at any resolution.  What is dropped here is never shown to the model:
+ * specks, dashes, blobs several digits tall, frames (a box drawn around other
+ * ink) and comb-box ticks (thin solid bars standing on a removed ruling).
+ * Pieces of one digit are merged; wide components are split at projection
+ * minima and marked SEG_SPLIT so their digits are flagged for review. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "imaging/ops.h"
+#include "segment/seg_internal.h"
+
+#define MAX_CANDS 20000         /* a page with more components is noise, not a form */
+
+void seg_cands_free(seg_cand *c, size_t n)
+{
+	if (!c) return;
+	for (size_t i = 0; i < n; i++) free(c[i].mask);
+	free(c);
+}
+
+static bool touches_mask(const img_t *m, int x0, int y0, int x1, int y1)
+{
+	if (!m->data) return false;
+	if (x0 < 0) x0 = 0;
+	if (y0 < 0) y0 = 0;
+	if (x1 > m->w) x1 = m->w;
+	if (y1 > m->h) y1 = m->h;
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++)
+			if (m->data[(size_t)y * m->stride + x]) return true;
+	return false;
+}
+
+/* A comb tick: a thin, solid, vertical bar whose end rests on a removed line. */
+static bool is_tick(const img_comp *k, const img_t *lines)
+{
+	if (k->w * 4 > k->h || k->area * 10 < k->w * k->h * 8) return false;
+	int pad = 3;
+	return touches_mask(lines, k->x - 1, k->y - pad, k->x + k->w + 1, k->y + 1) ||
+	       touches_mask(lines, k->x - 1, k->y + k->h - 1, k->x + k->w + 1, k->y + k->h + pad);
+}
+
+static int make_cand(seg_cand *c, const int32_t *labels, int lw, int label, const img_comp *k)
+{
+	memset(c, 0, sizeof *c);
+	c->x = k->x, c->y = k->y, c->w = k->w, c->h = k->h, c->area = k->area;
+	c->mask = calloc((size_t)k->w * (size_t)k->h, 1);
+	if (!c->mask) return -1;
+	for (int y = 0; y < k->h; y++) {
+		const int32_t *row = labels + (size_t)(k->y + y) * (size_t)lw + k->x;
+		for (int x = 0; x < k->w; x++)
+			if (row[x] == label) c->mask[(size_t)y * k->w + x] = 255;
+	}
+	return 0;
+}
+
+/* Union of two candidates into a (new box, OR of masks). */
+static int merge_into(seg_cand *a, const seg_cand *b)
+{
+	int x0 = a->x < b->x ? a->x : b->x, y0 = a->y < b->y ? a->y : b->y;
+	int x1 = a->x + a->w > b->x + b->w ? a->x + a->w : b->x + b->w;
+	int y1 = a->y + a->h > b->y + b->h ? a->y + a->h : b->y + b->h;
+	int w = x1 - x0, h = y1 - y0;
+	uint8_t *m = calloc((size_t)w * (size_t)h, 1);
+	if (!m) return -1;
+	const seg_cand *src[2] = { a, b };
+	for (int s = 0; s < 2; s++)
+		for (int y = 0; y < src[s]->h; y++)
+			for (int x = 0; x < src[s]->w; x++)
+				if (src[s]->mask[(size_t)y * src[s]->w + x])
+					m[(size_t)(y + src[s]->y - y0) * w + (x + src[s]->x - x0)] = 255;
+	free(a->mask);
+	a->mask = m;
+	a->x = x0, a->y = y0, a->w = w, a->h = h;
+	a->area += b->area;
+	a->why |= SEG_MERGED | b->why;
+	return 0;
+}
+
+/* Should b (a piece) join a?  One above the other, overlapping in x, close
+ * in y, and the union no taller than a digit. */
+static bool mergeable(const seg_cand *a, const seg_cand *b, double h)
+{
+	const seg_cand *big = a->h >= b->h ? a : b, *small = a->h >= b->h ? b : a;
+	int ox = (a->x + a->w < b->x + b->w ? a->x + a->w : b->x + b->w) - (a->x > b->x ? a->x : b->x);
+	int gap = (a->y > b->y ? a->y : b->y) - (a->y + a->h < b->y + b->h ? a->y + a->h : b->y + b->h);
+	int y0 = a->y < b->y ? a->y : b->y;
+	int y1 = a->y + a->h > b->y + b->h ? a->y + a->h : b->y + b->h;
+	int x0 = a->x < b->x ? a->x : b->x;
+	int x1 = a->x + a->w > b->x + b->w ? a->x + a->w : b->x + b->w;
+	double ref = big->h > h ? big->h : h;
+	if (ox < small->w / 2 && ox < big->w / 2) return false;
+	if (gap > 0.25 * ref) return false;
+	if (y1 - y0 > 1.45 * big->h && y1 - y0 > 1.2 * h) return false;
+	if (x1 - x0 > 1.3 * (y1 - y0)) return false;
+	/* Two whole digits stacked (lines close together) stay apart. */
+	if (small->h > 0.6 * big->h && gap >= 0) return false;
+	return true;
+}
+
+static void tighten(seg_cand *c)
+{
+	int x0 = c->w, y0 = c->h, x1 = -1, y1 = -1, area = 0;
+	for (int y = 0; y < c->h; y++)
+		for (int x = 0; x < c->w; x++)
+			if (c->mask[(size_t)y * c->w + x]) {
+				if (x < x0) x0 = x;
+				if (x > x1) x1 = x;
+				if (y < y0) y0 = y;
+				if (y > y1) y1 = y;
+				area++;
+			}
+	c->area = area;
+	if (x1 < 0) {
+		c->w = c->h = 0;
+		return;
+	}
+	int w = x1 - x0 + 1, h = y1 - y0 + 1;
+	if (w == c->w && h == c->h) return;
+	for (int y = 0; y < h; y++) memmove(c->mask + (size_t)y * w, c->mask + (size_t)(y + y0) * c->w + x0, (size_t)w);
+	c->x += x0, c->y += y0, c->w = w, c->h = h;
+}
+
+/* Cut a wide candidate into k pieces at the columns of least ink near the
+ * nominal cut positions.  Pieces are appended to *v (which may move). */
+static int split_cand(seg_cand *c, int k, seg_cand **v, size_t *n, size_t *cap)
+{
+	int *proj = calloc((size_t)c->w, sizeof(int));
+	int *cuts = calloc((size_t)k + 1, sizeof(int));
+	if (!proj || !cuts) goto fail;
+	for (int y = 0; y < c->h; y++)
+		for (int x = 0; x < c->w; x++) proj[x] += c->mask[(size_t)y * c->w + x] != 0;
+	cuts[0] = 0;
+	cuts[k] = c->w;
+	for (int i = 1; i < k; i++) {
+		int nom = c->w * i / k, win = c->w / k / 3, best = nom;
+		for (int x = nom - win; x <= nom + win; x++) {
+			if (x <= cuts[i - 1] || x >= c->w) continue;
+			int d = abs(x - nom), bd = abs(best - nom);
+			if (proj[x] < proj[best] || (proj[x] == proj[best] && d < bd)) best = x;
+		}
+		cuts[i] = best;
+	}
+	for (int i = 0; i < k; i++) {
+		int x0 = cuts[i], w = cuts[i + 1] - cuts[i];
+		if (w <= 0) continue;
+		if (*n == *cap) {
+			size_t nc = *cap * 2 + 16;
+			seg_cand *nv = realloc(*v, nc * sizeof *nv);
+			if (!nv) goto fail;
+			*v = nv;
+			*cap = nc;
+		}
+		seg_cand *p = &(*v)[*n];
+		memset(p, 0, sizeof *p);
+		p->mask = malloc((size_t)w * (size_t)c->h);
+		if (!p->mask) goto fail;
+		for (int y = 0; y < c->h; y++) memcpy(p->mask + (size_t)y * w, c->mask + (size_t)y * c->w + x0, (size_t)w);
+		p->x = c->x + x0, p->y = c->y, p->w = w, p->h = c->h;
+		p->why = c->why | SEG_SPLIT;
+		(*n)++;
+		tighten(p);
+	}
+	free(proj);
+	free(cuts);
+	return 0;
+fail:
+	free(proj);
+	free(cuts);
+	return -1;
+}
+
+static int cmp_x(const void *a, const void *b)
+{
+	const seg_cand *p = a, *q = b;
+	return p->x != q->x ? p->x - q->x : p->y - q->y;
+}
+
+int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, double *digit_h, img_err *err)
+{
+	int32_t *labels = NULL;
+	img_comp *cc = NULL;
+	int ncc = 0;
+	seg_cand *v = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*nout = 0;
+	if (img_components(&cl->bin, &labels, &cc, &ncc, err) < 0) return -1;
+	double h = cl->h0 > 0 ? cl->h0 : 20;
+	*digit_h = h;
+	if (ncc > MAX_CANDS) {
+		/* Pure noise or a halftone: nothing here reads as handwriting. */
+		free(labels);
+		free(cc);
+		return 0;
+	}
+	cap = (size_t)ncc + 16;
+	v = calloc(cap, sizeof *v);
+	if (!v) goto oom;
+	for (int i = 0; i < ncc; i++) {
+		const img_comp *k = &cc[i];
+		bool speck = k->h < 0.3 * h && k->w < 0.3 * h;
+		bool tiny = k->area < 0.01 * h * h || k->h < 0.25 * h;
+		bool blob = k->h > 3.5 * h || k->w > 12 * h;
+		if (speck || tiny || blob || is_tick(k, &cl->lines)) continue;
+		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
+		n++;
+	}
+	free(labels);
+	labels = NULL;
+
+	/* Frames: a low-density candidate whose box holds another whole candidate. */
+	bool *drop = calloc(n + 1, sizeof(bool));
+	if (!drop) goto oom;
+	for (size_t i = 0; i < n; i++) {
+		seg_cand *a = &v[i];
+		if (a->area * 4 > a->w * a->h) continue;
+		for (size_t j = 0; j < n && !drop[i]; j++) {
+			seg_cand *b = &v[j];
+			if (j != i && b->x > a->x && b->y > a->y && b->x + b->w < a->x + a->w && b->y + b->h < a->y + a->h &&
+			    b->h > 0.3 * h)
+				drop[i] = true;
+		}
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (drop[i]) {
+			free(v[i].mask);
+			continue;
+		}
+		v[m++] = v[i];
+	}
+	n = m;
+	free(drop);
+
+	/* Merge pieces, nearest first, until nothing changes. */
+	qsort(v, n, sizeof *v, cmp_x);
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = 0; i < n; i++) {
+			if (!v[i].mask) continue;
+			for (size_t j = i + 1; j < n && v[j].x <= v[i].x + v[i].w; j++) {
+				if (!v[j].mask || !mergeable(&v[i], &v[j], h)) continue;
+				if (merge_into(&v[i], &v[j]) < 0) goto oom;
+				free(v[j].mask);
+				v[j].mask = NULL;
+				changed = true;
+			}
+		}
+	}
+	m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].mask) v[m++] = v[i];
+	n = m;
+
+	/* Split wide candidates: touching digits. */
+	size_t n0 = n;
+	for (size_t i = 0; i < n0; i++) {
+		seg_cand *c = &v[i];
+		if (c->w <= 1.25 * c->h || c->h < 0.5 * h) continue;
+		int k = (int)(c->w / (0.8 * c->h) + 0.5);
+		if (k < 2) k = 2;
+		if (k > 6) {
+			/* A scribble or signature, not a run of digits. */
+			free(c->mask);
+			c->mask = NULL;
+			continue;
+		}
+		seg_cand whole = *c;
+		c->mask = NULL;
+		if (split_cand(&whole, k, &v, &n, &cap) < 0) {
+			free(whole.mask);
+			goto oom;
+		}
+		free(whole.mask);
+	}
+	m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].mask && v[i].w > 0 && v[i].area > 0) v[m++] = v[i];
+		else free(v[i].mask);
+	}
+	n = m;
+	for (size_t i = 0; i < n; i++) v[i].id = (int)i;
+	free(cc);
+	*out = v;
+	*nout = n;
+	return 0;
+oom:
+	snprintf(err->msg, sizeof err->msg, "segmentation: out of memory");
+	free(labels);
+	free(cc);
+	seg_cands_free(v, n);
+	return -1;
+}

@@ -1,0 +1,144 @@
+/* clean.c: a scanned page -> a level binary image of its ink.
+ *
+ * Order matters: the ink channel is chosen on the full colour page; the page
+ * is then shrunk to the working size (area averaging also averages noise),
+ * the paper level is divided out so uneven light and tinted backgrounds
+ * become white, the result is binarised, deskewed (the gray image is rotated
+ * and binarised again, which keeps strokes smooth), and long ruling lines are
+ * removed last, when they are level and a long thin kernel fits them. */
+#include <math.h>
+#include <string.h>
+
+#include "imaging/ops.h"
+#include "segment/seg_internal.h"
+
+void seg_options_default(seg_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->sauvola = false;
+	o->deskew = true;
+	o->remove_lines = true;
+	o->max_angle = 10.0;
+	o->work_side = 2000;
+}
+
+void seg_clean_free(seg_clean_out *c)
+{
+	img_free(&c->bin);
+	img_free(&c->lines);
+}
+
+/* Otsu on a flattened page, bounded: on a page that is nearly all paper,
+ * Otsu may split paper texture; ink is always well below the paper level. */
+static int binarize(const img_t *flat, const seg_options *o, img_t *bin, int *thr, img_err *err)
+{
+	if (o->sauvola) {
+		*thr = -1;
+		return img_threshold_sauvola(flat, 31, 0.2, bin, err);
+	}
+	if (img_threshold_otsu(flat, bin, thr, err) < 0) return -1;
+	if (*thr <= 185 && *thr >= 60) return 0;
+	img_free(bin);
+	*thr = *thr > 185 ? 185 : 60;
+	return img_threshold_below(flat, *thr, bin, err);
+}
+
+int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err *err)
+{
+	img_t gray = { 0 }, work = { 0 }, flat = { 0 }, rot = { 0 };
+	memset(c, 0, sizeof *c);
+	c->page_w = page->w;
+	c->page_h = page->h;
+	if (img_ink_gray(page, &gray, &c->ink_channel, err) < 0) goto fail;
+
+	/* Working size: halve while the long side is over work_side (digits at
+	 * 300 dpi stay ~30+ px tall at 150 dpi, plenty for a 20x20 box). */
+	int side = page->w > page->h ? page->w : page->h, div = 1;
+	while (o->work_side > 0 && side / div > o->work_side) div *= 2;
+	c->scale = 1.0 / div;
+	if (div > 1) {
+		int ww = page->w / div, wh = page->h / div;
+		if (ww < 1) ww = 1;
+		if (wh < 1) wh = 1;
+		if (img_resize(&gray, ww, wh, IMG_INTER_AREA, &work, err) < 0) goto fail;
+		img_free(&gray);
+	} else {
+		work = gray;
+		gray = (img_t){ 0 };
+	}
+	side = work.w > work.h ? work.w : work.h;
+
+	if (img_flatten(&work, side / 50 + 4, 4, &flat, err) < 0) goto fail;
+	if (binarize(&flat, o, &c->bin, &c->threshold, err) < 0) goto fail;
+
+	if (o->deskew && work.w >= 64 && work.h >= 64) {
+		double a = seg_skew_angle(&c->bin, o->max_angle);
+		if (fabs(a) >= 0.3) {
+			if (img_rotate(&flat, a, 255, IMG_INTER_LINEAR, &rot, err) < 0) goto fail;
+			img_free(&c->bin);
+			if (c->threshold >= 0) {
+				if (img_threshold_below(&rot, c->threshold + 1, &c->bin, err) < 0) goto fail;
+			} else if (binarize(&rot, o, &c->bin, &c->threshold, err) < 0) {
+				goto fail;
+			}
+			c->angle = a;
+		}
+	}
+
+	int rc = 0;
+	c->h0 = seg_typical_height(&c->bin, err, &rc);
+	if (rc < 0) goto fail;
+	if (o->remove_lines) {
+		double h0 = c->h0 > 0 ? c->h0 : 20;
+		int minlen = (int)(4 * h0);
+		if (minlen < 40) minlen = 40;
+		int repair = (int)(h0 / 3);
+		if (repair < 5) repair = 5;
+		if (seg_remove_lines(&c->bin, minlen, repair, &c->lines, err) < 0) goto fail;
+	}
+	img_free(&rot);
+	img_free(&flat);
+	img_free(&work);
+	return 0;
+fail:
+	img_free(&rot);
+	img_free(&flat);
+	img_free(&work);
+	img_free(&gray);
+	seg_clean_free(c);
+	return -1;
+}
+
+void seg_box_to_page(const seg_clean_out *c, int x, int y, int w, int h, int *px, int *py, int *pw, int *ph)
+{
+	double cx = (c->bin.w - 1) / 2.0, cy = (c->bin.h - 1) / 2.0;
+	double a = c->angle * M_PI / 180.0, ca = cos(a), sa = sin(a);
+	double xs[4] = { x, x + w, x, x + w }, ys[4] = { y, y, y + h, y + h };
+	double x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18;
+	for (int i = 0; i < 4; i++) {
+		/* Inverse of OpenCV's rotation matrix for +angle about the centre. */
+		double dx = xs[i] - cx, dy = ys[i] - cy;
+		double sx = ca * dx - sa * dy + cx, sy = sa * dx + ca * dy + cy;
+		if (sx < x0) x0 = sx;
+		if (sx > x1) x1 = sx;
+		if (sy < y0) y0 = sy;
+		if (sy > y1) y1 = sy;
+	}
+	/* A rotated box's bounding box is larger than the digit: shrink it back
+	 * by the share the rotation added, so boxes stay tight. */
+	double grow_w = (x1 - x0) - w, grow_h = (y1 - y0) - h;
+	x0 += grow_w / 2 * 0.5, x1 -= grow_w / 2 * 0.5;
+	y0 += grow_h / 2 * 0.5, y1 -= grow_h / 2 * 0.5;
+	double k = 1.0 / c->scale;
+	int X0 = (int)floor(x0 * k), Y0 = (int)floor(y0 * k), X1 = (int)ceil(x1 * k), Y1 = (int)ceil(y1 * k);
+	if (X0 < 0) X0 = 0;
+	if (Y0 < 0) Y0 = 0;
+	if (X1 > c->page_w) X1 = c->page_w;
+	if (Y1 > c->page_h) Y1 = c->page_h;
+	if (X1 <= X0) X1 = X0 + 1 <= c->page_w ? X0 + 1 : X0, X0 = X1 - 1;
+	if (Y1 <= Y0) Y1 = Y0 + 1 <= c->page_h ? Y0 + 1 : Y0, Y0 = Y1 - 1;
+	*px = X0;
+	*py = Y0;
+	*pw = X1 - X0;
+	*ph = Y1 - Y0;
+}

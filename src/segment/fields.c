@@ -1,0 +1,105 @@
+/* fields.c: candidates -> fields (runs of digits on one line), reading order.
+ *
+ * Candidates are taken left to right; each joins the field whose last member
+ * overlaps it vertically and ends close enough before it (a gap under about
+ * one digit height: comb boxes and handwriting spacing pass, the space
+ * between a date and an amount does not).  Following the last member rather
+ * than the field's box lets a slightly slanted line stay one field. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "segment/seg_internal.h"
+
+static int cmp_x(const void *a, const void *b)
+{
+	const seg_cand *p = a, *q = b;
+	return p->x != q->x ? p->x - q->x : p->y - q->y;
+}
+
+typedef struct {
+	int x0, y0, x1, y1;
+	int last;               /* index of the last member */
+	int hmax;
+	int key;                /* reading-order rank */
+} fbox;
+
+/* qsort_r, not a global: workers segment pages on several threads at once. */
+static int cmp_field(const void *a, const void *b, void *arg)
+{
+	const fbox *f = arg;
+	const fbox *p = &f[*(const int *)a], *q = &f[*(const int *)b];
+	int pc = (p->y0 + p->y1) / 2, qc = (q->y0 + q->y1) / 2;
+	/* Same line if each one's centre lies within the other's extent. */
+	if (pc >= q->y0 && pc <= q->y1 && qc >= p->y0 && qc <= p->y1) return p->x0 - q->x0;
+	return pc - qc;
+}
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const seg_cand *p = a, *q = b;
+	return p->field != q->field ? p->field - q->field : (p->x != q->x ? p->x - q->x : p->y - q->y);
+}
+
+int seg_group_fields(seg_cand *c, size_t n, seg_field **fields, size_t *nfields)
+{
+	*fields = NULL;
+	*nfields = 0;
+	if (n == 0) return 0;
+	fbox *f = calloc(n, sizeof *f);
+	int *order = calloc(n, sizeof(int)), *rank = calloc(n, sizeof(int));
+	seg_field *out = calloc(n, sizeof *out);
+	if (!f || !order || !rank || !out) goto fail;
+	qsort(c, n, sizeof *c, cmp_x);
+	int nf = 0;
+	for (size_t i = 0; i < n; i++) {
+		int best = -1, bestgap = 0;
+		for (int j = 0; j < nf; j++) {
+			const seg_cand *l = &c[f[j].last];
+			int ov = (l->y + l->h < c[i].y + c[i].h ? l->y + l->h : c[i].y + c[i].h) -
+				 (l->y > c[i].y ? l->y : c[i].y);
+			int minh = l->h < c[i].h ? l->h : c[i].h;
+			int ref = f[j].hmax > c[i].h ? f[j].hmax : c[i].h;
+			int gap = c[i].x - (l->x + l->w);
+			if (ov < 0.4 * minh || gap > 0.9 * ref) continue;
+			if (best < 0 || gap < bestgap) best = j, bestgap = gap;
+		}
+		if (best < 0) {
+			best = nf++;
+			f[best] = (fbox){ c[i].x, c[i].y, c[i].x + c[i].w, c[i].y + c[i].h, (int)i, c[i].h, 0 };
+		}
+		fbox *b = &f[best];
+		if (c[i].x < b->x0) b->x0 = c[i].x;
+		if (c[i].y < b->y0) b->y0 = c[i].y;
+		if (c[i].x + c[i].w > b->x1) b->x1 = c[i].x + c[i].w;
+		if (c[i].y + c[i].h > b->y1) b->y1 = c[i].y + c[i].h;
+		if (c[i].h > b->hmax) b->hmax = c[i].h;
+		b->last = (int)i;
+		c[i].field = best;
+	}
+	for (int j = 0; j < nf; j++) order[j] = j;
+	qsort_r(order, (size_t)nf, sizeof(int), cmp_field, f);
+	for (int r = 0; r < nf; r++) rank[order[r]] = r;
+	for (size_t i = 0; i < n; i++) c[i].field = rank[c[i].field];
+	qsort(c, n, sizeof *c, cmp_rank);
+	for (int r = 0; r < nf; r++) {
+		const fbox *b = &f[order[r]];
+		out[r] = (seg_field){ b->x0, b->y0, b->x1 - b->x0, b->y1 - b->y0, 0, 0 };
+	}
+	for (size_t i = 0; i < n; i++) {
+		seg_field *o = &out[c[i].field];
+		if (o->n == 0) o->first = (int)i;
+		o->n++;
+	}
+	free(f);
+	free(order);
+	free(rank);
+	*fields = out;
+	*nfields = (size_t)nf;
+	return 0;
+fail:
+	free(f);
+	free(order);
+	free(rank);
+	free(out);
+	return -1;
+}

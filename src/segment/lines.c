@@ -1,0 +1,106 @@
+/* lines.c: ruling lines and comb boxes out, digit strokes kept.
+ *
+ * A line is what survives a morphological opening with a long thin kernel
+ * (minlen x 1 for horizontal, 1 x minlen for vertical): no digit stroke is
+ * that long and straight, because minlen is several digit heights.  Removing
+ * the line cuts every stroke that crosses it; the cut is repaired by a
+ * closing across the line's direction restricted to the removed pixels, so a
+ * gap is bridged only where ink continues on both sides. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "imaging/ops.h"
+#include "segment/seg_internal.h"
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+double seg_typical_height(const img_t *bin, img_err *err, int *rc)
+{
+	int32_t *labels = NULL;
+	img_comp *cc = NULL;
+	int n = 0;
+	*rc = 0;
+	if (img_components(bin, &labels, &cc, &n, err) < 0) {
+		*rc = -1;
+		return 0;
+	}
+	free(labels);
+	int *hs = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1)), k = 0;
+	double h = 0;
+	if (!hs) {
+		*rc = -1;
+		snprintf(err->msg, sizeof err->msg, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		if (cc[i].h >= 8 && cc[i].area >= 16 && cc[i].h <= bin->h / 4 && cc[i].w <= bin->w / 4 &&
+		    cc[i].w <= 3 * cc[i].h)
+			hs[k++] = cc[i].h;
+	if (k > 0) {
+		qsort(hs, (size_t)k, sizeof(int), cmp_int);
+		h = hs[k * 6 / 10];
+	}
+out:
+	free(hs);
+	free(cc);
+	return h;
+}
+
+/* One direction: opening finds the lines, they are subtracted from bin, and
+ * a closing of the remainder across the lines restores crossing strokes. */
+static int remove_dir(img_t *bin, bool horiz, int minlen, int repair, img_t *mask, img_err *err)
+{
+	img_t lines = { 0 }, closed = { 0 };
+	if (img_morph(bin, IMG_MORPH_OPEN, horiz ? minlen : 1, horiz ? 1 : minlen, false, &lines, err) < 0) goto fail;
+	/* Fatten the line mask by one pixel across: anti-aliased line edges. */
+	img_t fat = { 0 };
+	if (img_morph(&lines, IMG_MORPH_DILATE, horiz ? 1 : 3, horiz ? 3 : 1, false, &fat, err) < 0) goto fail;
+	img_free(&lines);
+	lines = fat;
+	size_t any = 0;
+	for (int y = 0; y < bin->h; y++) {
+		uint8_t *b = bin->data + (size_t)y * bin->stride;
+		uint8_t *l = lines.data + (size_t)y * lines.stride;
+		for (int x = 0; x < bin->w; x++) {
+			uint8_t on = b[x] & l[x];
+			b[x] &= (uint8_t)~l[x];
+			l[x] = on;
+			any += on != 0;
+		}
+	}
+	if (any == 0) goto done;
+	if (img_morph(bin, IMG_MORPH_CLOSE, horiz ? 1 : repair, horiz ? repair : 1, false, &closed, err) < 0) goto fail;
+	for (int y = 0; y < bin->h; y++) {
+		uint8_t *b = bin->data + (size_t)y * bin->stride;
+		const uint8_t *l = lines.data + (size_t)y * lines.stride;
+		const uint8_t *c = closed.data + (size_t)y * closed.stride;
+		uint8_t *m = mask->data + (size_t)y * mask->stride;
+		for (int x = 0; x < bin->w; x++) {
+			if (l[x] && c[x]) b[x] = 255;   /* a stroke crossing the line */
+			else if (l[x]) m[x] = 255;
+		}
+	}
+done:
+	img_free(&closed);
+	img_free(&lines);
+	return 0;
+fail:
+	img_free(&closed);
+	img_free(&lines);
+	return -1;
+}
+
+int seg_remove_lines(img_t *bin, int minlen, int repair, img_t *mask, img_err *err)
+{
+	if (img_alloc(mask, bin->w, bin->h, 1, err) < 0) return -1;
+	if (bin->w > minlen && remove_dir(bin, true, minlen, repair, mask, err) < 0) goto fail;
+	if (bin->h > minlen && remove_dir(bin, false, minlen, repair, mask, err) < 0) goto fail;
+	return 0;
+fail:
+	img_free(mask);
+	return -1;
+}

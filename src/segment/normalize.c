@@ -1,0 +1,93 @@
+/* normalize.c: one candidate's ink -> a 28x28 input the way MNIST was made.
+ *
+ * MNIST digits were fitted into 20x20 preserving aspect ratio, anti-aliased
+ * by the resampling, and placed in 28x28 so their centre of mass sits at the
+ * centre.  Their strokes are thick (about 2.5 px at that size); a thin pen
+ * scanned at high resolution would come out as hairlines the model has never
+ * seen, so a stroke estimated thinner than that is dilated first. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "imaging/ops.h"
+#include "segment/seg_internal.h"
+
+#define FIT 20
+#define TARGET_STROKE 2.4       /* pixels, at the 20x20 scale */
+
+/* Mean stroke width: area over half the boundary length. */
+static double stroke_width(const uint8_t *m, int w, int h)
+{
+	long area = 0, edge = 0;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			if (!m[(size_t)y * w + x]) continue;
+			area++;
+			if (x == 0 || y == 0 || x == w - 1 || y == h - 1 || !m[(size_t)y * w + x - 1] ||
+			    !m[(size_t)y * w + x + 1] || !m[(size_t)(y - 1) * w + x] || !m[(size_t)(y + 1) * w + x])
+				edge++;
+		}
+	return edge ? 2.0 * (double)area / (double)edge : 1.0;
+}
+
+int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], img_err *err)
+{
+	img_t src = { 0 }, fit = { 0 };
+	memset(out, 0, SEG_PIXELS);
+	if (w <= 0 || h <= 0) return 0;
+	int side = w > h ? w : h;
+	double s = (double)FIT / side;
+	double sw = stroke_width(mask, w, h);
+	int r = 0;
+	if (sw * s < TARGET_STROKE * 0.8) {
+		r = (int)((TARGET_STROKE / s - sw) / 2 + 0.5);
+		if (r > side / 10) r = side / 10;
+		if (r < 0) r = 0;
+	}
+	int W = w + 2 * r, H = h + 2 * r;
+	if (img_alloc(&src, W, H, 1, err) < 0) return -1;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++)
+			if (mask[(size_t)y * w + x]) {
+				if (r == 0) {
+					src.data[(size_t)y * src.stride + x] = 255;
+					continue;
+				}
+				/* Dilate by a disc of radius r. */
+				for (int dy = -r; dy <= r; dy++)
+					for (int dx = -r; dx <= r; dx++)
+						if (dx * dx + dy * dy <= r * r + r)
+							src.data[(size_t)(y + r + dy) * src.stride + x + r + dx] = 255;
+			}
+	side = W > H ? W : H;
+	s = (double)FIT / side;
+	int nw = (int)(W * s + 0.5), nh = (int)(H * s + 0.5);
+	if (nw < 1) nw = 1;
+	if (nh < 1) nh = 1;
+	if (nw > FIT) nw = FIT;
+	if (nh > FIT) nh = FIT;
+	if (img_resize(&src, nw, nh, IMG_INTER_AREA, &fit, err) < 0) {
+		img_free(&src);
+		return -1;
+	}
+	double sum = 0, sx = 0, sy = 0;
+	for (int y = 0; y < nh; y++)
+		for (int x = 0; x < nw; x++) {
+			double v = fit.data[(size_t)y * fit.stride + x];
+			sum += v, sx += v * (x + 0.5), sy += v * (y + 0.5);
+		}
+	int ox = (SEG_SIDE - nw) / 2, oy = (SEG_SIDE - nh) / 2;
+	if (sum > 0) {
+		ox = (int)lround(SEG_SIDE / 2.0 - sx / sum);
+		oy = (int)lround(SEG_SIDE / 2.0 - sy / sum);
+	}
+	if (ox < 0) ox = 0;
+	if (oy < 0) oy = 0;
+	if (ox > SEG_SIDE - nw) ox = SEG_SIDE - nw;
+	if (oy > SEG_SIDE - nh) oy = SEG_SIDE - nh;
+	for (int y = 0; y < nh; y++)
+		memcpy(out + (size_t)(y + oy) * SEG_SIDE + ox, fit.data + (size_t)y * fit.stride, (size_t)nw);
+	img_free(&fit);
+	img_free(&src);
+	return 0;
+}

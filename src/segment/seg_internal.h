@@ -1,0 +1,56 @@
+/* seg_internal.h: what the segment layer's files share among themselves.
+ * Not a public contract: only src/segment/ and its unit tests include it. */
+#ifndef DIGITD_SEG_INTERNAL_H
+#define DIGITD_SEG_INTERNAL_H
+#include "segment/segment.h"
+
+/* The cleaned page: a binary working image (ink 255) plus what it took. */
+typedef struct {
+	img_t bin;              /* working binary, lines removed */
+	img_t lines;            /* ruling lines that were removed (mask); may be empty */
+	double scale;           /* working = page * scale, then rotated by angle */
+	double angle;
+	int page_w, page_h;
+	int ink_channel, threshold;
+	double h0;              /* typical component height before line removal */
+} seg_clean_out;
+
+int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err *err);
+void seg_clean_free(seg_clean_out *c);
+
+/* Skew of the ink's dominant lines, degrees within +-max_deg (0 if unsure);
+ * rotating the image by this angle (img_rotate) levels them. */
+double seg_skew_angle(const img_t *bin, double max_deg);
+
+/* Typical height of the mid-sized components of bin (0 if none). */
+double seg_typical_height(const img_t *bin, img_err *err, int *rc);
+
+/* Remove horizontal and vertical ruling lines longer than minlen from bin,
+ * repairing strokes that cross them; the removed pixels go to *mask. */
+int seg_remove_lines(img_t *bin, int minlen, int repair, img_t *mask, img_err *err);
+
+/* A candidate: box in the working image and its own ink mask (w*h, 255 ink). */
+typedef struct {
+	int x, y, w, h;
+	int area;
+	unsigned why;
+	uint8_t *mask;
+	int field;
+	int id;                 /* caller's index, carried through sorting */
+} seg_cand;
+
+int seg_find_candidates(const seg_clean_out *c, seg_cand **out, size_t *n, double *digit_h, img_err *err);
+void seg_cands_free(seg_cand *c, size_t n);
+
+/* Group candidates into fields: sorts cands in reading order (fields top to
+ * bottom, digits left to right inside), sets cand.field, fills *fields with
+ * boxes in working coordinates. */
+int seg_group_fields(seg_cand *c, size_t n, seg_field **fields, size_t *nfields);
+
+/* MNIST normalisation of one mask (w*h bytes, ink 255). */
+int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], img_err *err);
+
+/* Working-image box -> page box (undo rotation and scale; clipped to page). */
+void seg_box_to_page(const seg_clean_out *c, int x, int y, int w, int h, int *px, int *py, int *pw, int *ph);
+
+#endif

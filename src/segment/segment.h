@@ -1,0 +1,73 @@
+/* segment.h: from one decoded page to normalised digit candidates in fields.
+ *
+ * seg_page_run cleans the page (ink channel, illumination flattening,
+ * binarisation, deskew, ruling-line removal), finds digit candidates
+ * (components, speck and blob filtering, merging of broken digits, splitting
+ * of touching ones), groups them into fields (lines of nearby candidates,
+ * left to right) and normalises each one as MNIST was made.  Boxes come out
+ * in the page's own pixel coordinates (deskew and working scale undone).
+ *
+ * Candidates are not yet digits: the caller classifies them and may then
+ * call seg_reject_text to drop lines that read like printed text. */
+#ifndef DIGITD_SEGMENT_H
+#define DIGITD_SEGMENT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "imaging/imaging.h"
+
+#define SEG_SIDE 28
+#define SEG_PIXELS (SEG_SIDE * SEG_SIDE)
+
+/* Why a candidate is doubtful (same bit values as recognize.h's REC_FLAG_*). */
+enum {
+	SEG_SPLIT = 1 << 1,     /* cut out of a wider component */
+	SEG_MERGED = 1 << 2,    /* several components merged */
+	SEG_ODDSIZE = 1 << 4,   /* size unusual for its field */
+};
+
+typedef struct {
+	int x, y, w, h;         /* box in page coordinates */
+	int wx, wy, ww, wh;     /* box in the working (deskewed, scaled) image */
+	int area;               /* ink pixels in the working image */
+	unsigned why;           /* SEG_* bits */
+	int field;              /* index into seg_page.fields */
+	int tag;                /* candidate's index at segmentation; kept by seg_page_filter */
+	uint8_t img[SEG_PIXELS]; /* MNIST-style: ink 255 on 0, 20x20 fitted, centred by mass */
+} seg_digit;
+
+typedef struct {
+	int x, y, w, h;         /* page coordinates */
+	int first, n;           /* digits[first .. first+n) left to right */
+} seg_field;
+
+typedef struct {
+	bool sauvola;           /* local binarisation instead of Otsu after flattening */
+	bool deskew;
+	bool remove_lines;
+	double max_angle;       /* deskew search range, degrees */
+	int work_side;          /* downscale the page while its long side exceeds this */
+} seg_options;
+
+typedef struct {
+	int page_w, page_h;
+	int work_w, work_h;
+	double scale;           /* working = page * scale (before rotation) */
+	double angle;           /* degrees the working image was rotated to deskew */
+	int ink_channel;        /* -1 luminance, 0 B, 1 G, 2 R */
+	int threshold;          /* binarisation level (Otsu) */
+	double digit_h;         /* typical candidate height in the working image */
+	seg_digit *digits;
+	size_t ndigits;
+	seg_field *fields;
+	size_t nfields;
+	double ms_clean, ms_segment;
+} seg_page;
+
+void seg_options_default(seg_options *o);
+int seg_page_run(const img_t *page, const seg_options *o, seg_page *out, img_err *err);
+void seg_page_free(seg_page *p);
+
+/* Drop candidates (keep[i] false), then rebuild the fields from those left. */
+int seg_page_filter(seg_page *p, const bool *keep, img_err *err);
+
+#endif
