@@ -232,7 +232,7 @@ static int prepare(store *s, sqlite3_stmt **st, const char *sql, char *err, size
 static int prepare_all(store *s, char *err, size_t errlen)
 {
 	if (prepare(s, &s->find_claim,
-		    "SELECT id FROM documents WHERE sha256 = ?1 AND claim = ?2 LIMIT 1", err, errlen) < 0 ||
+		    "SELECT id, status, duplicate_of FROM documents WHERE sha256 = ?1 AND claim = ?2 LIMIT 1", err, errlen) < 0 ||
 	    prepare(s, &s->find_sha,
 		    "SELECT id, status FROM documents WHERE sha256 = ?1 AND status IN ('done', 'failed') "
 		    "ORDER BY id LIMIT 1", err, errlen) < 0 ||

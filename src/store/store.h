@@ -47,6 +47,8 @@ void store_close(store *s);
 sqlite3 *store_db(store *s);
 const char *store_path(const store *s);
 
+typedef struct store_result store_result;
+
 /* What the spool knows about a file, recorded with its row. */
 typedef struct {
 	const char *sha256;       /* 64 hex digits, or a placeholder when unreadable */
@@ -57,6 +59,11 @@ typedef struct {
 	const char *received_at;  /* ISO 8601 UTC */
 	const char *model;        /* nn_model_id(); may be NULL */
 	double ms;
+	/* Called inside the transaction once the outcome is known (for every
+	 * outcome), so the caller can decide where the original goes; returns the
+	 * value for documents.original (overriding `original`), may be NULL. */
+	const char *(*route)(void *arg, const store_result *r);
+	void *route_arg;
 } store_doc;
 
 enum store_outcome {
@@ -66,12 +73,13 @@ enum store_outcome {
 	STORE_ALREADY,      /* this very spool file was committed before a crash */
 };
 
-typedef struct {
+struct store_result {
 	enum store_outcome outcome;
 	int64_t id;              /* the row written (or found, for STORE_ALREADY); 0 if none */
 	int64_t first_id;        /* for duplicates: the first document with this content */
-	char status[12];         /* status of the row id, or of first_id when no row */
-} store_result;
+	char status[12];         /* NEW: done/failed; DUPLICATE, DUP_IGNORED: the first's status;
+	                            ALREADY: the found row's status */
+};
 
 /* Commit a recognised document (r != NULL, status 'done') or a failure
  * (r == NULL, status 'failed' with `error`) in one transaction.  Inside that

@@ -41,14 +41,16 @@ int store_find_claim(store *s, const char *sha256, const char *claim, char *err,
 	return found;
 }
 
-static int find_claim_id(store *s, const store_doc *d, int64_t *id, char *err, size_t errlen)
+static int find_claim_row(store *s, const store_doc *d, store_result *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = s->find_claim;
 	sqlite3_bind_text(st, 1, d->sha256, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, d->claim, -1, SQLITE_TRANSIENT);
 	int rc = store_step(st), found = -1;
 	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+		out->id = sqlite3_column_int64(st, 0);
+		snprintf(out->status, sizeof out->status, "%s", (const char *)sqlite3_column_text(st, 1));
+		out->first_id = sqlite3_column_int64(st, 2);
 		found = 1;
 	} else if (rc == SQLITE_DONE) {
 		found = 0;
@@ -208,12 +210,12 @@ static int commit(store *s, const store_doc *d, const rec_result *r, const char 
 		return -1;
 	}
 	int64_t id = 0;
-	int found = find_claim_id(s, d, &id, err, errlen);
+	store_doc dd = *d;
+	int found = find_claim_row(s, d, out, err, errlen);
 	if (found < 0) goto fail;
 	if (found) {
 		out->outcome = STORE_ALREADY;
-		out->id = id;
-		snprintf(out->status, sizeof out->status, "committed");
+		if (d->route) d->route(d->route_arg, out);
 	} else {
 		char status[12];
 		found = store_find_sha(s, d->sha256, &id, status, err, errlen);
@@ -221,18 +223,18 @@ static int commit(store *s, const store_doc *d, const rec_result *r, const char 
 		if (found) {
 			out->first_id = id;
 			snprintf(out->status, sizeof out->status, "%s", status);
+			out->outcome = record_duplicates ? STORE_DUPLICATE : STORE_DUP_IGNORED;
+			if (d->route) dd.original = d->route(d->route_arg, out);
 			if (record_duplicates) {
-				if (insert_doc(s, d, "duplicate", NULL, id, NULL, &out->id) < 0) goto sqlfail;
-				out->outcome = STORE_DUPLICATE;
-			} else {
-				out->outcome = STORE_DUP_IGNORED;
+				if (insert_doc(s, &dd, "duplicate", NULL, id, NULL, &out->id) < 0) goto sqlfail;
 			}
 		} else {
 			const char *st = r ? "done" : "failed";
-			if (insert_doc(s, d, st, r ? NULL : error, 0, r, &out->id) < 0) goto sqlfail;
-			if (r && insert_results(s, out->id, r) < 0) goto sqlfail;
 			out->outcome = STORE_NEW;
 			snprintf(out->status, sizeof out->status, "%s", st);
+			if (d->route) dd.original = d->route(d->route_arg, out);
+			if (insert_doc(s, &dd, st, r ? NULL : error, 0, r, &out->id) < 0) goto sqlfail;
+			if (r && insert_results(s, out->id, r) < 0) goto sqlfail;
 		}
 	}
 	rc = store_step(s->commit);

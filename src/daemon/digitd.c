@@ -1,0 +1,408 @@
+/* digitd.c: the daemon's main thread: options, start-up order, the event
+ * loop, reload and shutdown.
+ *
+ * Start-up order is what READY=1 promises: configuration valid, database
+ * opened and migrated, model loaded, spool recovered, first scan started.
+ * The main thread then waits on one poll(2) for signals (signalfd), inotify
+ * and the writer's progress eventfd; it alone claims files, so the spool's
+ * incoming/ side needs no locks. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "daemon/intake.h"
+#include "daemon/notify.h"
+#include "daemon/pipeline.h"
+#include "daemon/spool.h"
+#include "daemon/watch.h"
+#include "nn/nn.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/log.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE_ 2
+#define SHUTDOWN_MS 4500.0
+#define CHECKPOINT_MS 60000.0
+#define PRUNE_MS 3600000.0
+
+static const char usage_text[] =
+"NAME\n"
+"    digitd - read handwritten digits from scanned documents dropped in a spool\n"
+"\n"
+"SYNOPSIS\n"
+"    digitd [-c FILE] [-f] [--once]\n"
+"    digitd [-c FILE] --check-config\n"
+"    digitd --help | --version\n"
+"\n"
+"DESCRIPTION\n"
+"    digitd watches SPOOL/incoming/ for scanned images (PNG, JPEG, TIFF, ...).\n"
+"    Each file is claimed by an atomic rename into SPOOL/work/, recognised by a\n"
+"    pool of worker threads, and its pages, fields and digits are committed to\n"
+"    the SQLite database in one transaction before the original moves to\n"
+"    SPOOL/done/ (or SPOOL/failed/ with a NAME.error file when it cannot be\n"
+"    read).  A file is processed exactly once, even across kill -9 or power\n"
+"    loss: files left in work/ are recovered at start-up.  A second file with\n"
+"    the same content (SHA-256) is recorded as a duplicate of the first.\n"
+"\n"
+"    Files are claimed once their writer closes them (inotify) or, for writers\n"
+"    inotify cannot see (network file systems), once unchanged for\n"
+"    stable_time seconds.  Names starting with '.' or '~' and names ending in\n"
+"    .tmp or .part are ignored until renamed.  Symbolic links, FIFOs and\n"
+"    devices are never followed: they go to failed/.\n"
+"\n"
+"OPTIONS\n"
+"    -c, --config FILE   configuration file (default " DIGITD_SYSCONFDIR "/digitd/digitd.conf)\n"
+"    -f, --foreground    stay in the foreground and log to stderr; this is how\n"
+"                        systemd runs it (digitd never forks itself; the flag\n"
+"                        is accepted for clarity and compatibility)\n"
+"        --once          process everything waiting in the spool, then exit\n"
+"                        (cron and batch use); files present count as complete\n"
+"        --check-config  validate the configuration file and exit\n"
+"    -h, --help          show this help\n"
+"    -V, --version       show the version\n"
+"\n"
+"SIGNALS\n"
+"    SIGTERM, SIGINT  finish the documents being recognised, leave queued files\n"
+"                     in work/ for the next start, exit within 5 seconds\n"
+"    SIGHUP           reload the configuration; a file with errors is reported\n"
+"                     and the settings in force stay.  spool, database, model\n"
+"                     and workers only change at restart\n"
+"\n"
+"EXIT STATUS\n"
+"    0  success (--once: spool drained; --check-config: configuration valid)\n"
+"    1  configuration invalid, or start-up failed (spool, database, model), or\n"
+"       the database refused a write (files stay in work/; a restart retries)\n"
+"    2  usage error\n"
+"\n"
+"ENVIRONMENT\n"
+"    NOTIFY_SOCKET, WATCHDOG_USEC  systemd readiness and watchdog (sd_notify)\n"
+"    JOURNAL_STREAM                log lines carry <N> priority prefixes\n"
+"\n"
+"FILES\n"
+"    " DIGITD_SYSCONFDIR "/digitd/digitd.conf   configuration (libconfig syntax)\n"
+"    SPOOL/{incoming,work,done,failed}/  the spool\n"
+"\n"
+"SEE ALSO\n"
+"    digitctl(1) to list, show, review and export results; sqlite3(1).\n";
+
+typedef struct {
+	const char *config_path;
+	struct digitd_config cfg;
+	spool sp;
+	store *db;
+	nn_model *model;
+	pipeline pl;
+	intake in;
+	watch w;
+	int sigfd;
+	bool once, stopping;
+	char *db_dir;
+} daemon_state;
+
+static void usage_error(const char *msg)
+{
+	fprintf(stderr, "digitd: %s\nTry 'digitd --help'.\n", msg);
+	exit(EXIT_USAGE_);
+}
+
+/* SIGHUP: load into a fresh struct; swap only when it is valid. */
+static void reload(daemon_state *d)
+{
+	struct digitd_config fresh;
+	char err[1024];
+	notify_reloading();
+	if (config_load(d->config_path, &fresh, err, sizeof err) < 0) {
+		log_err("reload failed, keeping the settings in force: %s", err);
+		notify_ready();
+		return;
+	}
+	const char *restart[4] = { NULL, NULL, NULL, NULL };
+	int nr = 0;
+	if (strcmp(fresh.spool, d->cfg.spool) != 0) restart[nr++] = "spool";
+	if (strcmp(fresh.database, d->cfg.database) != 0) restart[nr++] = "database";
+	if (strcmp(fresh.model, d->cfg.model) != 0) restart[nr++] = "model";
+	if (fresh.workers != d->cfg.workers) restart[nr++] = "workers";
+	for (int i = 0; i < nr; i++)
+		log_warn("reload: '%s' changed; it takes effect at the next restart", restart[i]);
+	/* keep the ones that need a restart as they are, so the running state and
+	 * d->cfg agree */
+	char *keep[3] = { fresh.spool, fresh.database, fresh.model };
+	fresh.spool = d->cfg.spool;
+	fresh.database = d->cfg.database;
+	fresh.model = d->cfg.model;
+	fresh.workers = d->cfg.workers;
+	d->cfg.spool = keep[0];
+	d->cfg.database = keep[1];
+	d->cfg.model = keep[2];
+	struct digitd_config old = d->cfg;
+	d->cfg = fresh;
+	config_free(&old);
+	log_set_level(d->cfg.log_level);
+	pipeline_settings set;
+	pipeline_settings_from(&set, &d->cfg);
+	pipeline_set(&d->pl, &set);
+	d->in.need_scan = true;        /* accept/ignore patterns may have changed */
+	log_notice("configuration reloaded from %s", d->config_path);
+	notify_ready();
+}
+
+static int setup_signals(daemon_state *d)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	/* blocked before any thread starts, so every thread inherits the mask and
+	 * only the signalfd sees them */
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) return -1;
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return d->sigfd < 0 ? -1 : 0;
+}
+
+static void handle_signals(daemon_state *d)
+{
+	struct signalfd_siginfo si;
+	while (read(d->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGHUP) {
+			reload(d);
+		} else if (!d->stopping) {
+			log_notice("%s received: finishing documents in flight", strsignal((int)si.ssi_signo));
+			d->stopping = true;
+		}
+	}
+}
+
+static void on_event(const char *name, void *arg) { intake_on_event(name, arg); }
+
+/* Everything up to READY=1.  Returns 0, or -1 after logging why. */
+static int start(daemon_state *d)
+{
+	char err[1024];
+	if (spool_open(&d->sp, d->cfg.spool, err, sizeof err) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (d->sp.remote)
+		log_notice("spool %s is on %s: inotify does not see writes from other hosts; relying on scans every "
+			   "%.0f s and stable_time %.0f s", d->cfg.spool, d->sp.fstype,
+			   d->cfg.rescan_interval < d->cfg.stable_time ? d->cfg.rescan_interval : d->cfg.stable_time,
+			   d->cfg.stable_time);
+	d->db = store_open(d->cfg.database, STORE_RW, err, sizeof err);
+	if (!d->db) {
+		log_err("%s", err);
+		return -1;
+	}
+	d->model = nn_model_load(d->cfg.model, err, sizeof err);
+	if (!d->model) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (setup_signals(d) < 0) {
+		log_err("signals: %s", strerror(errno));
+		return -1;
+	}
+	pipeline_settings set;
+	pipeline_settings_from(&set, &d->cfg);
+	if (pipeline_start(&d->pl, &d->sp, d->db, d->cfg.database, d->model, d->cfg.workers, &set, err,
+			   sizeof err) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	char *copy = strdup(d->cfg.database);
+	d->db_dir = copy ? strdup(dirname(copy)) : NULL;
+	free(copy);
+	if (intake_init(&d->in, &d->sp, &d->pl, &d->cfg, d->db_dir, d->once) < 0) {
+		log_err("out of memory");
+		return -1;
+	}
+	d->w.fd = -1;
+	if (!d->once) {
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s/incoming", d->cfg.spool);
+		if (watch_open(&d->w, dir, err, sizeof err) < 0) log_warn("%s", err);
+	}
+	recover_done(&d->in, d->db);
+	recover_work(&d->in);
+	if (d->cfg.originals == ORIGINALS_MOVE) prune_done(&d->sp, d->cfg.done_days);
+	intake_scan(&d->in);
+	log_notice("ready: %d worker(s), spool %s, database %s, model %s", d->cfg.workers, d->cfg.spool,
+		   d->cfg.database, nn_model_id(d->model));
+	notify_ready();
+	return 0;
+}
+
+/* The event loop; returns the exit status. */
+static int run(daemon_state *d)
+{
+	double rescan_ms = d->cfg.rescan_interval * 1e3;
+	if (d->sp.remote && d->cfg.stable_time * 1e3 < rescan_ms) rescan_ms = d->cfg.stable_time * 1e3;
+	double now = mono_ms(), next_rescan = now + rescan_ms, next_status = now, next_ckpt = now + CHECKPOINT_MS;
+	double next_prune = now + PRUNE_MS, next_wd = now;
+	uint64_t wd_usec = notify_watchdog_usec();
+	long wd_progress = -1, last_status_progress = -1;
+	for (;;) {
+		intake_run(&d->in);
+		now = mono_ms();
+		int inflight = atomic_load(&d->pl.inflight);
+		long progress = atomic_load(&d->pl.n_progress);
+		if (atomic_load(&d->pl.failed_hard)) return EXIT_RUNTIME;
+		if (d->stopping) return 0;
+		if (d->once && inflight == 0 && intake_quiet(&d->in)) {
+			/* one last look: anything dropped meanwhile is part of the batch */
+			if (intake_scan(&d->in) == 0 && intake_quiet(&d->in)) return 0;
+			continue;
+		}
+		if (!d->once && now >= next_rescan) {
+			d->in.need_scan = true;
+			next_rescan = now + rescan_ms;
+		}
+		if (now >= next_status && progress != last_status_progress) {
+			notify_status("%d in flight, %ld done, %ld failed, %ld duplicates%s", inflight,
+				      atomic_load(&d->pl.n_done), atomic_load(&d->pl.n_failed), atomic_load(&d->pl.n_dup),
+				      d->in.paused ? "; intake paused: disk full" : "");
+			last_status_progress = progress;
+			next_status = now + 1000;
+		}
+		/* the watchdog is fed only while documents complete or nothing is
+		 * waiting: a hung worker starves it and systemd restarts us */
+		if (wd_usec && now >= next_wd) {
+			if (progress != wd_progress || inflight == 0) notify_watchdog();
+			wd_progress = progress;
+			next_wd = now + wd_usec / 2000.0;
+		}
+		if (now >= next_ckpt) {
+			if (inflight == 0) pipeline_checkpoint(&d->pl);
+			next_ckpt = now + CHECKPOINT_MS;
+		}
+		if (now >= next_prune) {
+			if (d->cfg.originals == ORIGINALS_MOVE) prune_done(&d->sp, d->cfg.done_days);
+			next_prune = now + PRUNE_MS;
+		}
+
+		double wake = next_rescan < next_ckpt ? next_rescan : next_ckpt;
+		if (d->in.next_mature && d->in.next_mature < wake) wake = d->in.next_mature;
+		if (wd_usec && next_wd < wake) wake = next_wd;
+		if (d->in.len > 0 && inflight < pipeline_capacity(&d->pl)) wake = now;   /* paused on space */
+		if (d->in.paused && now + 1000 < wake) wake = now + 1000;
+		int timeout = wake <= now ? (d->in.paused ? 1000 : 0) : (int)(wake - now) + 1;
+		if (timeout > 1000) timeout = 1000;
+		struct pollfd fds[3] = {
+			{ .fd = d->sigfd, .events = POLLIN },
+			{ .fd = d->pl.event_fd, .events = POLLIN },
+			{ .fd = d->w.fd, .events = POLLIN },
+		};
+		int n = poll(fds, d->w.fd >= 0 ? 3 : 2, timeout);
+		if (n < 0 && errno != EINTR) fatal("poll: %s", strerror(errno));
+		if (n <= 0) continue;
+		if (fds[0].revents) handle_signals(d);
+		if (fds[1].revents) {
+			uint64_t v;
+			if (read(d->pl.event_fd, &v, sizeof v) < 0 && errno != EAGAIN)
+				log_warn("eventfd: %s", strerror(errno));
+		}
+		if (d->w.fd >= 0 && fds[2].revents) {
+			int r = watch_read(&d->w, on_event, &d->in);
+			if (r != 0) {
+				log_notice("inotify %s: rescanning incoming/", r > 0 ? "overflow or watch lost" : "error");
+				d->in.need_scan = true;
+				if (r < 0) watch_close(&d->w);
+			}
+		}
+	}
+}
+
+/* Let in-flight documents finish for up to SHUTDOWN_MS; queued ones stay in
+ * work/.  Returns false when threads are still busy at the deadline. */
+static bool shutdown_pipeline(daemon_state *d)
+{
+	notify_stopping();
+	pipeline_stop(&d->pl);
+	double deadline = mono_ms() + SHUTDOWN_MS;
+	while (!pipeline_idle_threads(&d->pl)) {
+		double left = deadline - mono_ms();
+		if (left <= 0) return false;
+		struct pollfd p = { .fd = d->pl.event_fd, .events = POLLIN };
+		if (poll(&p, 1, left > 100 ? 100 : (int)left + 1) > 0) {
+			uint64_t v;
+			if (read(d->pl.event_fd, &v, sizeof v) < 0 && errno != EAGAIN) log_warn("eventfd: %s", strerror(errno));
+		}
+	}
+	pipeline_join(&d->pl);
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	daemon_state d;
+	bool check = false;
+	char err[1024];
+	memset(&d, 0, sizeof d);
+	d.config_path = DIGITD_SYSCONFDIR "/digitd/digitd.conf";
+	d.sigfd = -1;
+	log_init("digitd");
+	for (int c; (c = getopt_long(argc, argv, "c:fhV", opts, NULL)) != -1;) {
+		switch (c) {
+		case 'c': d.config_path = optarg; break;
+		case 'f': break;
+		case 'o': d.once = true; break;
+		case 'k': check = true; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'V': printf("digitd %s\n", DIGITD_VERSION); return 0;
+		default: usage_error("unknown option");
+		}
+	}
+	if (optind < argc) usage_error("unexpected argument");
+
+	if (config_load(d.config_path, &d.cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "digitd: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	if (check) {
+		printf("%s: configuration ok\n", d.config_path);
+		config_free(&d.cfg);
+		return 0;
+	}
+	log_set_level(d.cfg.log_level);
+	if (start(&d) < 0) {
+		notify_status("start-up failed; see the log");
+		return EXIT_RUNTIME;
+	}
+	int rc = run(&d);
+	if (!shutdown_pipeline(&d)) {
+		/* a recognition is still running: its file stays in work/ and is
+		 * recovered at the next start; do not run exit handlers under it */
+		log_warn("shutdown: documents still in recognition after %.1f s stay in work/ for the next start",
+			 SHUTDOWN_MS / 1e3);
+		_exit(rc);
+	}
+	log_notice("stopped: %ld done, %ld failed, %ld duplicates, %ld refused", atomic_load(&d.pl.n_done),
+		   atomic_load(&d.pl.n_failed), atomic_load(&d.pl.n_dup), d.in.n_refused);
+	watch_close(&d.w);
+	intake_free(&d.in);
+	store_close(d.db);
+	nn_model_free(d.model);
+	spool_close(&d.sp);
+	if (d.sigfd >= 0) close(d.sigfd);
+	free(d.db_dir);
+	config_free(&d.cfg);
+	return rc;
+}

@@ -1,0 +1,391 @@
+/* pipeline.c: see pipeline.h.  Workers never touch the database except
+ * through read-only look-ups; the writer never recognises; neither ever
+ * builds a path from a name (spool.c does every file operation by dirfd). */
+#include "daemon/pipeline.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#define INFER_BATCH 64
+#define COMMIT_TRIES 5
+
+static job checkpoint_request;   /* sentinel on the results queue */
+
+double mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+void pipeline_settings_from(pipeline_settings *s, const struct digitd_config *cfg)
+{
+	s->threshold = (float)cfg->threshold;
+	s->max_pixels = cfg->max_pixels;
+	s->max_file_size = cfg->max_file_size;
+	s->crop_png = cfg->crop_png;
+	s->originals = cfg->originals;
+	s->duplicates = cfg->duplicates;
+}
+
+static void get_settings(pipeline *p, pipeline_settings *out)
+{
+	pthread_mutex_lock(&p->set_mu);
+	*out = p->set;
+	pthread_mutex_unlock(&p->set_mu);
+}
+
+void pipeline_set(pipeline *p, const pipeline_settings *set)
+{
+	pthread_mutex_lock(&p->set_mu);
+	p->set = *set;
+	pthread_mutex_unlock(&p->set_mu);
+}
+
+/* --- workers ------------------------------------------------------------------ */
+
+static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
+{
+	pipeline_settings set;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	char err[512];
+	get_settings(p, &set);
+	double t0 = mono_ms();
+
+	int rc = spool_read(p->sp, SPOOL_WORK, j->name, set.max_file_size, &buf, &len, &st, j->sha, err, sizeof err);
+	if (rc == 0 || rc == -2) j->size = st.st_size;
+	if (rc != 0) {
+		snprintf(j->error, sizeof j->error, "%s", err);
+		goto out;
+	}
+	if (j->pre_error) {
+		snprintf(j->error, sizeof j->error, "%s", j->pre_error);
+		goto out;
+	}
+	/* Known content is not recognised again (the writer re-checks under its
+	 * lock, so a race between two copies only costs time, never a row). */
+	if (!*ro) *ro = store_open(p->db_path, STORE_RO, err, sizeof err);
+	if (*ro) {
+		int64_t id;
+		char status[12];
+		if (store_find_sha(*ro, j->sha, &id, status, err, sizeof err) == 1) {
+			j->known_dup = true;
+			goto out;
+		}
+	}
+	rec_options opt;
+	rec_options_default(&opt);
+	opt.threshold = set.threshold;
+	opt.max_pixels = set.max_pixels;
+	opt.max_bytes = set.max_file_size;
+	opt.want_crop_png = set.crop_png;
+	if (rec_buffer(buf, len, j->name, &opt, nn, &j->res, err, sizeof err) == 0) {
+		j->recognised = true;
+	} else {
+		snprintf(j->error, sizeof j->error, "%s", err);
+	}
+out:
+	free(buf);
+	j->ms = mono_ms() - t0;
+}
+
+static void *worker_main(void *arg)
+{
+	pipeline *p = arg;
+	nn_infer *nn = nn_infer_new(p->model, INFER_BATCH);
+	store *ro = NULL;
+	if (!nn) fatal("worker: cannot allocate inference buffers (out of memory)");
+	for (job *j; (j = queue_pop(&p->jobs));) {
+		work_one(p, j, nn, &ro);
+		/* the results queue closes only after every worker has left */
+		queue_push(&p->results, j);
+	}
+	store_close(ro);
+	nn_infer_free(nn);
+	if (atomic_fetch_sub(&p->workers_alive, 1) == 1) queue_close(&p->results);
+	return NULL;
+}
+
+/* --- the writer ---------------------------------------------------------------- */
+
+typedef struct {
+	pipeline *p;
+	job *j;
+	pipeline_settings set;
+} route_ctx;
+
+static void pick(pipeline *p, job *j, enum job_dest dest)
+{
+	j->dest = dest;
+	j->dest_name[0] = j->dest_path[0] = 0;
+	if (dest == DEST_DELETE || dest == DEST_NONE) return;
+	enum spool_dir d = dest == DEST_DONE ? SPOOL_DONE : SPOOL_FAILED;
+	if (spool_unique_name(p->sp, d, j->name, j->dest_name) < 0) {
+		j->dest = DEST_NONE;
+		return;
+	}
+	snprintf(j->dest_path, sizeof j->dest_path, "%s/%s", spool_dir_names[d], j->dest_name);
+}
+
+/* Decide where the original goes once the outcome is known; runs inside
+ * the commit's transaction so documents.original records the final place. */
+static const char *route(void *arg, const store_result *r)
+{
+	route_ctx *c = arg;
+	job *j = c->j;
+	enum job_dest keep = c->set.originals == ORIGINALS_DELETE ? DEST_DELETE : DEST_DONE;
+	bool first_failed = strcmp(r->status, "failed") == 0;
+	j->dest_error[0] = 0;
+	switch (r->outcome) {
+	case STORE_NEW:
+	case STORE_ALREADY:
+		if (first_failed) {
+			snprintf(j->dest_error, sizeof j->dest_error, "%s", j->error[0] ? j->error : "recognition failed");
+			j->dest = DEST_FAILED;
+		} else if (strcmp(r->status, "duplicate") == 0 && c->set.duplicates == DUPLICATES_REJECT) {
+			snprintf(j->dest_error, sizeof j->dest_error, "duplicate of document %lld", (long long)r->first_id);
+			j->dest = DEST_FAILED;
+		} else {
+			j->dest = keep;
+		}
+		break;
+	case STORE_DUPLICATE:
+	case STORE_DUP_IGNORED:
+		if (first_failed) {
+			snprintf(j->dest_error, sizeof j->dest_error, "same content as failed document %lld",
+				 (long long)r->first_id);
+			j->dest = DEST_FAILED;
+		} else if (c->set.duplicates == DUPLICATES_REJECT) {
+			snprintf(j->dest_error, sizeof j->dest_error, "duplicate of document %lld", (long long)r->first_id);
+			j->dest = DEST_FAILED;
+		} else {
+			j->dest = keep;
+		}
+		break;
+	}
+	pick(c->p, j, j->dest);
+	return j->dest_path[0] ? j->dest_path : NULL;
+}
+
+static int finish_move(pipeline *p, job *j)
+{
+	spool *sp = p->sp;
+	switch (j->dest) {
+	case DEST_DELETE:
+		if (unlinkat(sp->fd[SPOOL_WORK], j->name, 0) < 0) {
+			log_err("\"%s\": cannot delete from work/: %s; it stays there until the next start", j->name,
+				strerror(errno));
+			return -1;
+		}
+		return 0;
+	case DEST_DONE:
+	case DEST_FAILED: {
+		enum spool_dir d = j->dest == DEST_DONE ? SPOOL_DONE : SPOOL_FAILED;
+		for (int tries = 0; tries < 3; tries++) {
+			if (d == SPOOL_FAILED && spool_write_error(sp, j->dest_name, j->dest_error) < 0)
+				log_warn("\"%s\": cannot write failed/%s.error: %s", j->name, j->dest_name, strerror(errno));
+			if (spool_move(sp, SPOOL_WORK, j->name, d, j->dest_name) == 0) return 0;
+			if (errno != EEXIST) break;
+			/* someone else put a file there since we chose the name */
+			pick(p, j, j->dest);
+			if (j->dest == DEST_NONE) break;
+		}
+		log_err("\"%s\": cannot move work/ -> %s: %s; it stays in work/ until the next start", j->name,
+			j->dest_path, strerror(errno));
+		return -1;
+	}
+	case DEST_NONE:
+	default:
+		log_err("\"%s\": no free name in done/ or failed/; it stays in work/", j->name);
+		return -1;
+	}
+}
+
+static void log_job(const job *j, const store_result *r)
+{
+	char where[NAME_MAX + 32];
+	if (j->dest == DEST_DELETE) snprintf(where, sizeof where, "deleted");
+	else snprintf(where, sizeof where, "%s", j->dest_path);
+	const char *sha = j->sha;
+	switch (r->outcome) {
+	case STORE_ALREADY:
+		log_info("\"%s\" sha=%.12s already committed as document %lld before a restart -> %s", j->name, sha,
+			 (long long)r->id, where);
+		break;
+	case STORE_DUPLICATE:
+	case STORE_DUP_IGNORED:
+		log_info("\"%s\" sha=%.12s duplicate of document %lld%s -> %s", j->name, sha, (long long)r->first_id,
+			 r->outcome == STORE_DUP_IGNORED ? " (ignored, no row)" : "", where);
+		break;
+	case STORE_NEW:
+		if (j->recognised) {
+			size_t flagged = 0;
+			for (size_t i = 0; i < j->res.ndigits; i++) flagged += j->res.digits[i].flagged;
+			log_info("\"%s\" sha=%.12s pages=%d digits=%zu flagged=%zu ms=%.0f -> %s", j->name, sha,
+				 j->res.npages, j->res.ndigits, flagged, j->ms, where);
+		} else {
+			log_warn("\"%s\" sha=%.12s failed: %s -> %s", j->name, sha, j->error, where);
+		}
+		break;
+	}
+}
+
+static void write_one(pipeline *p, job *j)
+{
+	char err[1024], model_id[128] = "";
+	route_ctx c = { .p = p, .j = j };
+	get_settings(p, &c.set);
+	if (!j->sha[0]) snprintf(j->sha, sizeof j->sha, "unreadable:%.50s", j->claim);
+	if (p->model) snprintf(model_id, sizeof model_id, "%s", nn_model_id(p->model));
+	store_doc d = {
+		.sha256 = j->sha, .name = j->name, .claim = j->claim, .size = j->size,
+		.received_at = j->received_at, .model = j->recognised ? model_id : NULL, .ms = j->ms,
+		.route = route, .route_arg = &c,
+	};
+	bool record = c.set.duplicates != DUPLICATES_IGNORE;
+	store_result r;
+	int rc = -1;
+	for (int t = 0; t < COMMIT_TRIES && rc < 0; t++) {
+		if (t) {
+			log_warn("\"%s\": database write failed (%s); retrying", j->name, err);
+			struct timespec ts = { 0, 50000000L << t };
+			nanosleep(&ts, NULL);
+		}
+		if (j->recognised) rc = store_commit_document(p->db, &d, &j->res, record, &r, err, sizeof err);
+		else rc = store_record_failure(p->db, &d, j->error[0] ? j->error : "unknown error", record, &r,
+					       err, sizeof err);
+	}
+	if (rc < 0) {
+		log_err("\"%s\": %s; the file stays in work/ and digitd stops (a restart retries it)", j->name, err);
+		atomic_store(&p->failed_hard, true);
+		return;
+	}
+	if (finish_move(p, j) == 0) log_job(j, &r);
+	if (r.outcome == STORE_NEW && j->recognised) {
+		atomic_fetch_add(&p->n_done, 1);
+		atomic_fetch_add(&p->n_pages, j->res.npages);
+	} else if (r.outcome == STORE_NEW) {
+		atomic_fetch_add(&p->n_failed, 1);
+	} else if (r.outcome != STORE_ALREADY) {
+		atomic_fetch_add(&p->n_dup, 1);
+	}
+	int64_t wal = 0;
+	int ck = store_checkpoint(p->db, false, p->wal_limit, &wal, err, sizeof err);
+	if (ck == 1) log_warn("database WAL is %lld MiB and a reader holds an old snapshot; it will be "
+			      "checkpointed once that reader finishes", (long long)(wal >> 20));
+	else if (ck < 0) log_warn("%s", err);
+}
+
+static void *writer_main(void *arg)
+{
+	pipeline *p = arg;
+	for (job *j; (j = queue_pop(&p->results));) {
+		if (j == &checkpoint_request) {
+			char err[512];
+			int64_t wal = 0;
+			if (store_checkpoint(p->db, true, 0, &wal, err, sizeof err) < 0) log_warn("%s", err);
+			continue;
+		}
+		if (!atomic_load(&p->failed_hard)) write_one(p, j);
+		rec_result_free(&j->res);
+		free(j);
+		atomic_fetch_sub(&p->inflight, 1);
+		atomic_fetch_add(&p->n_progress, 1);
+		uint64_t one = 1;
+		if (write(p->event_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+			log_warn("writer: eventfd: %s", strerror(errno));
+	}
+	atomic_store(&p->writer_alive, false);
+	uint64_t one = 1;
+	if (write(p->event_fd, &one, sizeof one) < 0 && errno != EAGAIN) log_warn("writer: eventfd: %s", strerror(errno));
+	return NULL;
+}
+
+/* --- life cycle ------------------------------------------------------------------ */
+
+int pipeline_start(pipeline *p, spool *sp, store *db, const char *db_path, const nn_model *model,
+		   int nworkers, const pipeline_settings *set, char *err, size_t errlen)
+{
+	memset(p, 0, sizeof *p);
+	p->sp = sp;
+	p->db = db;
+	p->db_path = db_path;
+	p->model = model;
+	p->nworkers = nworkers;
+	p->set = *set;
+	p->wal_limit = 64 << 20;
+	pthread_mutex_init(&p->set_mu, NULL);
+	p->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (p->event_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	/* two jobs per worker queued: enough to keep every worker busy while the
+	 * main thread claims more, small enough that a burst stays in incoming/ */
+	if (queue_init(&p->jobs, (size_t)nworkers * 2) < 0 || queue_init(&p->results, (size_t)nworkers * 2 + 2) < 0 ||
+	    !(p->workers = calloc((size_t)nworkers, sizeof *p->workers))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	atomic_store(&p->workers_alive, nworkers);
+	atomic_store(&p->writer_alive, true);
+	int rc = pthread_create(&p->writer, NULL, writer_main, p);
+	for (int i = 0; rc == 0 && i < nworkers; i++) {
+		rc = pthread_create(&p->workers[i], NULL, worker_main, p);
+		if (rc) fatal("cannot start worker thread %d: %s", i, strerror(rc));
+	}
+	if (rc) {
+		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int pipeline_capacity(const pipeline *p) { return (int)p->jobs.cap + p->nworkers; }
+
+void pipeline_submit(pipeline *p, job *j)
+{
+	atomic_fetch_add(&p->inflight, 1);
+	if (!queue_push(&p->jobs, j)) {
+		/* stopping: the file stays in work/ for the next start */
+		free(j);
+		atomic_fetch_sub(&p->inflight, 1);
+	}
+}
+
+void pipeline_checkpoint(pipeline *p) { queue_push(&p->results, &checkpoint_request); }
+
+void pipeline_stop(pipeline *p)
+{
+	queue_close_discard(&p->jobs);
+	for (job *j; (j = queue_try_pop(&p->jobs));) {
+		free(j);
+		atomic_fetch_sub(&p->inflight, 1);
+	}
+}
+
+bool pipeline_idle_threads(pipeline *p)
+{
+	return atomic_load(&p->workers_alive) == 0 && !atomic_load(&p->writer_alive);
+}
+
+void pipeline_join(pipeline *p)
+{
+	for (int i = 0; i < p->nworkers; i++) pthread_join(p->workers[i], NULL);
+	pthread_join(p->writer, NULL);
+	free(p->workers);
+	p->workers = NULL;
+	queue_destroy(&p->jobs);
+	queue_destroy(&p->results);
+	close(p->event_fd);
+	pthread_mutex_destroy(&p->set_mu);
+}

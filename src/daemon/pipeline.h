@@ -1,0 +1,104 @@
+/* pipeline.h: claimed files -> recognition workers -> the one writer.
+ *
+ *   main thread --jobs queue (bounded)--> N workers --results queue--> writer
+ *
+ * Workers read the file from work/, hash exactly those bytes and recognise
+ * them, each with its own nn_infer on the one shared model.  The writer thread
+ * owns the database's only read-write connection: for each job it commits the
+ * document in one transaction, THEN moves the file out of work/.  That order
+ * is the exactly-once guarantee: a crash before the commit leaves the file in
+ * work/ with no row (it is redone); a crash after it leaves a row carrying the
+ * file's claim token, so the redo finds it and only finishes the move.
+ *
+ * The main thread counts jobs in flight (claimed, not yet finished) and claims
+ * no more than pipeline_capacity(), so back-pressure reaches the spool: extra
+ * files simply wait in incoming/. */
+#ifndef DIGITD_PIPELINE_H
+#define DIGITD_PIPELINE_H
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon/queue.h"
+#include "daemon/spool.h"
+#include "nn/nn.h"
+#include "recognize/recognize.h"
+#include "store/store.h"
+#include "util/config.h"
+
+/* The settings workers and the writer read per job; swapped on SIGHUP. */
+typedef struct {
+	float threshold;
+	uint64_t max_pixels, max_file_size;
+	bool crop_png;
+	enum config_originals originals;
+	enum config_duplicates duplicates;
+} pipeline_settings;
+
+enum job_dest { DEST_NONE, DEST_DONE, DEST_FAILED, DEST_DELETE };
+
+typedef struct job {
+	/* set by the claimer */
+	char name[NAME_MAX + 1];      /* in work/ */
+	char claim[64];
+	char received_at[40];
+	double t_detect;              /* monotonic ms when the file was seen ready */
+	const char *pre_error;        /* fail without recognising (e.g. name not accepted) */
+	/* set by the worker */
+	char sha[65];
+	int64_t size;
+	bool recognised;              /* res holds results */
+	bool known_dup;               /* the content was already in the database */
+	rec_result res;
+	char error[512];              /* when failed */
+	double ms;
+	/* set by the writer's route callback */
+	enum job_dest dest;
+	char dest_name[NAME_MAX + 1];
+	char dest_path[NAME_MAX + 16];
+	char dest_error[700];
+} job;
+
+typedef struct {
+	spool *sp;
+	store *db;                    /* the writer's; used by no other thread once started */
+	const char *db_path;
+	const nn_model *model;
+	int nworkers;
+	queue jobs, results;
+	pthread_t *workers, writer;
+	pthread_mutex_t set_mu;
+	pipeline_settings set;
+	int event_fd;                 /* written by the writer after each job: wakes main */
+	atomic_int inflight;          /* claimed and not finished */
+	atomic_int workers_alive;
+	atomic_bool writer_alive;
+	atomic_bool failed_hard;      /* the database refused writes: main should exit */
+	atomic_long n_done, n_failed, n_dup, n_progress;
+	atomic_long n_pages;
+	int64_t wal_limit;
+} pipeline;
+
+/* Start nworkers workers and the writer.  -1 with a message on failure. */
+int pipeline_start(pipeline *p, spool *sp, store *db, const char *db_path, const nn_model *model,
+		   int nworkers, const pipeline_settings *set, char *err, size_t errlen);
+/* Jobs that may be in flight at once (queue slots plus one per worker). */
+int pipeline_capacity(const pipeline *p);
+/* Hand a claimed job over (never blocks when inflight < capacity). */
+void pipeline_submit(pipeline *p, job *j);
+void pipeline_set(pipeline *p, const pipeline_settings *set);
+void pipeline_settings_from(pipeline_settings *s, const struct digitd_config *cfg);
+/* Ask the writer for a TRUNCATE checkpoint when idle. */
+void pipeline_checkpoint(pipeline *p);
+/* Stop taking new jobs; documents being recognised are finished and committed.
+ * Queued, unstarted jobs stay in work/ for the next start. */
+void pipeline_stop(pipeline *p);
+/* True once every thread has finished; then pipeline_join is immediate. */
+bool pipeline_idle_threads(pipeline *p);
+void pipeline_join(pipeline *p);
+
+double mono_ms(void);
+
+#endif
