@@ -24,6 +24,7 @@ check() { # description command...
 	if "$@"; then ok "$d"; else bad "$d"; fi
 }
 mode() { stat -c %a "$1" 2>/dev/null; }
+quiet() { "$@" >/dev/null 2>&1; }
 
 D=$(mktemp -d /tmp/digitd-install.XXXXXX) || exit 1
 trap 'rm -rf "$D"' EXIT
@@ -100,9 +101,9 @@ check "--check-config names file, line and key" sh -c "echo \"\$1\" | grep -q \"
 
 echo "== sysusers and tmpfiles applied to the DESTDIR root"
 if command -v systemd-sysusers >/dev/null 2>&1 && command -v systemd-tmpfiles >/dev/null 2>&1; then
-	check "systemd-sysusers --root" systemd-sysusers --root="$D" >/dev/null 2>&1
+	check "systemd-sysusers --root" quiet systemd-sysusers --root="$D"
 	check "user digitd with group digitd" sh -c "grep -q '^digitd:x:[0-9]*:[0-9]*:.*:/var/lib/digitd:/usr/sbin/nologin$' '$D/etc/passwd' && grep -q '^digitd:x:' '$D/etc/group'"
-	check "systemd-tmpfiles --create --root" systemd-tmpfiles --create --root="$D" >/dev/null 2>&1
+	check "systemd-tmpfiles --create --root" quiet systemd-tmpfiles --create --root="$D"
 	check "incoming/ is 3770 (setgid, sticky, group-writable)" [ "$(mode "$D/var/spool/digitd/incoming")" = 3770 ]
 	for d in work done failed; do
 		check "$d/ is 750" [ "$(mode "$D/var/spool/digitd/$d")" = 750 ]
