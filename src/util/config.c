@@ -565,6 +565,10 @@ int config_default_db(char *buf, size_t n, char *err, size_t errlen)
 
 enum config_name config_match_name(const struct digitd_config *cfg, const char *name)
 {
+	/* hidden and temporary names are never claimed, whatever `ignore` says:
+	 * a writer's half-written file must not be read */
+	for (size_t i = 0; i < sizeof default_ignore / sizeof *default_ignore; i++)
+		if (fnmatch(default_ignore[i], name, FNM_CASEFOLD) == 0) return CONFIG_NAME_IGNORE;
 	for (size_t i = 0; i < cfg->n_ignore; i++)
 		if (fnmatch(cfg->ignore[i], name, FNM_CASEFOLD) == 0) return CONFIG_NAME_IGNORE;
 	for (size_t i = 0; i < cfg->n_accept; i++)

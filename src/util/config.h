@@ -57,7 +57,8 @@ struct digitd_config {
 	                            file not seen closed (network FS writers) is claimed; 5 */
 	char **accept;           /* fnmatch patterns, case-insensitive; NULL-terminated */
 	size_t n_accept;
-	char **ignore;           /* names left alone until renamed (temporaries); NULL-terminated */
+	char **ignore;           /* names left alone until renamed (temporaries), in addition to
+	                            the built-in ".*" "*.tmp" "*.part" "~*"; NULL-terminated */
 	size_t n_ignore;
 	uint64_t max_file_size;  /* bytes; larger files fail; default 256 MiB */
 	uint64_t max_pixels;     /* width*height per page; larger pages fail; default 100e6 */
@@ -94,7 +95,7 @@ int config_default_db(char *buf, size_t n, char *err, size_t errlen);
 /* How the spool should treat a name dropped in incoming/. */
 enum config_name {
 	CONFIG_NAME_ACCEPT, /* matches `accept` and no `ignore` pattern: process it */
-	CONFIG_NAME_IGNORE, /* matches an `ignore` pattern: leave it alone (a temporary) */
+	CONFIG_NAME_IGNORE, /* matches an `ignore` pattern or a built-in one: leave it alone */
 	CONFIG_NAME_REJECT, /* matches no `accept` pattern: not an image we take -> failed/ */
 };
 enum config_name config_match_name(const struct digitd_config *cfg, const char *name);

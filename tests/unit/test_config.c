@@ -82,11 +82,12 @@ static void test_every_key(void)
 	CHECK(c.max_file_size == 1572864 && c.max_pixels == 2000000 && c.min_free_space == 0);
 	CHECK(c.originals == ORIGINALS_MOVE && c.done_days == 7 && c.duplicates == DUPLICATES_REJECT);
 	CHECK(c.log_level == LOG_DEBUG && !c.crop_png);
-	/* case-insensitive accept; an empty ignore list ignores nothing */
+	/* case-insensitive accept; an empty ignore list keeps the built-in temporaries */
 	CHECK(config_match_name(&c, "a.png") == CONFIG_NAME_ACCEPT);
 	CHECK(config_match_name(&c, "A.Png") == CONFIG_NAME_ACCEPT);
 	CHECK(config_match_name(&c, "SCAN-7.tif") == CONFIG_NAME_ACCEPT);
-	CHECK(config_match_name(&c, ".hidden.png") == CONFIG_NAME_ACCEPT);
+	CHECK(config_match_name(&c, ".hidden.png") == CONFIG_NAME_IGNORE);
+	CHECK(config_match_name(&c, "a.png.part") == CONFIG_NAME_IGNORE);
 	CHECK(config_match_name(&c, "x.jpg") == CONFIG_NAME_REJECT);
 	CHECK(strcmp(config_originals_name(c.originals), "move") == 0);
 	CHECK(strcmp(config_duplicates_name(c.duplicates), "reject") == 0);
