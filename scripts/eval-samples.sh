@@ -1,0 +1,40 @@
+#!/bin/sh
+# eval-samples.sh: `make eval-samples`.  Run the recogniser over every scan in
+# samples/ and score it against the ground truth (samples/README.md says how).
+#
+#   scripts/eval-samples.sh [--json] [--strict] [-- RECOGNIZE-OPTIONS...]
+#
+# --json and --strict go to scripts/score-samples.js; anything after `--`
+# goes to `digitctl recognize` (e.g. -- --threshold 0.8 --debug-dir /tmp/ov).
+# DIGITD_BUILD picks the build directory (default build).  The raw output is
+# kept in $DIGITD_BUILD/eval-samples.jsonl for a closer look.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BUILD=${DIGITD_BUILD:-build}
+SCORE_ARGS=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--) shift; break ;;
+	--json|--strict) SCORE_ARGS="$SCORE_ARGS $1"; shift ;;
+	*) echo "usage: eval-samples.sh [--json] [--strict] [-- RECOGNIZE-OPTIONS...]" >&2; exit 2 ;;
+	esac
+done
+if [ ! -x "$BUILD/digitctl" ]; then
+	echo "eval-samples: $BUILD/digitctl is missing: run make first" >&2
+	exit 1
+fi
+command -v node >/dev/null 2>&1 || { echo "eval-samples: node is missing (apt-get install nodejs)" >&2; exit 1; }
+# The scans only: not the truth files, nor overlays drawn by `MKSAMPLES_OVERLAY=1 make samples`.
+FILES=$(ls samples/*.png samples/*.jpg samples/*.tif 2>/dev/null | grep -v '\.overlay\.png$')
+[ -n "$FILES" ] || { echo "eval-samples: no scans in samples/ (make samples)" >&2; exit 1; }
+OUT="$BUILD/eval-samples.jsonl"
+# shellcheck disable=SC2086  # FILES are our own names, without spaces
+"$BUILD/digitctl" recognize --json "$@" $FILES >"$OUT"
+rc=$?
+# Exit 1 means some file could not be read: it is scored as failed, not fatal.
+if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
+	echo "eval-samples: digitctl recognize exited with $rc" >&2
+	exit 1
+fi
+# shellcheck disable=SC2086
+exec node scripts/score-samples.js $SCORE_ARGS "$OUT"
