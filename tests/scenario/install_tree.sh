@@ -6,6 +6,8 @@
 # systemd-tmpfiles applied to the DESTDIR root (user, group, spool modes),
 # `systemd-analyze verify` and the offline security score (< 2.0).
 set -u
+# a make check parent must not leak its jobserver or variables into ours
+unset MAKEFLAGS MFLAGS MAKELEVEL
 ROOT=${DIGITD_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${DIGITD_BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
