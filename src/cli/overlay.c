@@ -290,20 +290,25 @@ static int draw_scan(const img_doc *doc, const ov_doc *od, const char *title, im
 		if (doc->pages[i].w > maxw) maxw = doc->pages[i].w;
 		toth += doc->pages[i].h + (i ? gap : 0);
 	}
-	double s = maxw < 1000 ? ceil(1000.0 / maxw) : maxw > 2400 ? 2400.0 / maxw : 1.0;
-	if (s > 4) s = 4;
-	/* label size from the median digit height */
-	int px = 16;
+	/* enlarge until the median digit is ~40 px tall (labels need room), but
+	 * keep the picture under ~3000 px wide; reduce huge scans to that */
+	int med = 20;
 	if (od->nd) {
 		int *hs = malloc(od->nd * sizeof *hs);
 		if (hs) {
 			for (size_t i = 0; i < od->nd; i++) hs[i] = od->d[i].h;
-			for (size_t i = 1; i < od->nd; i++)   /* insertion sort: few digits */
+			for (size_t i = 1; i < od->nd; i++)   /* insertion sort: a page's digits */
 				for (size_t j = i; j > 0 && hs[j - 1] > hs[j]; j--) { int t = hs[j]; hs[j] = hs[j - 1]; hs[j - 1] = t; }
-			px = (int)(hs[od->nd / 2] * s * 0.45);
+			med = hs[od->nd / 2] > 0 ? hs[od->nd / 2] : 1;
 			free(hs);
 		}
 	}
+	double s = ceil(40.0 / med);
+	if (s < 1) s = 1;
+	if (s > 4) s = 4;
+	while (s > 1 && maxw * s > 3000) s -= 1;
+	if (maxw * s > 3000) s = 3000.0 / maxw;
+	int px = (int)(med * s * 0.5);
 	if (px < 14) px = 14;
 	if (px > 60) px = 60;
 	int W = (int)(maxw * s + 0.5), top = px * 2, lpx = legend_px(W), lh = legend(NULL, W, 0, lpx, title);
@@ -339,7 +344,7 @@ static int draw_scan(const img_doc *doc, const ov_doc *od, const char *title, im
 		char cap[128];
 		img_draw_rect(out, fx, fy, fw, fh, C_FIELD, 1);
 		snprintf(cap, sizeof cap, "%s  %.3f%s", f->text, f->conf, f->pending ? "  to review" : "");
-		text_halo(out, cap, fx, fy + fh + px + 2, font_for(px) * 0.8, C_FIELD, th);
+		text_halo(out, cap, fx, fy + fh + px * 3 / 4 + 2, font_for(px) * 0.65, C_FIELD, 1);
 	}
 	for (size_t i = 0; i < od->nd; i++) {
 		const ov_digit *d = &od->d[i];
