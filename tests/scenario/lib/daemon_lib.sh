@@ -78,11 +78,11 @@ stop() {
 	kill -TERM "$PID" || fail "digitd is not running"
 	t0=$(date +%s%N)
 	wait "$PID"; rc=$?
-	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	stop_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	PID=
 	[ $rc -eq 0 ] || fail "digitd exited $rc after SIGTERM"
-	[ $ms -le 5000 ] || fail "digitd took $ms ms to stop"
-	STOP_MS=$ms
+	[ $stop_ms -le 5000 ] || fail "digitd took $stop_ms ms to stop"
+	STOP_MS=$stop_ms
 }
 
 sql() { sqlite3 -batch -cmd ".timeout 5000" "$DB" "$@"; }

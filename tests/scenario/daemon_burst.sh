@@ -1,0 +1,67 @@
+#!/bin/sh
+# daemon_burst: 1,000 files dropped at once into a running daemon, with a
+# sqlite3 reader polling throughout; then files dropped while it is down.
+# Checks: every file done exactly once, back-pressure bounds work/, a reader
+# never sees half a document and is never blocked, nothing left behind.
+. "$(dirname "$0")/lib/daemon_lib.sh"
+
+N=${BURST:-1000}
+[ "${DIGITD_SANITIZED:-0}" = 1 ] && N=200
+WORKERS=2
+mkconf
+start
+
+# make the files beside the spool (same file system), then rename them all in
+mkdir -p "$T/stage"
+"$MKDIGITS" "$T/stage" "$N" burst || fail "mkdigits"
+
+# a reader beside the daemon: a committed document always has all its pages
+# and as many digits as its fields' texts have characters; the query must
+# never fail with "database is locked"
+(
+	while [ ! -f "$T/stop-reader" ]; do
+		r=$(sqlite3 -batch "$DB" "SELECT count(*) FROM documents d WHERE d.status = 'done' AND (d.pages != (SELECT count(*) FROM pages p WHERE p.document_id = d.id) OR (SELECT count(*) FROM digits g WHERE g.document_id = d.id) != (SELECT coalesce(sum(length(text)), 0) FROM fields f WHERE f.document_id = d.id))" 2>&1)
+		[ "$r" = "0" ] || echo "reader saw: $r" >> "$T/reader-errors"
+		echo x >> "$T/reader-count"
+		sleep 0.05
+	done
+) &
+READER=$!
+
+maxwork=0
+t0=$(now_ms)
+mv "$T/stage"/*.png "$SPOOL/incoming/"
+end=$(( $(date +%s) + 120 ))
+while [ "$(sql "SELECT count(*) FROM documents")" -lt "$N" ]; do
+	w=$(nfiles work)
+	[ "$w" -gt "$maxwork" ] && maxwork=$w
+	[ "$(date +%s)" -ge "$end" ] && fail "burst not done after 120 s: $(ndocs) of $N"
+	sleep 0.05
+done
+t1=$(now_ms)
+touch "$T/stop-reader"
+wait "$READER"
+wait_empty work 10
+
+ms=$((t1 - t0))
+[ "$(ndocs "WHERE status = 'done'")" -eq "$N" ] || fail "expected $N done rows, got $(ndocs "WHERE status = 'done'")"
+[ "$(sql "SELECT count(DISTINCT sha256) FROM documents")" -eq "$N" ] || fail "duplicate rows"
+[ "$(nfiles done)" -eq "$N" ] || fail "done/ has $(nfiles done) files"
+[ "$(nfiles incoming)" -eq 0 ] || fail "incoming/ not empty"
+# capacity is 3 jobs per worker (2 queued + 1 being recognised)
+[ "$maxwork" -le $((WORKERS * 3)) ] || fail "work/ held $maxwork files: no back-pressure"
+[ -f "$T/reader-errors" ] && fail "reader: $(head -3 "$T/reader-errors")"
+reads=$(wc -l < "$T/reader-count")
+ok "$N files in $ms ms ($(( N * 1000 / (ms + 1) )) files/s); work/ peaked at $maxwork; $reads consistent reads, none blocked"
+
+# --- files dropped while the daemon is down ----------------------------------
+stop
+"$MKDIGITS" "$SPOOL/incoming" 50 offline 5000
+start
+wait_for "SELECT count(*) FROM documents WHERE name LIKE 'offline-%'" 50 30
+wait_empty incoming 10
+ok "50 files dropped while down processed at start-up"
+
+integrity
+stop
+echo "BURST_FIGURES files=$N ms=$ms peak_work=$maxwork reader_queries=$reads"
