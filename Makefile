@@ -146,6 +146,17 @@ demo: all data
 eval-samples: all
 	scripts/eval-samples.sh
 
+# samples/ (scans + ground truth) are composed from the MNIST test set by
+# tests/tools/mksamples.c; data/negatives-idx3-ubyte (synthetic "not a digit"
+# images for the model's eleventh class) by tests/tools/mknegatives.c.  Both
+# are deterministic; samples/ is committed, the negatives are not.
+samples: data $(B)/tests/mksamples
+	$(B)/tests/mksamples data/mnist samples
+negatives: data/negatives-idx3-ubyte
+data/negatives-idx3-ubyte: $(B)/tests/mknegatives
+	$(B)/tests/mknegatives $@
+.PHONY: samples negatives
+
 bench: all data $(BENCH_BIN)
 	bench/run.sh
 
