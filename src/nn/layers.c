@@ -28,11 +28,15 @@ static void im2col(const nn_layer *l, const float *restrict in, float *restrict 
 						memset(dst, 0, sizeof *dst * OW);
 						continue;
 					}
+					/* Output columns [x0, x1) read inside the row; the rest is padding. */
+					const int x0 = pad - kx > 0 ? pad - kx : 0;
+					const int x1 = W + pad - kx < OW ? W + pad - kx : OW;
 					const float *src = plane + iy * W + kx - pad;
-					for (int ox = 0; ox < OW; ox++) {
-						const int ix = ox + kx - pad;
-						dst[ox] = (ix >= 0 && ix < W) ? src[ox] : 0.0f;
-					}
+					for (int ox = 0; ox < x0; ox++)
+						dst[ox] = 0.0f;
+					memcpy(dst + x0, src + x0, sizeof *dst * (size_t)(x1 - x0));
+					for (int ox = x1; ox < OW; ox++)
+						dst[ox] = 0.0f;
 				}
 			}
 }
@@ -61,41 +65,110 @@ static void col2im(const nn_layer *l, const float *restrict dcol, float *restric
 			}
 }
 
-/* in (C,H,W), w (OC,C,K,K), b (OC) -> out (OC,OH,OW); col is scratch. */
-void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
-		     const float *in, float *out, float *col)
+/* Offsets of each kernel tap k = (c,ky,kx) in an unpadded (C,H,W) input. */
+static void tap_offsets(const nn_layer *l, int *koff)
 {
-	const int P = l->oh * l->ow, KK = l->ic * l->k * l->k;
-	for (int m = 0; m < l->oc; m++)
-		for (int p = 0; p < P; p++)
-			out[(size_t)m * P + p] = b[m];
-	im2col(l, in, col);
-	nn_gemm_nn(l->oc, P, KK, w, KK, 1, col, P, out, P);
+	const int K = l->k;
+	for (int c = 0; c < l->ic; c++)
+		for (int ky = 0; ky < K; ky++)
+			for (int kx = 0; kx < K; kx++)
+				koff[(c * K + ky) * K + kx] = (c * l->ih + ky) * l->iw + kx;
 }
 
-/* dout (OC,P) -> dw += dout * col^T, db += row sums, din = col2im(w^T dout).
- * din may be NULL (first layer: nobody needs the input's gradient). */
-void nn_conv_backward(const nn_layer *l, const float *w, const float *in,
-		      const float *dout, float *din, float *dw, float *db,
-		      float *col, float *dcol)
+/* Length of a wide output plane: OH rows of W, rounded up to 16 floats so
+ * that dot products over it have no scalar tail (the extra columns are junk
+ * like the wrapped ones; NN_SLACK covers the reads past the image). */
+static int wide_len(const nn_layer *l)
 {
-	const int P = l->oh * l->ow, KK = l->ic * l->k * l->k;
-	for (int m = 0; m < l->oc; m++) {
-		const float *d = dout + (size_t)m * P;
-		float s = 0;
-		for (int p = 0; p < P; p++)
-			s += d[p];
-		db[m] += s;
+	return (l->oh * l->iw + 15) & ~15;
+}
+
+/* in (C,H,W), w (OC,C,K,K), b (OC) -> out (OC,OH,OW).
+ *
+ * Without padding, row k of the im2col matrix is just the input read from
+ * tap k's offset, if each output row is computed W wide instead of OW: the
+ * last K-1 columns of each wide row are junk (they wrap into the next input
+ * row) and are dropped when the result is compacted.  That wastes (K-1)/W of
+ * the arithmetic and saves the whole im2col copy.  With padding the copy is
+ * made. */
+void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
+		     const float *in, float *out, const nn_scratch *s)
+{
+	const int OC = l->oc, OH = l->oh, OW = l->ow, KK = l->ic * l->k * l->k;
+	if (l->pad) {
+		const int P = OH * OW;
+		for (int m = 0; m < OC; m++)
+			for (int p = 0; p < P; p++)
+				out[(size_t)m * P + p] = b[m];
+		im2col(l, in, s->col);
+		nn_gemm_nn(OC, P, KK, w, KK, 1, s->col, P, NULL, out, P, NULL);
+		return;
 	}
-	im2col(l, in, col);
-	nn_gemm_nt(l->oc, KK, P, dout, P, col, P, dw, KK);
+	const int W = l->iw, WP = wide_len(l);
+	float *wide = s->col;  /* (OC, WP) */
+	tap_offsets(l, s->koff);
+	for (int m = 0; m < OC; m++)
+		for (int p = 0; p < WP; p++)
+			wide[(size_t)m * WP + p] = b[m];
+	nn_gemm_nn(OC, WP, KK, w, KK, 1, in, 0, s->koff, wide, WP, NULL);
+	for (int m = 0; m < OC; m++)
+		for (int oy = 0; oy < OH; oy++) {
+			const float *src = wide + (size_t)m * WP + oy * W;
+			float *dst = out + ((size_t)m * OH + oy) * OW;
+			for (int ox = 0; ox < OW; ox++)
+				dst[ox] = src[ox];
+		}
+}
+
+/* dout (OC,OH,OW) -> dw += dout * col^T, db += row sums, din = col2im(w^T dout).
+ * din may be NULL (first layer: nobody needs the input's gradient).  Without
+ * padding this works on wide rows as the forward pass does; the junk columns
+ * of the widened dout are zero, so they add nothing anywhere. */
+void nn_conv_backward(const nn_layer *l, const float *w, const float *in,
+		      const float *dout, float *din, float *dw, float *db, const nn_scratch *s)
+{
+	const int OC = l->oc, OH = l->oh, OW = l->ow, P = OH * OW, KK = l->ic * l->k * l->k;
+	for (int m = 0; m < OC; m++) {
+		const float *d = dout + (size_t)m * P;
+		float sum = 0;
+		for (int p = 0; p < P; p++)
+			sum += d[p];
+		db[m] += sum;
+	}
+	if (l->pad) {
+		im2col(l, in, s->col);
+		nn_gemm_nt(OC, KK, P, dout, P, s->col, P, NULL, dw, KK);
+		if (!din)
+			return;
+		memset(s->dcol, 0, sizeof *s->dcol * (size_t)KK * P);
+		/* dcol (KK,P) = w^T (KK,OC) * dout (OC,P): w read transposed via strides. */
+		nn_gemm_nn(KK, P, OC, w, 1, KK, dout, P, NULL, s->dcol, P, NULL);
+		memset(din, 0, sizeof *din * l->in_size);
+		col2im(l, s->dcol, din);
+		return;
+	}
+	const int W = l->iw, WP = wide_len(l);
+	float *wide = s->col;  /* dout widened to (OC, WP), junk columns 0 */
+	tap_offsets(l, s->koff);
+	for (int m = 0; m < OC; m++)
+		for (int oy = 0; oy < OH; oy++) {
+			const float *src = dout + ((size_t)m * OH + oy) * OW;
+			float *dst = wide + (size_t)m * WP + oy * W;
+			for (int ox = 0; ox < OW; ox++)
+				dst[ox] = src[ox];
+			for (int ox = OW; ox < W; ox++)
+				dst[ox] = 0.0f;
+		}
+	for (int m = 0; m < OC; m++)
+		for (int p = OH * W; p < WP; p++)
+			wide[(size_t)m * WP + p] = 0.0f;
+	/* dw (OC,KK) += wide (OC,WP) * taps (KK,WP)^T */
+	nn_gemm_nt(OC, KK, WP, wide, WP, in, 0, s->koff, dw, KK);
 	if (!din)
 		return;
-	memset(dcol, 0, sizeof *dcol * (size_t)KK * P);
-	/* dcol (KK,P) = w^T (KK,OC) * dout (OC,P): w read transposed via strides. */
-	nn_gemm_nn(KK, P, l->oc, w, 1, KK, dout, P, dcol, P);
+	/* din at tap k += sum_m w[m][k] * wide[m]: rows of din overlap, in order. */
 	memset(din, 0, sizeof *din * l->in_size);
-	col2im(l, dcol, din);
+	nn_gemm_nn(KK, WP, OC, w, 1, KK, wide, WP, NULL, din, 0, s->koff);
 }
 
 /* Pooling over non-overlapping KxK windows; a remainder row/column is dropped. */

@@ -15,7 +15,7 @@
 static float *falloc(size_t n)
 {
 	/* 64-byte alignment: whole cache lines, and aligned vector loads. */
-	size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
+	size_t bytes = ((n + NN_SLACK) * sizeof(float) + 63) & ~(size_t)63;
 	float *p = aligned_alloc(64, bytes ? bytes : 64);
 	if (p)
 		memset(p, 0, bytes);
@@ -33,7 +33,8 @@ int nn_work_init(nn_work *w, const nn_net *net, int max_n)
 	size_t dmax = net->max_act > (size_t)net->in_side * net->in_side ? net->max_act
 		: (size_t)net->in_side * net->in_side;
 	ok = ok && (w->dcur = falloc((size_t)max_n * dmax)) && (w->dnext = falloc((size_t)max_n * dmax));
-	ok = ok && (w->col = falloc(net->col_size + 1)) && (w->dcol = falloc(net->col_size + 1));
+	ok = ok && (w->s.col = falloc(net->col_size)) && (w->s.dcol = falloc(net->col_size));
+	ok = ok && (w->s.koff = calloc(net->max_taps + 1, sizeof(int)));
 	if (!ok) {
 		nn_work_free(w);
 		return -1;
@@ -47,8 +48,9 @@ void nn_work_free(nn_work *w)
 		free(w->act[i]);
 	free(w->dcur);
 	free(w->dnext);
-	free(w->col);
-	free(w->dcol);
+	free(w->s.col);
+	free(w->s.dcol);
+	free(w->s.koff);
 	memset(w, 0, sizeof *w);
 }
 
@@ -97,7 +99,7 @@ float *nn_net_forward(const nn_net *net, const float *params, nn_work *w, int n)
 		case NN_CONV:
 			for (int i = 0; i < n; i++)
 				nn_conv_forward(l, params + l->w_off, params + l->b_off,
-						in + (size_t)i * l->in_size, out + (size_t)i * l->out_size, w->col);
+						in + (size_t)i * l->in_size, out + (size_t)i * l->out_size, &w->s);
 			break;
 		case NN_MAXPOOL:
 		case NN_AVGPOOL:
@@ -109,7 +111,7 @@ float *nn_net_forward(const nn_net *net, const float *params, nn_work *w, int n)
 			const int I = (int)l->in_size, O = l->oc;
 			for (int i = 0; i < n; i++)
 				memcpy(out + (size_t)i * O, params + l->b_off, sizeof(float) * O);
-			nn_gemm_nt(n, O, I, in, I, params + l->w_off, I, out, O);
+			nn_gemm_nt(n, O, I, in, I, params + l->w_off, I, NULL, out, O);
 			break;
 		}
 		default:
@@ -138,7 +140,7 @@ void nn_net_backward(const nn_net *net, const float *params, nn_work *w, int n,
 				nn_conv_backward(l, params + l->w_off, in + (size_t)i * l->in_size,
 						 dcur + (size_t)i * l->out_size,
 						 need_din ? dnext + (size_t)i * l->in_size : NULL,
-						 grad + l->w_off, grad + l->b_off, w->col, w->dcol);
+						 grad + l->w_off, grad + l->b_off, &w->s);
 			break;
 		case NN_MAXPOOL:
 		case NN_AVGPOOL:
@@ -152,11 +154,11 @@ void nn_net_backward(const nn_net *net, const float *params, nn_work *w, int n,
 			for (int i = 0; i < n; i++)
 				for (int o = 0; o < O; o++)
 					grad[l->b_off + o] += dcur[(size_t)i * O + o];
-			nn_gemm_nn(O, I, n, dcur, 1, O, in, I, grad + l->w_off, I);
+			nn_gemm_nn(O, I, n, dcur, 1, O, in, I, NULL, grad + l->w_off, I, NULL);
 			if (need_din) {
 				/* din (N,I) = dout (N,O) * w (O,I) */
 				memset(dnext, 0, sizeof(float) * N_in);
-				nn_gemm_nn(n, I, O, dcur, O, 1, params + l->w_off, I, dnext, I);
+				nn_gemm_nn(n, I, O, dcur, O, 1, params + l->w_off, I, NULL, dnext, I, NULL);
 			}
 			break;
 		}

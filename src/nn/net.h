@@ -41,7 +41,8 @@ typedef struct {
 	int in_side;
 	int classes;            /* outputs of the last (fc) layer */
 	size_t nparams;
-	size_t col_size;        /* largest im2col matrix of one image, floats */
+	size_t col_size;        /* largest conv scratch matrix of one image, floats */
+	size_t max_taps;        /* largest C*K*K of a conv layer */
 	size_t max_act;         /* largest activation of one image, floats */
 } nn_net;
 
@@ -52,12 +53,23 @@ int nn_net_parse(nn_net *net, const char *spec, char *err, size_t errlen);
 /* The layer list a name stands for, or spec itself when it is not a name. */
 const char *nn_spec_expand(const char *spec);
 
-/* Scratch memory for passes over up to max_n images. */
+/* One image's convolution scratch: im2col matrices (or wide output rows) and
+ * the table of kernel-tap offsets. */
+typedef struct {
+	float *col, *dcol;             /* col_size floats each */
+	int *koff;                     /* max_taps ints */
+} nn_scratch;
+
+/* Scratch memory for passes over up to max_n images.  Every activation and
+ * gradient buffer has NN_SLACK floats of zeroed slack past its end, because
+ * the in-place convolution reads (and adds zeros) up to K-2 floats beyond
+ * an image's last row. */
+#define NN_SLACK 64
 typedef struct {
 	int max_n;
 	float *act[NN_MAX_LAYERS + 1]; /* act[0] is the input, act[l+1] layer l's output */
 	float *dcur, *dnext;           /* gradient ping-pong, max_n * max_act each */
-	float *col, *dcol;             /* one image's im2col matrix and its gradient */
+	nn_scratch s;
 } nn_work;
 
 int nn_work_init(nn_work *w, const nn_net *net, int max_n);
@@ -77,10 +89,9 @@ void nn_net_init_params(const nn_net *net, float *params, uint64_t seed);
 /* Per-layer kernels for one image (layers.c) and their naive references
  * (layers_ref.c, used by tests to check the fast versions). */
 void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
-		     const float *in, float *out, float *col);
+		     const float *in, float *out, const nn_scratch *s);
 void nn_conv_backward(const nn_layer *l, const float *w, const float *in,
-		      const float *dout, float *din, float *dw, float *db,
-		      float *col, float *dcol);
+		      const float *dout, float *din, float *dw, float *db, const nn_scratch *s);
 void nn_pool_forward(const nn_layer *l, const float *in, float *out);
 void nn_pool_backward(const nn_layer *l, const float *in, const float *out,
 		      const float *dout, float *din);

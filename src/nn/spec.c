@@ -83,7 +83,14 @@ static int add_layer(nn_net *net, nn_layer *l, const char *tok, char *err, size_
 		return -1;
 	}
 	if (l->kind == NN_CONV) {
-		const size_t col = (size_t)l->ic * l->k * l->k * l->oh * l->ow;
+		/* Explicit im2col (C*K*K, P) or wide output rows (OC, OH*W). */
+		const size_t taps = (size_t)l->ic * l->k * l->k;
+		size_t col = taps * l->oh * l->ow;
+		const size_t wide = ((size_t)l->oh * l->iw + 15) & ~(size_t)15;
+		if ((size_t)l->oc * wide > col)
+			col = (size_t)l->oc * wide;
+		if (taps > net->max_taps)
+			net->max_taps = taps;
 		if (col > 4 * (size_t)NN_MAX_ACT) {
 			snprintf(err, errlen, "spec token '%s' needs too large a convolution buffer", tok);
 			return -1;
