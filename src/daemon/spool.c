@@ -135,10 +135,21 @@ static bool taken(int dirfd, const char *name)
 	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
 }
 
-int spool_unique_name(spool *sp, enum spool_dir dir, const char *name, char out[NAME_MAX + 1])
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* In failed/, names ending in ".error" are ours: a dropped file called that
+ * gets a trailing '_' so no .error we write can ever replace an original.  An
+ * existing NAME.error without NAME is one we wrote before a crash (or whose
+ * file a person removed); it is simply rewritten. */
+int spool_unique_name(spool *sp, enum spool_dir dir, const char *name_in, char out[NAME_MAX + 1])
 {
 	const size_t max = NAME_MAX - strlen(".error");
-	char errname[NAME_MAX + 1];
+	char name[NAME_MAX + 2];
+	snprintf(name, sizeof name, "%s%s", name_in, dir == SPOOL_FAILED && ends_with(name_in, ".error") ? "_" : "");
 	const char *dot = strrchr(name, '.');
 	size_t extlen = dot && dot != name ? strlen(dot) : 0;
 	if (extlen > 16) extlen = 0;            /* not a real extension */
@@ -153,9 +164,7 @@ int spool_unique_name(spool *sp, enum spool_dir dir, const char *name, char out[
 		memcpy(out + keep, num, nl);
 		memcpy(out + keep + nl, name + stemlen, extlen);
 		out[keep + nl + extlen] = 0;
-		memcpy(errname, out, keep + nl + extlen);
-		memcpy(errname + keep + nl + extlen, ".error", 7);
-		if (!taken(sp->fd[dir], out) && !taken(sp->fd[dir], errname)) return 0;
+		if (!taken(sp->fd[dir], out)) return 0;
 	}
 	errno = EEXIST;
 	return -1;

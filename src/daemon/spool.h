@@ -54,7 +54,9 @@ void spool_claim_token(const struct stat *st, char out[64]);
 int spool_claim(spool *sp, const char *name);
 
 /* Choose a free name in dir for name (name, then "stem.1.ext", ...), short
- * enough that "<result>.error" also fits, with neither taken.  0 or -1. */
+ * enough that "<result>.error" also fits.  In failed/ a name ending in
+ * ".error" gets a '_' appended, so .error files never collide with
+ * originals.  0 or -1. */
 int spool_unique_name(spool *sp, enum spool_dir dir, const char *name, char out[NAME_MAX + 1]);
 
 /* Move from/name_from to to/name_to without overwriting.  0, or -1 with errno

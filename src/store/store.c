@@ -6,6 +6,7 @@
  * corrupt file.  Each is detected here, before any document is touched, and
  * refused with a message that says what to do. */
 #include "store/store_internal.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -36,6 +37,7 @@ int store_step(sqlite3_stmt *st)
 	if (n > 0 && atomic_fetch_add(&step_count, 1) + 1 == n) {
 		/* as if the disk failed under this statement; the transaction it
 		 * belongs to must then be rolled back by the caller */
+		log_warn("test hook: sqlite3_step #%ld fails (DIGITD_FAULT_STEP)", n);
 		return SQLITE_IOERR;
 	}
 	return sqlite3_step(st);

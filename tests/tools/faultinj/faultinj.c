@@ -1,0 +1,138 @@
+/* faultinj.c: an LD_PRELOAD shim that makes the Nth call of one file-system
+ * operation fail, for the daemon's fault-injection scenario (in the spirit of
+ * SQLite's own I/O-error tests).  Built as build/tests/libfaultinj.so; lives
+ * in its own directory so the wildcard over tests/tools/ does not link it as a
+ * program.
+ *
+ * Environment:
+ *   FAULT_OP     write | fsync | rename   (write covers write/pwrite/pwrite64/
+ *                writev; fsync covers fsync/fdatasync; rename covers
+ *                rename/renameat/renameat2)
+ *   FAULT_N      the call number (1-based, counted across threads) that fails
+ *   FAULT_ERRNO  errno to fail with: EIO (default), ENOSPC, EROFS
+ *   FAULT_MARK   file created when the fault fires, so a test knows it did
+ *   FAULT_COUNT  file that receives "op calls" at exit, to size a test loop
+ * Writes to stdout/stderr are neither counted nor failed (they are the log). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static atomic_long calls;
+static long fail_at = -1;
+static int op = -1;          /* 0 write, 1 fsync, 2 rename */
+static int fail_errno = EIO;
+
+static void init(void) __attribute__((constructor));
+static void init(void)
+{
+	const char *o = getenv("FAULT_OP"), *n = getenv("FAULT_N"), *e = getenv("FAULT_ERRNO");
+	if (o) op = strcmp(o, "write") == 0 ? 0 : strcmp(o, "fsync") == 0 ? 1 : strcmp(o, "rename") == 0 ? 2 : -1;
+	if (n) fail_at = strtol(n, NULL, 10);
+	if (e) fail_errno = strcmp(e, "ENOSPC") == 0 ? ENOSPC : strcmp(e, "EROFS") == 0 ? EROFS : EIO;
+}
+
+static void fini(void) __attribute__((destructor));
+static void fini(void)
+{
+	const char *c = getenv("FAULT_COUNT");
+	if (!c) return;
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, c, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) return;
+	char buf[64];
+	int len = snprintf(buf, sizeof buf, "%ld\n", atomic_load(&calls));
+	if (syscall(SYS_write, fd, buf, (size_t)len) < 0) { /* nothing to do */ }
+	syscall(SYS_close, fd);
+}
+
+/* Count a call of kind k; true when this one must fail. */
+static int hit(int k)
+{
+	if (k != op) return 0;
+	long c = atomic_fetch_add(&calls, 1) + 1;
+	if (c != fail_at) return 0;
+	const char *m = getenv("FAULT_MARK");
+	if (m) {
+		int fd = (int)syscall(SYS_openat, AT_FDCWD, m, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) syscall(SYS_close, fd);
+	}
+	errno = fail_errno;
+	return 1;
+}
+
+#define REAL(ret, name, ...) \
+	static ret (*real_##name)(__VA_ARGS__); \
+	if (!real_##name) real_##name = (ret (*)(__VA_ARGS__))dlsym(RTLD_NEXT, #name)
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	REAL(ssize_t, write, int, const void *, size_t);
+	if (fd > 2 && hit(0)) return -1;
+	return real_write(fd, buf, n);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	REAL(ssize_t, pwrite, int, const void *, size_t, off_t);
+	if (hit(0)) return -1;
+	return real_pwrite(fd, buf, n, off);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	REAL(ssize_t, pwrite64, int, const void *, size_t, off_t);
+	if (hit(0)) return -1;
+	return real_pwrite64(fd, buf, n, off);
+}
+
+ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
+	REAL(ssize_t, writev, int, const struct iovec *, int);
+	if (fd > 2 && hit(0)) return -1;
+	return real_writev(fd, iov, cnt);
+}
+
+int fsync(int fd)
+{
+	REAL(int, fsync, int);
+	if (hit(1)) return -1;
+	return real_fsync(fd);
+}
+
+int fdatasync(int fd)
+{
+	REAL(int, fdatasync, int);
+	if (hit(1)) return -1;
+	return real_fdatasync(fd);
+}
+
+int rename(const char *a, const char *b)
+{
+	REAL(int, rename, const char *, const char *);
+	if (hit(2)) return -1;
+	return real_rename(a, b);
+}
+
+int renameat(int fa, const char *a, int fb, const char *b)
+{
+	REAL(int, renameat, int, const char *, int, const char *);
+	if (hit(2)) return -1;
+	return real_renameat(fa, a, fb, b);
+}
+
+int renameat2(int fa, const char *a, int fb, const char *b, unsigned flags)
+{
+	REAL(int, renameat2, int, const char *, int, const char *, unsigned);
+	if (hit(2)) return -1;
+	return real_renameat2(fa, a, fb, b, flags);
+}
