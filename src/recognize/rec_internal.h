@@ -11,6 +11,8 @@ int rec_classes(nn_infer *nn);
 int rec_classify(nn_infer *nn, const uint8_t *img, size_t n, int classes, float *probs);
 /* Label, confidence, alternative and reject bit from one probability row. */
 void rec_score(const float *p, int classes, rec_digit *d);
+/* Choose between whole and pieces for each split hypothesis. */
+int rec_resolve_splits(seg_page *sp, const float *probs, int classes, img_err *err);
 /* Drop candidates that are not digits (model's reject class, text-like
  * fields); probs rows are indexed by seg_digit.tag. */
 int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err);

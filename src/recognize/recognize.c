@@ -160,7 +160,7 @@ int rec_buffer(const uint8_t *buf, size_t len, const char *name, const rec_optio
 				snprintf(err, errlen, "%s: the model refused the batch", name);
 				goto fail;
 			}
-			if (rec_reject(&sp, probs, classes, &ie) < 0) {
+			if (rec_resolve_splits(&sp, probs, classes, &ie) < 0 || rec_reject(&sp, probs, classes, &ie) < 0) {
 				snprintf(err, errlen, "%s: %s", name, ie.msg);
 				goto fail;
 			}

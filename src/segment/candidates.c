@@ -49,6 +49,7 @@ static int make_cand(seg_cand *c, const int32_t *labels, int lw, int label, cons
 {
 	memset(c, 0, sizeof *c);
 	c->x = k->x, c->y = k->y, c->w = k->w, c->h = k->h, c->area = k->area;
+	c->alt = -1;
 	c->mask = calloc((size_t)k->w * (size_t)k->h, 1);
 	if (!c->mask) return -1;
 	for (int y = 0; y < k->h; y++) {
@@ -128,7 +129,7 @@ static void tighten(seg_cand *c)
 
 /* Cut a wide candidate into k pieces at the columns of least ink near the
  * nominal cut positions.  Pieces are appended to *v (which may move). */
-static int split_cand(seg_cand *c, int k, seg_cand **v, size_t *n, size_t *cap)
+static int split_cand(seg_cand *c, int k, int group, seg_cand **v, size_t *n, size_t *cap)
 {
 	int *proj = calloc((size_t)c->w, sizeof(int));
 	int *cuts = calloc((size_t)k + 1, sizeof(int));
@@ -163,6 +164,8 @@ static int split_cand(seg_cand *c, int k, seg_cand **v, size_t *n, size_t *cap)
 		for (int y = 0; y < c->h; y++) memcpy(p->mask + (size_t)y * w, c->mask + (size_t)y * c->w + x0, (size_t)w);
 		p->x = c->x + x0, p->y = c->y, p->w = w, p->h = c->h;
 		p->why = c->why | SEG_SPLIT;
+		p->alt = group;
+		p->alt_piece = true;
 		(*n)++;
 		tighten(p);
 	}
@@ -258,11 +261,14 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, d
 		if (v[i].mask) v[m++] = v[i];
 	n = m;
 
-	/* Split wide candidates: touching digits. */
+	/* Wide candidates may be touching digits: offer the pieces beside the
+	 * whole; the model's confidence decides later.  Too wide to be one digit:
+	 * only the pieces. */
 	size_t n0 = n;
+	int groups = 0;
 	for (size_t i = 0; i < n0; i++) {
 		seg_cand *c = &v[i];
-		if (c->w <= 1.25 * c->h || c->h < 0.5 * h) continue;
+		if (c->w <= 1.15 * c->h || c->h < 0.5 * h) continue;
 		int k = (int)(c->w / (0.8 * c->h) + 0.5);
 		if (k < 2) k = 2;
 		if (k > 6) {
@@ -271,13 +277,15 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, d
 			c->mask = NULL;
 			continue;
 		}
+		bool keep_whole = c->w <= 2.0 * c->h;
+		c->alt = groups;
 		seg_cand whole = *c;
-		c->mask = NULL;
-		if (split_cand(&whole, k, &v, &n, &cap) < 0) {
-			free(whole.mask);
+		if (!keep_whole) c->mask = NULL;
+		if (split_cand(&whole, k, groups++, &v, &n, &cap) < 0) {
+			if (!keep_whole) free(whole.mask);
 			goto oom;
 		}
-		free(whole.mask);
+		if (!keep_whole) free(whole.mask);
 	}
 	m = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -16,7 +16,7 @@
 #define TARGET_STROKE 2.4       /* pixels, at the 20x20 scale */
 
 /* Mean stroke width: area over half the boundary length. */
-static double stroke_width(const uint8_t *m, int w, int h)
+double seg_stroke_width(const uint8_t *m, int w, int h)
 {
 	long area = 0, edge = 0;
 	for (int y = 0; y < h; y++)
@@ -37,7 +37,7 @@ int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], im
 	if (w <= 0 || h <= 0) return 0;
 	int side = w > h ? w : h;
 	double s = (double)FIT / side;
-	double sw = stroke_width(mask, w, h);
+	double sw = seg_stroke_width(mask, w, h);
 	int r = 0;
 	if (sw * s < TARGET_STROKE * 0.8) {
 		r = (int)((TARGET_STROKE / s - sw) / 2 + 0.5);

@@ -60,6 +60,7 @@ static void odd_sizes(seg_page *p)
 		int med = hs[k / 2];
 		for (int i = o->first; i < o->first + o->n; i++)
 			if (p->digits[i].wh < 0.55 * med || p->digits[i].wh > 1.6 * med) p->digits[i].why |= SEG_ODDSIZE;
+			else p->digits[i].why &= ~(unsigned)SEG_ODDSIZE;
 	}
 }
 
@@ -88,15 +89,17 @@ int seg_page_run(const img_t *page, const seg_options *o, seg_page *out, img_err
 		seg_digit *d = &out->digits[i];
 		d->wx = c[i].x, d->wy = c[i].y, d->ww = c[i].w, d->wh = c[i].h;
 		d->area = c[i].area;
+		d->stroke = (float)seg_stroke_width(c[i].mask, c[i].w, c[i].h);
 		d->why = c[i].why;
 		d->field = c[i].field;
 		d->tag = (int)i;
+		d->alt = c[i].alt;
+		d->alt_piece = c[i].alt_piece;
 		seg_box_to_page(&cl, c[i].x, c[i].y, c[i].w, c[i].h, &d->x, &d->y, &d->w, &d->h);
 		if (seg_normalize(c[i].mask, c[i].w, c[i].h, d->img, err) < 0) goto fail;
 	}
 	out->ndigits = n;
 	field_boxes(out);
-	odd_sizes(out);
 	seg_cands_free(c, n);
 	seg_clean_free(&cl);
 	out->ms_segment = now_ms() - t1;
@@ -136,6 +139,7 @@ int seg_page_filter(seg_page *p, const bool *keep, img_err *err)
 	p->digits = d;
 	free(c);
 	field_boxes(p);
+	odd_sizes(p);
 	return 0;
 oom:
 	free(c);

@@ -37,6 +37,8 @@ typedef struct {
 	uint8_t *mask;
 	int field;
 	int id;                 /* caller's index, carried through sorting */
+	int alt;                /* split group or -1 */
+	bool alt_piece;
 } seg_cand;
 
 int seg_find_candidates(const seg_clean_out *c, seg_cand **out, size_t *n, double *digit_h, img_err *err);
@@ -46,6 +48,9 @@ void seg_cands_free(seg_cand *c, size_t n);
  * bottom, digits left to right inside), sets cand.field, fills *fields with
  * boxes in working coordinates. */
 int seg_group_fields(seg_cand *c, size_t n, seg_field **fields, size_t *nfields);
+
+/* Mean stroke width of a mask: area over half its boundary length. */
+double seg_stroke_width(const uint8_t *mask, int w, int h);
 
 /* MNIST normalisation of one mask (w*h bytes, ink 255). */
 int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], img_err *err);

@@ -29,9 +29,12 @@ typedef struct {
 	int x, y, w, h;         /* box in page coordinates */
 	int wx, wy, ww, wh;     /* box in the working (deskewed, scaled) image */
 	int area;               /* ink pixels in the working image */
+	float stroke;           /* mean stroke width, working pixels */
 	unsigned why;           /* SEG_* bits */
 	int field;              /* index into seg_page.fields */
 	int tag;                /* candidate's index at segmentation; kept by seg_page_filter */
+	int alt;                /* -1, or the split hypothesis group this candidate is in */
+	bool alt_piece;         /* in group alt: a piece (else the whole component) */
 	uint8_t img[SEG_PIXELS]; /* MNIST-style: ink 255 on 0, 20x20 fitted, centred by mass */
 } seg_digit;
 
@@ -67,7 +70,24 @@ void seg_options_default(seg_options *o);
 int seg_page_run(const img_t *page, const seg_options *o, seg_page *out, img_err *err);
 void seg_page_free(seg_page *p);
 
-/* Drop candidates (keep[i] false), then rebuild the fields from those left. */
+/* Drop candidates (keep[i] false), then rebuild the fields from those left.
+ *
+ * A wide component comes out twice: whole (alt_piece false) and cut into
+ * pieces (alt_piece true, SEG_SPLIT), all with the same alt group, so the
+ * caller can keep whichever reading the model finds more convincing and
+ * drop the other with this function. */
 int seg_page_filter(seg_page *p, const bool *keep, img_err *err);
+
+/* Typography of one field (see textline.c); all relative to its median height. */
+typedef struct {
+	int n;
+	double median_h;        /* working pixels */
+	double bottom_mad;      /* spread of the bottoms: ~0 on a printed baseline */
+	double top_mad;
+	double height_mad;
+	double gap_median;      /* typical gap between neighbours */
+} seg_field_stats;
+
+void seg_field_measure(const seg_page *p, size_t field, seg_field_stats *st);
 
 #endif
