@@ -389,10 +389,12 @@ static int make_cheques(rng_t *r)
 		  "Pacific Federal", "Member FDIC  -  Route 66 Office", "Dr. Helen Park", "consult" },
 		{ 300, { 228, 243, 247 }, { 200, 226, 236 }, { 20, 60, 120 }, { 235, 235, 235 }, 2, 0, 1, 1,
 		  "Union Mercantile", "12 Queen Street, Auckland 1010", "Garden Supplies Co", "order" },
+		{ 200, { 196, 214, 230 }, { 170, 190, 210 }, { 40, 70, 110 }, { 250, 250, 250 }, 1, 2, 0, 1,
+		  "Heritage Bank of Commerce", "Main Office  -  1 Bridge Plaza, Suite 300", "M. Okafor", "deposit" },
 	};
-	const double rot[] = { 3.4, -4.6, 6.2, -7.1, 2.1, -3.3 };
+	const double rot[] = { 3.4, -4.6, 6.2, -7.1, 2.1, -3.3, 4.8 };
 	const char *names[] = { "cheque-01.png", "cheque-02.png", "cheque-03.jpg", "cheque-04.png", "cheque-05.tif",
-				"cheque-06.jpg" };
+				"cheque-06.jpg", "cheque-07.png" };
 	const char *desc[] = {
 		"cheque, 200 dpi, green guilloche, blue ink, amount with cents after a point, date in spaced groups",
 		"cheque, 240 dpi, beige hatch, black ink, amount with a dash, date with slashes, dark scanner lid",
@@ -400,8 +402,9 @@ static int make_cheques(rng_t *r)
 		"cheque, 200 dpi, violet hatch, black ink, amount with touching digits, strong rotation",
 		"cheque, 240 dpi, grey-scale TIFF of a blue-ink cheque, slashed date, dark lid",
 		"cheque, 300 dpi, light blue guilloche, blue ink, amount with a dash, JPEG",
+		"cheque, 200 dpi, darker tan tint with hatch, blue ink (low contrast), date in printed cells, cents",
 	};
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 7; i++) {
 		spagejob j = {0};
 		cheque(&j.pg, &st[i], r);
 		j.post = post_default(r, rot[i], st[i].bed);
@@ -662,6 +665,70 @@ static int make_forms(rng_t *r)
 	return 0;
 }
 
+/* A teacher's marks sheet: a printed class list (row numbers, student IDs,
+ * names: printed digits right next to the handwriting) with scores written
+ * in red in the question columns. */
+static void marks_page(spage *p, int dpi, const spen *pen, rng_t *r)
+{
+	static const char *names[] = { "Abbott, Lena", "Baptiste, Noel", "Chen, Wei", "Dubois, Marc", "Eriksen, Tove",
+				       "Fofana, Awa", "Garcia, Lucia", "Horvat, Ivan", "Ito, Haruka", "Jansen, Pieter",
+				       "Kowalski, Ewa", "Lindqvist, Nils", "Moreau, Claire", "Nakamura, Ren" };
+	double D = dpi;
+	int W = (int)lround(D * 210 / 25.4), H = (int)lround(D * 297 / 25.4);
+	img_color ink = PRINT_BLACK, grid = { 90, 90, 90 };
+	char buf[64], s[16];
+	if (page_init(p, W, H, rand_paper(r, 238, 242, 244)) < 0) exit(1);
+	put_text(p, "Mathematics  -  Term 2 test", (int)(0.7 * D), (int)(0.9 * D), tscale(0.16 * D), ink, 3, 2);
+	put_text(p, "Class 7B     Room 204     Max. 25 points per question", (int)(0.7 * D), (int)(1.25 * D), tscale(0.075 * D), ink, 2, 0);
+	double cx[9] = { 0.7 * D, 1.15 * D, 2.3 * D, 4.4 * D, 5.05 * D, 5.7 * D, 6.35 * D, 7.0 * D, 7.6 * D };
+	const char *hd[8] = { "No.", "Student ID", "Name", "Q1", "Q2", "Q3", "Q4", "Total" };
+	double y0 = 1.6 * D, rh = 0.52 * D;
+	int rows = 14;
+	for (int c = 0; c < 8; c++) put_text(p, hd[c], (int)(cx[c] + 0.06 * D), (int)(y0 + 0.3 * D), tscale(0.07 * D), ink, 2, 1);
+	for (int k = 0; k <= rows + 1; k++)
+		img_draw_line(&p->im, (int)cx[0], (int)(y0 + k * rh), (int)cx[8], (int)(y0 + k * rh), grid, k <= 1 ? 3 : 2);
+	for (int c = 0; c < 9; c++) img_draw_line(&p->im, (int)cx[c], (int)y0, (int)cx[c], (int)(y0 + (rows + 1) * rh), grid, 2);
+	for (int k = 0; k < rows; k++) {
+		double bl = y0 + (k + 2) * rh - 0.14 * D;
+		snprintf(buf, sizeof buf, "%d", k + 1);
+		put_text(p, buf, (int)(cx[0] + 0.1 * D), (int)bl, tscale(0.075 * D), ink, 2, 0);
+		int id = rng_int(r, 100000, 999999);
+		snprintf(buf, sizeof buf, "%d", id);
+		put_text(p, buf, (int)(cx[1] + 0.1 * D), (int)bl, tscale(0.075 * D), ink, 2, 0);
+		put_text(p, names[k], (int)(cx[2] + 0.1 * D), (int)bl, tscale(0.075 * D), ink, 2, 0);
+		if (rng_chance(r, 0.07)) {
+			put_text(p, "absent", (int)(cx[3] + 0.15 * D), (int)bl, tscale(0.12 * D), pen->c, 3, 4);
+			continue;
+		}
+		int tot = 0;
+		for (int q = 0; q < 4; q++) {
+			int v = rng_int(r, 0, 25);
+			tot += v;
+			snprintf(s, sizeof s, "%d", v);
+			double h = rh * rng_uniform(r, 0.45, 0.56);
+			put_number(p, &pk, "score", s, cx[3 + q] + rng_uniform(r, 0.08, 0.2) * D, y0 + (k + 2) * rh - rh * 0.2, h, 0.06, 0.22, pen, r);
+		}
+		snprintf(s, sizeof s, "%d", tot);
+		put_number(p, &pk, "total", s, cx[7] + 0.06 * D, y0 + (k + 2) * rh - rh * 0.2, rh * 0.5, 0.05, 0.15, pen, r);
+	}
+	put_text(p, "Checked by", (int)(0.7 * D), (int)(y0 + (rows + 1) * rh + 0.7 * D), tscale(0.075 * D), ink, 2, 0);
+	put_signature(p, 2.2 * D, y0 + (rows + 1) * rh + 0.4 * D, 2.0 * D, 0.4 * D, pen, 3, r);
+}
+
+static int make_marks(rng_t *r)
+{
+	spagejob j = {0};
+	spen pen = pen_blue(r);
+	pen.c = (img_color){ 45, 40, 200 };  /* a red marking pen */
+	marks_page(&j.pg, 300, &pen, r);
+	j.post = post_default(r, -6.5, (img_color){ 230, 230, 230 });
+	j.post.noise = 2.5;
+	j.ink = "red";
+	return emit("form-05.jpg", "form",
+		    "A4 marks sheet, 300 dpi: printed class list with student IDs, scores in red pen in a ruled table, rotated 6.5 degrees, JPEG",
+		    &j, 1, 80, r);
+}
+
 /* --- plain sheets ---------------------------------------------------------------- */
 
 /* Script words that people write beside numbers (no digits in them). */
@@ -811,7 +878,7 @@ int main(int argc, char **argv)
 	snprintf(b, sizeof b, "%s/t10k-labels-idx1-ubyte", argv[1]);
 	if (mnist_load(&mn, a, b) < 0) return 1;
 	if (picker_init(&pk, &mn, &r) < 0) { fprintf(stderr, "mksamples: out of memory\n"); return 1; }
-	int rc = make_cheques(&r) < 0 || make_forms(&r) < 0 || make_sheets(&r) < 0 ? -1 : 0;
+	int rc = make_cheques(&r) < 0 || make_forms(&r) < 0 || make_marks(&r) < 0 || make_sheets(&r) < 0 ? -1 : 0;
 	picker_free(&pk);
 	mnist_free(&mn);
 	return rc < 0 ? 1 : 0;

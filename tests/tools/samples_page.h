@@ -272,7 +272,8 @@ static double put_number(spage *p, spicker *pk, const char *kind, const char *s,
 		double hh = h * rng_uniform(r, 0.92, 1.08);
 		double yb = y + rng_normal(r) * 0.04 * h;
 		x += put_digit(p, pk, *c - '0', x, yb, hh, pen, r);
-		if (c[1]) x += h * rng_uniform(r, gap_lo, gap_hi);
+		/* Now and then two neighbours touch, as in real writing; rarely. */
+		if (c[1]) x += rng_chance(r, 0.015) ? -0.04 * h : h * rng_uniform(r, gap_lo, gap_hi);
 	}
 	field_end(p);
 	return x;
