@@ -49,7 +49,13 @@ static int fail_at(struct loader *L, const config_setting_t *s, const char *fmt,
 static int fail_at(struct loader *L, const config_setting_t *s, const char *fmt, ...)
 {
 	int n;
-	if (s && config_setting_source_line(s) > 0)
+	/* a setting from an @include'd file is reported against that file (which
+	 * libconfig names as written, relative to the include directory) */
+	const char *inc = s ? config_setting_source_file(s) : NULL;
+	if (inc && strcmp(inc, L->file) != 0 && config_setting_source_line(s) > 0)
+		n = snprintf(L->err, L->errlen, "%s%s%s:%u: ", inc[0] == '/' ? "" : L->dir,
+			     inc[0] == '/' ? "" : "/", inc, config_setting_source_line(s));
+	else if (s && config_setting_source_line(s) > 0)
 		n = snprintf(L->err, L->errlen, "%s:%u: ", L->file, config_setting_source_line(s));
 	else
 		n = snprintf(L->err, L->errlen, "%s: ", L->file);
@@ -491,7 +497,10 @@ int config_load(const char *path, struct digitd_config *out, char *err, size_t e
 	config_set_include_dir(&lc, L.dir);
 	if (config_read(&lc, f) != CONFIG_TRUE) {
 		const char *ef = config_error_file(&lc);
-		snprintf(err, errlen, "%s:%d: %s", ef ? ef : path, config_error_line(&lc), config_error_text(&lc));
+		if (ef && ef[0] != '/')  /* an @include'd file, named relative to the include dir */
+			snprintf(err, errlen, "%s/%s:%d: %s", L.dir, ef, config_error_line(&lc), config_error_text(&lc));
+		else
+			snprintf(err, errlen, "%s:%d: %s", ef ? ef : path, config_error_line(&lc), config_error_text(&lc));
 		goto fail;
 	}
 	if (fclose(f) != 0) {

@@ -180,6 +180,29 @@ static void test_errors(void)
 	CHECK_FAILS(":3: syntax error", "spool = \"/s\";\ndatabase = \"/d.db;\nmodel = \"/m\";\n");
 	CHECK_FAILS(":5: duplicate setting name", MIN "threshold = 0.9;\nthreshold = 0.8;\n");
 
+	/* an @include'd file's error names that file and its line */
+	char inc[PATH_MAX + 32];
+	snprintf(inc, sizeof inc, "%s/local.conf", dir);
+	FILE *f = fopen(inc, "w");
+	fputs("# local settings\nworkers = 2;\nthreshhold = 0.5;\n", f);
+	CHECK(fclose(f) == 0);
+	struct digitd_config ci;
+	CHECK(load(&ci, MIN "@include \"local.conf\"\n") < 0);
+	char want[PATH_MAX + 96];
+	snprintf(want, sizeof want, "%s:3: unknown key 'threshhold' (did you mean 'threshold'?)", inc);
+	CHECKF(strcmp(err, want) == 0, "'%s' != '%s'", err, want);
+	f = fopen(inc, "w");
+	fputs("workers = = 2;\n", f);
+	CHECK(fclose(f) == 0);
+	CHECK(load(&ci, MIN "@include \"local.conf\"\n") < 0);
+	snprintf(want, sizeof want, "%s:1: syntax error", inc);
+	CHECKF(strcmp(err, want) == 0, "'%s' != '%s'", err, want);
+	f = fopen(inc, "w");
+	fputs("workers = 2;\n", f);
+	CHECK(fclose(f) == 0);
+	CHECKF(load(&ci, MIN "@include \"local.conf\"\n") == 0 && ci.workers == 2, "%s", err);
+	if (ci.workers == 2) config_free(&ci);
+
 	/* a file that is not there */
 	struct digitd_config c;
 	err[0] = '\0';
