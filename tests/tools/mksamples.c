@@ -325,6 +325,10 @@ static void cheque(spage *p, const cheque_style *st, rng_t *r)
 	put_text(p, "$", (int)(ox + 4.52 * D), (int)(oy + 1.3 * D), tscale(0.14 * D), PRINT_BLACK, th + 1, 1);
 	img_draw_rect(&p->im, (int)(ox + 4.72 * D), (int)(oy + 1.0 * D), (int)(1.12 * D), (int)(0.38 * D), st->accent, th);
 	double ah = D * rng_uniform(r, 0.19, 0.23);
+	/* Keep the amount inside its box: about 0.93 h per digit, plus the
+	 * point and the smaller cents, or the dash. */
+	double room = 0.96 * D / (0.93 * (double)strlen(amt) + (st->amount_style == 0 ? 1.9 : st->amount_style == 1 ? 1.3 : 0.2));
+	if (ah > room) ah = room;
 	base = oy + 1.0 * D + 0.38 * D - (0.38 * D - ah) / 2;
 	x = ox + 4.8 * D;
 	if (st->amount_style == 2) {
