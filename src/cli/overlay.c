@@ -475,6 +475,14 @@ int overlay_write(sqlite3 *db, int64_t id, const char *spool, const char *out_pa
 	char title[300], full[400];
 	int rc = -1;
 
+	/* a duplicate's results are its first document's */
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT duplicate_of FROM documents WHERE id = ? AND duplicate_of IS NOT NULL",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
 	if (load_doc(db, id, &od) < 0) {
 		snprintf(err, errlen, "cannot read document %lld: %s", (long long)id, sqlite3_errmsg(db));
 		return -1;

@@ -1,0 +1,50 @@
+#!/bin/sh
+# review_fixture: digitctl's output on a small database whose every value is
+# known (tests/tools/review_fixture: real MNIST crops, fixed confidences,
+# names with commas, quotes and a newline), so the golden files here change
+# only when digitctl's output does, never with the model or the samples.
+. "$(dirname "$0")/lib/review_lib.sh"
+FIX=$BUILD/tests/review_fixture
+[ -x "$FIX" ] || skip "no $FIX (make unit builds the test tools)"
+[ -f "$DIGITD_ROOT/data/mnist/t10k-images-idx3-ubyte" ] || skip "no MNIST (make data)"
+export DIGITD_CONFIG=$T/no-config   # the host's config must not leak in
+DB=$T/fx.db
+"$FIX" "$DIGITD_ROOT/sql/schema.sql" "$DIGITD_ROOT/data/mnist" "$T/spool" "$DB" || fail "review_fixture"
+
+expect_exit 0 "$CTL" list --db "$DB"
+golden fixture-list.txt
+grep -q 'multi?line.tif' "$T/out" || fail "a newline in a name reached the table"
+expect_exit 0 "$CTL" list --db "$DB" --json
+json_ok "$T/out"
+golden fixture-list.json
+grep -q '"name": "multi\\nline.tif"' "$T/out" || fail "JSON does not escape the newline"
+expect_exit 0 "$CTL" show --db "$DB" 1
+golden fixture-show-1.txt
+expect_exit 0 "$CTL" show --db "$DB" --json 'cheque, "big" #2.png'
+json_ok "$T/out"
+golden fixture-show-2.json
+expect_exit 0 "$CTL" export --db "$DB"
+golden fixture-export.csv
+# the newline inside a quoted name is part of the record (RFC 4180)
+grep -q "$(printf '^3,"multi$')" "$T/out" || fail "the name with a newline is not quoted"
+sqlite3 "$T/csv.db" ".import --csv $T/out x" || fail "sqlite3 cannot import the CSV"
+[ "$(sqlite3 "$T/csv.db" "SELECT count(*) || ' ' || sum(name = 'multi' || char(10) || 'line.tif') || ' ' || sum(name = 'cheque, \"big\" #2.png') FROM x")" = "4 1 1" ] ||
+	fail "CSV does not read back: $(sqlite3 "$T/csv.db" 'SELECT name FROM x')"
+expect_exit 0 "$CTL" export --db "$DB" --format json
+json_ok "$T/out"
+golden fixture-export.json
+expect_exit 0 "$CTL" review --db "$DB" --list
+golden fixture-review-list.txt
+expect_exit 0 "$CTL" stats --db "$DB" --threshold 0.9 --target-error 5%
+golden fixture-stats.txt
+ok "fixture outputs match their golden files"
+
+# the fixture's known answers
+expect_exit 0 "$CTL" stats --db "$DB" --threshold 0.9 --json
+[ "$(sqlite3 :memory: "SELECT json_extract(CAST(readfile('$T/out') AS TEXT), '\$.backlog') || ' ' || json_extract(CAST(readfile('$T/out') AS TEXT), '\$.errors_seen')")" = "5 1" ] ||
+	fail "stats: backlog/errors: $(cat "$T/out")"
+expect_exit 0 "$CTL" show --db "$DB" --spool "$T/spool" --overlay "$T/o1.png" 'form-0001.png'
+expect_err "original scan"
+expect_exit 0 "$CTL" show --db "$DB" --spool "$T/spool" --overlay "$T/o2.png" 'form-0001 copy.png'
+expect_err "original scan"
+ok "fixture figures"
