@@ -294,6 +294,24 @@ static void put_stroke(spage *p, const char *kind, double x0, double y0, double 
 static void put_signature(spage *p, double x, double y, double w, double h, const spen *pen, int thick, rng_t *r)
 {
 	double px[40], py[40];
+	if (rng_chance(r, 0.5)) {
+		/* The looping kind: a prolate trochoid (loops where the pen runs
+		 * backwards), each turn with its own height. */
+		int turns = rng_int(r, 6, 11), steps = turns * 16;
+		double R = w / turns * rng_uniform(r, 0.25, 0.45), A = h * 0.45, amp = A;
+		double lx = x, ly = y + h / 2;
+		for (int i = 1; i <= steps; i++) {
+			double t = (double)i / steps, ang = t * turns * 6.2832;
+			if (i % 16 == 0) amp = A * rng_uniform(r, 0.35, 1.1);
+			double nx = x + t * w + R * cos(ang) - R, ny = y + h / 2 - amp * sin(ang) + t * h * 0.15;
+			img_draw_line(&p->im, (int)lx, (int)ly, (int)nx, (int)ny, pen->c, thick);
+			lx = nx; ly = ny;
+		}
+		if (rng_chance(r, 0.6))
+			img_draw_line(&p->im, (int)(x + w * 0.05), (int)(y + h * 1.05), (int)(x + w * 1.0), (int)(y + h * 0.95), pen->c, thick);
+		mark_add(p, "signature", "signature", x - h * 0.3, y - h * 0.4, x + w + h * 0.3, y + h * 1.3);
+		return;
+	}
 	int n = rng_int(r, 14, 24);
 	/* The capital: one loop at the start. */
 	double cx = x + h * 0.3, cy = y + h * 0.45, rr = h * rng_uniform(r, 0.3, 0.45);
