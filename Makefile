@@ -185,6 +185,18 @@ TMPFILESDIR ?= $(SYSTEMDLIBDIR)/tmpfiles.d
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SHAREDIR@|$(SHAREDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 CONF  = $(DESTDIR)$(SYSCONFDIR)/digitd/digitd.conf
 
+# Objects that bake in install paths (DIGITD_SHAREDIR, DIGITD_SYSCONFDIR) are
+# rebuilt when PREFIX or SYSCONFDIR change, so `make && make install
+# PREFIX=/usr` never installs binaries that look under /usr/local.
+PATH_SRC   := $(shell grep -l 'DIGITD_SHAREDIR\|DIGITD_SYSCONFDIR' src/*/*.c 2>/dev/null)
+PATH_STAMP  = $(B)/paths.stamp
+$(PATH_SRC:%.c=$(B)/%.o): $(PATH_STAMP)
+$(PATH_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo 'PREFIX=$(PREFIX) SHAREDIR=$(SHAREDIR) SYSCONFDIR=$(SYSCONFDIR)' | cmp -s - $@ || \
+		echo 'PREFIX=$(PREFIX) SHAREDIR=$(SHAREDIR) SYSCONFDIR=$(SYSCONFDIR)' > $@
+.PHONY: FORCE
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/sql $(DESTDIR)$(SHAREDIR)/models \
 		$(DESTDIR)$(SHAREDIR)/doc $(DESTDIR)$(SYSCONFDIR)/digitd $(DESTDIR)$(UNITDIR) \

@@ -1,10 +1,14 @@
 #!/bin/sh
 # `make install` into a temporary DESTDIR: the tree, the modes, the paths
 # substituted into the config and the unit, an existing config never
-# overwritten, `make uninstall`; then the installed pieces for real:
+# overwritten; then the installed pieces for real:
 # `digitd --check-config` on the installed config, systemd-sysusers and
 # systemd-tmpfiles applied to the DESTDIR root (user, group, spool modes),
-# `systemd-analyze verify` and the offline security score (< 2.0).
+# `systemd-analyze verify` and the offline security score (< 2.0); last,
+# `make uninstall` removes the program but keeps the config.
+#
+# Installs with the PREFIX the build directory was made for (its paths.stamp),
+# so the test does not rebuild the shared build with other baked-in paths.
 set -u
 # a make check parent must not leak its jobserver or variables into ours
 unset MAKEFLAGS MFLAGS MAKELEVEL
@@ -33,70 +37,64 @@ trap 'rm -rf "$D"' EXIT
 # B is relative to the Makefile; pass the build dir we were given
 BREL=$(realpath --relative-to="$ROOT" "$BUILD")
 
-echo "== make install PREFIX=/usr DESTDIR=$D"
-if ! make --no-print-directory -C "$ROOT" B="$BREL" PREFIX=/usr DESTDIR="$D" install >"$D.log" 2>&1; then
+PREFIX=/usr/local
+[ -f "$BUILD/paths.stamp" ] && PREFIX=$(sed -n 's/^PREFIX=\([^ ]*\) .*/\1/p' "$BUILD/paths.stamp")
+P="${PREFIX#/}"   # the prefix inside DESTDIR, without its leading slash
+echo "== make install PREFIX=$PREFIX DESTDIR=$D"
+if ! make --no-print-directory -C "$ROOT" B="$BREL" PREFIX="$PREFIX" DESTDIR="$D" install >"$D.log" 2>&1; then
 	cat "$D.log"; rm -f "$D.log"
 	echo "FAIL  make install"; exit 1
 fi
 cat "$D.log"; rm -f "$D.log"
 
-check "digitd installed 755"   [ "$(mode "$D/usr/bin/digitd")" = 755 ]
-check "digitctl installed 755" [ "$(mode "$D/usr/bin/digitctl")" = 755 ]
+check "digitd installed 755"   [ "$(mode "$D/$P/bin/digitd")" = 755 ]
+check "digitctl installed 755" [ "$(mode "$D/$P/bin/digitctl")" = 755 ]
 check "config installed 644"   [ "$(mode "$D/etc/digitd/digitd.conf")" = 644 ]
-check "config default copy"    [ -f "$D/usr/share/digitd/digitd.conf.default" ]
-check "schema installed"       [ -f "$D/usr/share/digitd/sql/schema.sql" ]
-check "operations doc"         [ -f "$D/usr/share/digitd/doc/operations.md" ]
-check "unit installed 644"     [ "$(mode "$D/usr/lib/systemd/system/digitd.service")" = 644 ]
-check "sysusers installed"     [ -f "$D/usr/lib/sysusers.d/digitd.conf" ]
-check "tmpfiles installed"     [ -f "$D/usr/lib/tmpfiles.d/digitd.conf" ]
+check "config default copy"    [ -f "$D/$P/share/digitd/digitd.conf.default" ]
+check "schema installed"       [ -f "$D/$P/share/digitd/sql/schema.sql" ]
+check "operations doc"         [ -f "$D/$P/share/digitd/doc/operations.md" ]
+check "unit installed 644"     [ "$(mode "$D/$P/lib/systemd/system/digitd.service")" = 644 ]
+check "sysusers installed"     [ -f "$D/$P/lib/sysusers.d/digitd.conf" ]
+check "tmpfiles installed"     [ -f "$D/$P/lib/tmpfiles.d/digitd.conf" ]
 if ls models/*.model >/dev/null 2>&1; then
 	for m in models/*.model; do
-		check "model $(basename "$m") installed" cmp -s "$m" "$D/usr/share/digitd/models/$(basename "$m")"
+		check "model $(basename "$m") installed" cmp -s "$m" "$D/$P/share/digitd/models/$(basename "$m")"
 	done
 fi
-check "no @PLACEHOLDER@ left" sh -c "! grep -n '@[A-Z]*@' '$D/etc/digitd/digitd.conf' '$D/usr/lib/systemd/system/digitd.service'"
-check "config names the installed model dir" grep -q '^model = "/usr/share/digitd/models/' "$D/etc/digitd/digitd.conf"
-check "unit runs the installed binary" grep -qx 'ExecStart=/usr/bin/digitd -f -c /etc/digitd/digitd.conf' "$D/usr/lib/systemd/system/digitd.service"
+check "no @PLACEHOLDER@ left" sh -c "! grep -n '@[A-Z]*@' '$D/etc/digitd/digitd.conf' '$D/$P/lib/systemd/system/digitd.service'"
+check "config names the installed model dir" grep -q "^model = \"$PREFIX/share/digitd/models/" "$D/etc/digitd/digitd.conf"
+check "unit runs the installed binary" grep -qx "ExecStart=$PREFIX/bin/digitd -f -c /etc/digitd/digitd.conf" "$D/$P/lib/systemd/system/digitd.service"
 
 echo "== an existing config is never overwritten"
 echo "# local edit $$" >>"$D/etc/digitd/digitd.conf"
-make --no-print-directory -C "$ROOT" B="$BREL" PREFIX=/usr DESTDIR="$D" install >"$D.log" 2>&1 || bad "second make install"
+make --no-print-directory -C "$ROOT" B="$BREL" PREFIX="$PREFIX" DESTDIR="$D" install >"$D.log" 2>&1 || bad "second make install"
 check "install says it keeps the config" grep -q "keeping the existing" "$D.log"
 rm -f "$D.log"
 check "local edit kept" grep -q "# local edit $$" "$D/etc/digitd/digitd.conf"
 
-echo "== PREFIX=/usr/local"
-L="$D/local"
-make --no-print-directory -C "$ROOT" B="$BREL" PREFIX=/usr/local DESTDIR="$L" install >/dev/null 2>&1 || bad "make install PREFIX=/usr/local"
-check "unit under /usr/local/lib/systemd/system" grep -qx 'ExecStart=/usr/local/bin/digitd -f -c /etc/digitd/digitd.conf' "$L/usr/local/lib/systemd/system/digitd.service"
-check "config under /etc, model under /usr/local/share" grep -q '^model = "/usr/local/share/digitd/models/' "$L/etc/digitd/digitd.conf"
-make --no-print-directory -C "$ROOT" B="$BREL" PREFIX=/usr/local DESTDIR="$L" uninstall >/dev/null 2>&1 || bad "make uninstall"
-check "uninstall removes binaries, unit, share" sh -c "[ ! -e '$L/usr/local/bin/digitd' ] && [ ! -e '$L/usr/local/lib/systemd/system/digitd.service' ] && [ ! -e '$L/usr/local/share/digitd' ] && [ ! -e '$L/usr/local/lib/tmpfiles.d/digitd.conf' ]"
-check "uninstall keeps the config" [ -f "$L/etc/digitd/digitd.conf" ]
-
 echo "== digitd --check-config on the installed config"
 # The installed config names /var/spool/digitd, /var/lib/digitd and the model
-# under /usr/share; check it as written, then with those paths pointed into
+# under $PREFIX/share; check it as written, then with those paths pointed into
 # the DESTDIR tree (what a packaged system would have).
-out=$("$D/usr/bin/digitd" --check-config -c "$D/etc/digitd/digitd.conf" 2>&1); rc=$?
+out=$("$D/$P/bin/digitd" --check-config -c "$D/etc/digitd/digitd.conf" 2>&1); rc=$?
 echo "$out"
 if [ $rc -ne 0 ] && ! echo "$out" | grep -qi 'model\|spool\|database\|no such file'; then
 	bad "installed config refused for a reason other than missing paths: $out"
 fi
 mkdir -p "$D/var/spool/digitd" "$D/var/lib/digitd"
-model=$(ls "$D"/usr/share/digitd/models/*.model 2>/dev/null | head -n 1)
-[ -n "$model" ] || model="$D/usr/share/digitd/models/lenet5.model"
+model=$(ls "$D/$P"/share/digitd/models/*.model 2>/dev/null | head -n 1)
+[ -n "$model" ] || model="$D/$P/share/digitd/models/lenet5.model"
 sed -e "s|^spool = \".*\";|spool = \"$D/var/spool/digitd\";|" \
     -e "s|^database = \".*\";|database = \"$D/var/lib/digitd/digitd.db\";|" \
     -e "s|^model = \".*\";|model = \"$model\";|" "$D/etc/digitd/digitd.conf" >"$D/check.conf"
 if [ -f "$model" ]; then
-	check "digitd --check-config accepts the installed config" "$D/usr/bin/digitd" --check-config -c "$D/check.conf"
+	check "digitd --check-config accepts the installed config" "$D/$P/bin/digitd" --check-config -c "$D/check.conf"
 else
 	echo "note: no model installed (models/*.model missing); --check-config run without asserting on the model"
-	"$D/usr/bin/digitd" --check-config -c "$D/check.conf"
+	"$D/$P/bin/digitd" --check-config -c "$D/check.conf"
 fi
 sed 's/^threshold = /treshold = /' "$D/check.conf" >"$D/typo.conf"
-out=$("$D/usr/bin/digitd" --check-config -c "$D/typo.conf" 2>&1); rc=$?
+out=$("$D/$P/bin/digitd" --check-config -c "$D/typo.conf" 2>&1); rc=$?
 echo "$out"
 check "--check-config exits 1 on a typo" [ $rc -eq 1 ]
 check "--check-config names file, line and key" sh -c "echo \"\$1\" | grep -q \"typo.conf:[0-9]*: unknown key 'treshold' (did you mean 'threshold'?)\"" - "$out"
@@ -120,12 +118,12 @@ fi
 echo "== systemd-analyze"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	# verify resolves ExecStart= on the host, so point it at the DESTDIR binary
-	sed "s|/usr/bin/digitd|$D/usr/bin/digitd|" "$D/usr/lib/systemd/system/digitd.service" >"$D/digitd.service"
+	sed "s|$PREFIX/bin/digitd|$D/$P/bin/digitd|" "$D/$P/lib/systemd/system/digitd.service" >"$D/digitd.service"
 	out=$(cd "$D" && systemd-analyze verify "$D/digitd.service" 2>&1); rc=$?
 	[ -n "$out" ] && echo "$out"
 	check "systemd-analyze verify" [ $rc -eq 0 ]
 	check "systemd-analyze verify is silent" [ -z "$out" ]
-	score=$(systemd-analyze security --offline=true "$D/usr/lib/systemd/system/digitd.service" 2>/dev/null |
+	score=$(systemd-analyze security --offline=true "$D/$P/lib/systemd/system/digitd.service" 2>/dev/null |
 		sed -n 's/.*Overall exposure level for digitd.service: \([0-9.]*\).*/\1/p')
 	echo "systemd-analyze security --offline=true: exposure ${score:-unknown}"
 	if [ -n "$score" ]; then
@@ -136,6 +134,14 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 else
 	echo "note: systemd-analyze not installed; skipped"
 fi
+
+echo "== make uninstall"
+make --no-print-directory -C "$ROOT" B="$BREL" PREFIX="$PREFIX" DESTDIR="$D" uninstall >/dev/null 2>&1 || bad "make uninstall"
+for f in bin/digitd bin/digitctl lib/systemd/system/digitd.service lib/sysusers.d/digitd.conf \
+	 lib/tmpfiles.d/digitd.conf share/digitd; do
+	check "uninstall removed $PREFIX/$f" [ ! -e "$D/$P/$f" ]
+done
+check "uninstall kept the config" [ -f "$D/etc/digitd/digitd.conf" ]
 
 echo "$fails failed"
 [ $fails -eq 0 ]
