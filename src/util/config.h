@@ -72,8 +72,9 @@ struct digitd_config {
 	bool crop_png;           /* store a PNG of each digit's original crop; default true */
 };
 
-/* Fill *cfg with the defaults (paths NULL: they have none).  Owns nothing
- * until a load; config_free() on it is safe. */
+/* Fill *cfg with the defaults (paths and pattern lists NULL, workers 0 =
+ * not yet resolved; config_load fills those).  Owns nothing; config_free()
+ * on it is safe. */
 void config_defaults(struct digitd_config *cfg);
 
 /* Load and validate `path`.  On success fill *out (which the caller later
