@@ -307,6 +307,9 @@ int main(int argc, char **argv)
 		     "WHERE duplicate_of IS NOT NULL") || exec(db, "COMMIT"))
 		return 1;
 	if (sqlite3_close(db) != SQLITE_OK) return 1;
+	free(schema);
+	free(images - 16);
+	free(labels - 8);
 	return 0;
 sqlfail:
 	fprintf(stderr, "insert: %s\n", sqlite3_errmsg(db));
