@@ -254,6 +254,7 @@ static void write_one(pipeline *p, job *j)
 	bool record = c.set.duplicates != DUPLICATES_IGNORE;
 	store_result r;
 	int rc = -1;
+	double t0 = mono_ms();
 	for (int t = 0; t < COMMIT_TRIES && rc < 0; t++) {
 		if (t) {
 			log_warn("\"%s\": database write failed (%s); retrying", j->name, err);
@@ -269,7 +270,10 @@ static void write_one(pipeline *p, job *j)
 		atomic_store(&p->failed_hard, true);
 		return;
 	}
+	double t1 = mono_ms();
 	if (finish_move(p, j) == 0) log_job(j, &r);
+	log_debug("\"%s\": commit %.1f ms, move %.1f ms, drop to commit %.1f ms", j->name, t1 - t0, mono_ms() - t1,
+		  t1 - j->t_detect);
 	if (r.outcome == STORE_NEW && j->recognised) {
 		atomic_fetch_add(&p->n_done, 1);
 		atomic_fetch_add(&p->n_pages, j->res.npages);

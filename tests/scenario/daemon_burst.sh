@@ -30,7 +30,7 @@ READER=$!
 
 maxwork=0
 t0=$(now_ms)
-mv "$T/stage"/*.png "$SPOOL/incoming/"
+mv "$T/stage"/*.png "$SPOOL/incoming/" 2>/dev/null  # the daemon claims while mv runs
 end=$(( $(date +%s) + 120 ))
 while [ "$(sql "SELECT count(*) FROM documents")" -lt "$N" ]; do
 	w=$(nfiles work)
