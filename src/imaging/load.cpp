@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -35,7 +36,7 @@ extern "C" int img_jpeg_scale(const img_info *info, int min_dpi)
 	int side = info->w > info->h ? info->w : info->h;
 	// A header dpi is trusted only when plausible for a scan; otherwise assume
 	// the page is no bigger than A4 (11.7 in), which can only underestimate.
-	int dpi = (info->dpi >= 100 && info->dpi <= 2400) ? info->dpi : (int)(side / 11.7);
+	int dpi = (info->dpi >= 100 && info->dpi <= 2400) ? info->dpi : (int)(side / 11.69 + 0.5);
 	for (int s = 4; s > 1; s /= 2)
 		if (dpi / s >= min_dpi && side / s >= 1200) return s;
 	return 1;
@@ -44,7 +45,13 @@ extern "C" int img_jpeg_scale(const img_info *info, int min_dpi)
 static void quiet_opencv(void)
 {
 	static std::once_flag once;
-	std::call_once(once, [] { cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT); });
+	// OpenCV 4.6 reports a corrupt file both through its logger and straight
+	// to std::cerr (imdecode_); we return the error as a value instead.  No
+	// C++ code of ours writes to std::cerr, so it is closed for good.
+	std::call_once(once, [] {
+		cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+		std::cerr.rdbuf(nullptr);
+	});
 }
 
 // Normalise a decoded Mat to 8-bit gray or BGR and copy it into an img_t.

@@ -23,7 +23,7 @@ typedef enum {
 } img_format;
 
 #define IMG_MAX_PAGES 256       /* a multi-page TIFF with more is refused */
-#define IMG_MAX_SIDE 65500      /* OpenCV's own bound on one side */
+#define IMG_MAX_SIDE 1048576    /* OpenCV's own bound on one side (CV_IO_MAX_IMAGE_WIDTH) */
 
 typedef struct {
 	img_format fmt;

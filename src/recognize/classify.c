@@ -40,7 +40,7 @@ int rec_classify(nn_infer *nn, const uint8_t *img, size_t n, int classes, float 
 	return 0;
 }
 
-static float top_digit(const float *p)
+float rec_top_digit(const float *p)
 {
 	float m = p[0];
 	for (int c = 1; c < 10; c++)
@@ -84,7 +84,7 @@ int rec_resolve_splits(seg_page *sp, const float *probs, int classes, img_err *e
 	for (size_t i = 0; i < sp->ndigits; i++) {
 		const seg_digit *d = &sp->digits[i];
 		if (d->alt < 0) continue;
-		double t = top_digit(probs + (size_t)d->tag * (size_t)classes);
+		double t = rec_top_digit(probs + (size_t)d->tag * (size_t)classes);
 		if (d->alt_piece) lsum[d->alt] += log(t > 1e-6 ? t : 1e-6), npieces[d->alt]++;
 		else whole[d->alt] = t;
 	}
@@ -101,82 +101,6 @@ out:
 	free(whole);
 	free(lsum);
 	free(npieces);
-	free(keep);
-	return rc;
-}
-
-/* Text-line analysis on the model's view: a field where most candidates are
- * unconvincing as digits is printed text, a signature or a drawing, and a
- * lone unconvincing candidate is a stray mark.  Digits written by hand are
- * mostly read with high confidence, so this costs little recall. */
-int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
-{
-	bool *keep = malloc(sp->ndigits ? sp->ndigits : 1);
-	if (!keep) {
-		snprintf(err->msg, sizeof err->msg, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < sp->ndigits; i++) {
-		const float *p = probs + (size_t)sp->digits[i].tag * (size_t)classes;
-		keep[i] = !(classes > NN_CLASS_REJECT && p[NN_CLASS_REJECT] > top_digit(p));
-	}
-	for (size_t f = 0; f < sp->nfields; f++) {
-		const seg_field *fd = &sp->fields[f];
-		int weak = 0;
-		double sum = 0;
-		for (int j = fd->first; j < fd->first + fd->n; j++) {
-			float t = top_digit(probs + (size_t)sp->digits[j].tag * (size_t)classes);
-			weak += t < 0.6f;
-			sum += t;
-		}
-		double mean = sum / fd->n;
-		static double k_mean = -1, k_weak = -1, k_single = -1;
-		if (k_mean < 0) {
-			k_mean = getenv("K_MEAN") ? atof(getenv("K_MEAN")) : 0.85;
-			k_weak = getenv("K_WEAK") ? atof(getenv("K_WEAK")) : 0.34;
-			k_single = getenv("K_SINGLE") ? atof(getenv("K_SINGLE")) : 0.85;
-		}
-		bool text = fd->n >= 2 ? (mean < k_mean || weak > k_weak * fd->n) : mean < k_single;
-		if (getenv("DIGITD_DEBUG_CANDS"))
-			for (int j = fd->first; j < fd->first + fd->n; j++) {
-				const seg_digit *d = &sp->digits[j];
-				fprintf(stderr, "CAND %d %d %d %d wh=%d sw=%.2f dens=%.3f conf=%.3f fieldn=%d pageh=%.1f asp=%.2f\n", d->x, d->y, d->w, d->h,
-					d->wh, d->stroke, (double)d->area / (d->ww * d->wh),
-					top_digit(probs + (size_t)d->tag * (size_t)classes), fd->n, sp->digit_h, (double)d->ww / d->wh);
-			}
-		if (getenv("DIGITD_DEBUG_FIELDS")) {
-			seg_field_stats st;
-			seg_field_measure(sp, f, &st);
-			const seg_digit *d0 = &sp->digits[fd->first];
-			fprintf(stderr, "FIELD %d %d %d %d n=%d mh=%.1f bot=%.3f top=%.3f hgt=%.3f gap=%.3f weak=%d mean=%.3f\n",
-				d0->x, d0->y, fd->x + fd->w, fd->y + fd->h, st.n, st.median_h, st.bottom_mad, st.top_mad,
-				st.height_mad, st.gap_median, weak, sum / fd->n);
-		}
-		if (text)
-			for (int j = fd->first; j < fd->first + fd->n; j++) keep[j] = false;
-	}
-	/* Handwriting is larger than the print around it on nearly every form:
-	 * estimate its height from convincing fields, drop what is much smaller. */
-	static double k_small = -1;
-	if (k_small < 0) k_small = getenv("K_SMALL") ? atof(getenv("K_SMALL")) : 0.65;
-	int *hs = malloc(sizeof(int) * (sp->ndigits + 1)), nh = 0;
-	if (hs) {
-		for (size_t i = 0; i < sp->ndigits; i++)
-			if (keep[i]) hs[nh++] = sp->digits[i].wh;
-		if (nh >= 3) {
-			for (int a = 1; a < nh; a++)
-				for (int b = a; b > 0 && hs[b - 1] > hs[b]; b--) {
-					int t = hs[b];
-					hs[b] = hs[b - 1];
-					hs[b - 1] = t;
-				}
-			double H = hs[nh * 3 / 4];
-			for (size_t i = 0; i < sp->ndigits; i++)
-				if (sp->digits[i].wh < k_small * H) keep[i] = false;
-		}
-		free(hs);
-	}
-	int rc = seg_page_filter(sp, keep, err);
 	free(keep);
 	return rc;
 }

@@ -9,6 +9,8 @@
 int rec_classes(nn_infer *nn);
 /* Classify n images in as few nn_infer_run calls as the context allows. */
 int rec_classify(nn_infer *nn, const uint8_t *img, size_t n, int classes, float *probs);
+/* Highest probability among the ten digit classes. */
+float rec_top_digit(const float *p);
 /* Label, confidence, alternative and reject bit from one probability row. */
 void rec_score(const float *p, int classes, rec_digit *d);
 /* Choose between whole and pieces for each split hypothesis. */

@@ -3,7 +3,7 @@
  * Candidates are taken left to right; each joins the field whose last member
  * overlaps it vertically and ends close enough before it (a gap under about
  * one digit height: comb boxes and handwriting spacing pass, the space
- * between a date and an amount does not).  Following the last member rather
+ * between a date and an amount does not) and is of a similar height.  Following the last member rather
  * than the field's box lets a slightly slanted line stay one field. */
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +61,9 @@ int seg_group_fields(seg_cand *c, size_t n, seg_field **fields, size_t *nfields)
 			int ref = f[j].hmax > c[i].h ? f[j].hmax : c[i].h;
 			int gap = c[i].x - (l->x + l->w);
 			if (ov < 0.4 * minh || gap > 0.9 * ref) continue;
+			/* One writer writes one number at one size: a much smaller or
+			 * larger neighbour is a printed label or another field. */
+			if (c[i].h * 10 < l->h * 6 || l->h * 10 < c[i].h * 6) continue;
 			if (best < 0 || gap < bestgap) best = j, bestgap = gap;
 		}
 		if (best < 0) {

@@ -1,0 +1,55 @@
+#!/bin/sh
+# fuzz.sh: `make fuzz`.  Build the libFuzzer target tests/fuzz/fuzz_page.c
+# (load + clean + segment) with clang, ASan and UBSan into build-fuzz/, and
+# run it for a bounded time.
+#
+#   scripts/fuzz.sh [SECONDS]        default: $FUZZ_SECONDS or 300
+#
+# The corpus grows in build-fuzz/corpus (seeded from tests/fuzz/seeds).  A
+# crash stops the run with exit 1 and leaves build-fuzz/artifacts/crash-*:
+# fix the bug, then copy the file into tests/fuzz/crashers/, where
+# test_badinput replays it on every `make check`.
+# Exit 77 (skipped) when clang is not installed.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+SECS=${1:-${FUZZ_SECONDS:-300}}
+B=build-fuzz
+if ! command -v clang >/dev/null 2>&1 || ! command -v clang++ >/dev/null 2>&1; then
+	echo "fuzz: clang is not installed (apt-get install clang): skipped"
+	exit 77
+fi
+CV_CFLAGS=$(pkg-config --cflags opencv4) || { echo "fuzz: opencv4 not found by pkg-config" >&2; exit 1; }
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+CFLAGS="-O1 -g -Isrc -D_GNU_SOURCE $SAN -fsanitize=fuzzer-no-link"
+mkdir -p $B/obj $B/corpus $B/artifacts || exit 1
+
+# Only the layers the target reaches: imaging and segment.  Rebuilt when
+# a source is newer than its object (a header change: rm -rf build-fuzz).
+objs=""
+for src in src/imaging/*.c src/segment/*.c src/imaging/*.cpp; do
+	obj=$B/obj/$(echo "$src" | tr / _).o
+	objs="$objs $obj"
+	[ "$obj" -nt "$src" ] && continue
+	case "$src" in
+	*.cpp) clang++ -std=c++17 $CFLAGS $CV_CFLAGS -c -o "$obj" "$src" ;;
+	*) clang -std=c11 $CFLAGS -c -o "$obj" "$src" ;;
+	esac || { echo "fuzz: compiling $src failed" >&2; exit 1; }
+done
+clang -std=c11 $CFLAGS -c -o $B/obj/fuzz_page.o tests/fuzz/fuzz_page.c || exit 1
+# OpenCV is C++: link with clang++.
+# shellcheck disable=SC2086
+clang++ $SAN -fsanitize=fuzzer -o $B/fuzz_page $B/obj/fuzz_page.o $objs \
+	-lopencv_imgcodecs -lopencv_imgproc -lopencv_core -lm -pthread || { echo "fuzz: link failed" >&2; exit 1; }
+
+echo "fuzz: running fuzz_page for ${SECS}s (corpus $B/corpus)"
+# Leaks inside OpenCV's codec caches are not ours to chase here.
+ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" \
+$B/fuzz_page -max_total_time="$SECS" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
+	-artifact_prefix=$B/artifacts/ -print_final_stats=1 $B/corpus tests/fuzz/seeds
+rc=$?
+if [ $rc -ne 0 ]; then
+	echo "fuzz: FAILED (exit $rc); the input is in $B/artifacts/" >&2
+	echo "fuzz: after fixing, keep it: cp $B/artifacts/crash-* tests/fuzz/crashers/" >&2
+	exit 1
+fi
+echo "fuzz: no crash in ${SECS}s"

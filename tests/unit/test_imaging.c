@@ -1,0 +1,284 @@
+/* test_imaging: the OpenCV bridge.  Header probing against hand-built
+ * headers (including decompression bombs), decoding of every format through
+ * real files written by img_write, multi-page TIFF, reduced JPEG decoding,
+ * and the image operations on pictures whose answer is known. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "imaging/draw.h"
+#include "imaging/load.h"
+#include "imaging/ops.h"
+#include "imaging/probe.h"
+
+static char tmpdir[] = "/tmp/digitd-test-imaging-XXXXXX";
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	rewind(f);
+	uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
+	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+static void put32be(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+static void test_probe_bombs(void)
+{
+	img_info in;
+	img_err e;
+	/* PNG whose IHDR claims 100000 x 100000: refused on the header alone. */
+	uint8_t png[64] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
+	put32be(png + 16, 100000);
+	put32be(png + 20, 100000);
+	png[24] = 8;
+	CHECK(img_probe(png, sizeof png, 100000000ULL, &in, &e) < 0);
+	CHECK(strstr(e.msg, "100000") != NULL);
+	/* Within the side limit but over the pixel budget. */
+	put32be(png + 16, 20000);
+	put32be(png + 20, 20000);
+	CHECK(img_probe(png, sizeof png, 100000000ULL, &in, &e) < 0);
+	CHECKF(strstr(e.msg, "over the limit") != NULL, "%s", e.msg);
+	put32be(png + 16, 2000);
+	put32be(png + 20, 3000);
+	CHECK(img_probe(png, sizeof png, 100000000ULL, &in, &e) == 0 && in.fmt == IMG_FMT_PNG && in.w == 2000 &&
+	      in.h == 3000);
+	/* Zero width. */
+	put32be(png + 16, 0);
+	CHECK(img_probe(png, sizeof png, 100000000ULL, &in, &e) < 0);
+
+	/* JPEG: SOI, an APP0 JFIF at 600 dpi, SOF0 claiming 60000 x 60000. */
+	uint8_t jpg[] = { 0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 1, 0x02, 0x58, 0x02, 0x58, 0, 0,
+			  0xFF, 0xC0, 0, 11, 8, 0xEA, 0x60, 0xEA, 0x60, 1, 1, 0x11, 0 };
+	CHECK(img_probe(jpg, sizeof jpg, 100000000ULL, &in, &e) < 0);
+	jpg[25] = 0x0D, jpg[26] = 0xB4, jpg[27] = 0x09, jpg[28] = 0xB0;  /* 3508 x 2480 */
+	CHECK(img_probe(jpg, sizeof jpg, 100000000ULL, &in, &e) == 0 && in.w == 2480 && in.h == 3508 &&
+	      in.dpi == 600 && in.channels == 1);
+	/* 600 dpi: 1/4 would keep 150 dpi but leave the page under 1200 px. */
+	CHECK(img_jpeg_scale(&in, 150) == 2);
+	CHECK(img_jpeg_scale(&in, 400) == 1);
+	CHECK(img_jpeg_scale(&in, 0) == 1);
+	/* Truncated before the frame header. */
+	CHECK(img_probe(jpg, 22, 100000000ULL, &in, &e) < 0);
+
+	/* TIFF, little endian: two IFDs of 8000 x 8000 = 128 MP in total. */
+	uint8_t tif[128] = { 'I', 'I', 42, 0, 8, 0, 0, 0 };
+	for (int k = 0; k < 2; k++) {
+		uint8_t *ifd = tif + 8 + k * 40;
+		ifd[0] = 2;
+		uint8_t e1[12] = { 0x00, 0x01, 3, 0, 1, 0, 0, 0, 0x40, 0x1f, 0, 0 };  /* width 8000 */
+		uint8_t e2[12] = { 0x01, 0x01, 3, 0, 1, 0, 0, 0, 0x40, 0x1f, 0, 0 };  /* height 8000 */
+		memcpy(ifd + 2, e1, 12);
+		memcpy(ifd + 14, e2, 12);
+		uint32_t next = k == 0 ? 48 : 0;
+		memcpy(ifd + 26, &next, 4);
+	}
+	CHECK(img_probe(tif, sizeof tif, 100000000ULL, &in, &e) < 0);
+	CHECK(img_probe(tif, sizeof tif, 200000000ULL, &in, &e) == 0 && in.npages == 2);
+	/* An IFD chain that loops back on itself. */
+	uint32_t loop = 8;
+	memcpy(tif + 48 + 26, &loop, 4);
+	CHECK(img_probe(tif, sizeof tif, 1000000000ULL, &in, &e) < 0);
+	CHECK(strstr(e.msg, "loop") != NULL);
+
+	/* BMP, PNM, WebP headers. */
+	uint8_t bmp[64] = { 'B', 'M' };
+	bmp[14] = 40;
+	bmp[18] = 0xA0, bmp[19] = 0x86, bmp[20] = 0x01;        /* width 100000 */
+	bmp[22] = 0xA0, bmp[23] = 0x86, bmp[24] = 0x01;        /* height 100000 */
+	CHECK(img_probe(bmp, sizeof bmp, 100000000ULL, &in, &e) < 0);
+	const char *pgm = "P5\n# comment\n100000 100000\n255\n";
+	CHECK(img_probe((const uint8_t *)pgm, strlen(pgm), 100000000ULL, &in, &e) < 0);
+	const char *pgm2 = "P5 640 480 255\n";
+	CHECK(img_probe((const uint8_t *)pgm2, strlen(pgm2), 100000000ULL, &in, &e) == 0 && in.w == 640 && in.h == 480);
+	uint8_t webp[32] = { 'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'X' };
+	webp[24] = 0x9F, webp[25] = 0x86, webp[26] = 0x01;      /* canvas 100000 x 100000 */
+	webp[27] = 0x9F, webp[28] = 0x86, webp[29] = 0x01;
+	CHECK(img_probe(webp, sizeof webp, 100000000ULL, &in, &e) < 0);
+
+	/* Not an image at all, and nothing. */
+	const char *txt = "hello, this is a text file named scan.png\n";
+	CHECK(img_probe((const uint8_t *)txt, strlen(txt), 100000000ULL, &in, &e) < 0);
+	CHECK(img_probe((const uint8_t *)"", 0, 100000000ULL, &in, &e) < 0);
+}
+
+/* A gray test card: white, a black square, a gradient strip. */
+static void card(img_t *im, int w, int h)
+{
+	img_err e;
+	CHECK(img_alloc(im, w, h, 1, &e) == 0);
+	memset(im->data, 255, (size_t)h * im->stride);
+	img_draw_rect(im, w / 4, h / 4, w / 4, h / 4, (img_color){ 0, 0, 0 }, -1);
+	for (int x = 0; x < w; x++) im->data[(size_t)(h - 1) * im->stride + x] = (uint8_t)(x * 255 / w);
+}
+
+static void test_formats(void)
+{
+	static const char *ext[] = { "png", "jpg", "tif", "bmp", "pgm", "webp" };
+	img_t im;
+	card(&im, 320, 200);
+	img_load_opts o;
+	img_load_opts_default(&o);
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+		char path[256];
+		img_err e;
+		snprintf(path, sizeof path, "%s/card.%s", tmpdir, ext[i]);
+		CHECKF(img_write(path, &im, 1, 95, &e) == 0, "%s: %s", ext[i], e.msg);
+		size_t len;
+		uint8_t *b = slurp(path, &len);
+		CHECK(b != NULL);
+		img_doc d;
+		int rc = img_load(b, len, &o, &d, &e);
+		CHECKF(rc == 0, "%s: %s", ext[i], e.msg);
+		if (rc == 0) {
+			CHECK(d.npages == 1 && d.pages[0].w == 320 && d.pages[0].h == 200 && d.scale == 1);
+			/* The black square is black, the paper white, whatever the codec. */
+			const img_t *p = &d.pages[0];
+			CHECK(p->data[(size_t)70 * p->stride + (size_t)100 * p->ch] < 40);
+			CHECK(p->data[(size_t)10 * p->stride + (size_t)10 * p->ch] > 215);
+			img_doc_free(&d);
+		}
+		/* Every truncation of the file is refused or decoded, never a crash. */
+		for (size_t cut = 0; b && cut < len; cut += len / 7 + 1) {
+			if (img_load(b, cut, &o, &d, &e) == 0) img_doc_free(&d);
+		}
+		free(b);
+	}
+	img_free(&im);
+}
+
+static void test_multipage_tiff(void)
+{
+	img_t pages[3];
+	img_err e;
+	for (int i = 0; i < 3; i++) card(&pages[i], 100 + 10 * i, 80);
+	char path[256];
+	snprintf(path, sizeof path, "%s/multi.tif", tmpdir);
+	CHECK(img_write(path, pages, 3, 0, &e) == 0);
+	size_t len;
+	uint8_t *b = slurp(path, &len);
+	img_load_opts o;
+	img_load_opts_default(&o);
+	img_doc d;
+	CHECK(b && img_load(b, len, &o, &d, &e) == 0);
+	CHECK(d.npages == 3 && d.info.npages == 3);
+	for (int i = 0; i < d.npages; i++) CHECK(d.pages[i].w == 100 + 10 * i && d.pages[i].h == 80);
+	img_doc_free(&d);
+	/* Over a budget that one page fits in but three do not. */
+	o.max_pixels = 20000;
+	CHECK(img_load(b, len, &o, &d, &e) < 0);
+	free(b);
+	for (int i = 0; i < 3; i++) img_free(&pages[i]);
+}
+
+static void test_reduced_jpeg(void)
+{
+	img_t im;
+	img_err e;
+	card(&im, 2480, 3508);
+	char path[256];
+	snprintf(path, sizeof path, "%s/a4.jpg", tmpdir);
+	CHECK(img_write(path, &im, 1, 90, &e) == 0);
+	img_free(&im);
+	size_t len;
+	uint8_t *b = slurp(path, &len);
+	img_load_opts o;
+	img_load_opts_default(&o);
+	img_doc d;
+	CHECK(b && img_load(b, len, &o, &d, &e) == 0);
+	/* No dpi in the header: 3508 px over A4's 11.7 in is 300 dpi, so 1/2 keeps 150. */
+	CHECK(d.scale == 2 && d.pages[0].w == 1240 && d.pages[0].h == 1754);
+	CHECK(d.info.w == 2480 && d.info.h == 3508);
+	img_doc_free(&d);
+	o.min_dpi = 0;
+	CHECK(img_load(b, len, &o, &d, &e) == 0 && d.scale == 1 && d.pages[0].w == 2480);
+	img_doc_free(&d);
+	free(b);
+}
+
+static void test_ops(void)
+{
+	img_t im, bin, rot, flat;
+	img_err e;
+	card(&im, 200, 200);
+	int thr = 0;
+	CHECK(img_threshold_otsu(&im, &bin, &thr, &e) == 0);
+	CHECK(thr > 0 && thr < 255);
+	CHECK(bin.data[75 * bin.stride + 60] == 255 && bin.data[10 * bin.stride + 10] == 0);
+	int32_t *labels;
+	img_comp *cc;
+	int n;
+	CHECK(img_components(&bin, &labels, &cc, &n, &e) == 0);
+	bool square = false;
+	for (int i = 0; i < n; i++)
+		if (cc[i].x == 50 && cc[i].y == 50 && cc[i].w == 50 && cc[i].h == 50 && cc[i].area == 2500) square = true;
+	CHECK(square);
+	free(labels);
+	free(cc);
+	/* Flattening a page lit from one side makes its paper uniform. */
+	for (int y = 0; y < im.h; y++)
+		for (int x = 0; x < im.w; x++) {
+			uint8_t *p = &im.data[(size_t)y * im.stride + x];
+			*p = (uint8_t)(*p * (0.5 + 0.5 * x / im.w));
+		}
+	CHECK(img_flatten(&im, 8, 4, &flat, &e) == 0);
+	CHECK(abs(flat.data[10 * flat.stride + 10] - flat.data[10 * flat.stride + 190]) < 25);
+	CHECK(flat.data[75 * flat.stride + 75] < 80);
+	img_free(&flat);
+	/* Rotation keeps the size and moves the square. */
+	CHECK(img_rotate(&bin, 45, 0, IMG_INTER_NEAREST, &rot, &e) == 0 && rot.w == 200 && rot.h == 200);
+	img_free(&rot);
+	/* A horizontal line survives a long horizontal opening; the square does not. */
+	img_t lined, open;
+	CHECK(img_clone(&bin, &lined, &e) == 0);
+	memset(lined.data + 150 * lined.stride + 10, 255, 180);
+	CHECK(img_morph(&lined, IMG_MORPH_OPEN, 120, 1, false, &open, &e) == 0);
+	CHECK(open.data[150 * open.stride + 100] == 255 && open.data[75 * open.stride + 75] == 0);
+	CHECK(img_morph(&lined, IMG_MORPH_OPEN, 0, 1, false, &rot, &e) < 0);
+	img_free(&open);
+	img_free(&lined);
+	/* The ink channel: blue ink on yellow paper reads best in red. */
+	img_t col, gray;
+	CHECK(img_alloc(&col, 100, 100, 3, &e) == 0);
+	for (int y = 0; y < 100; y++)
+		for (int x = 0; x < 100; x++) {
+			uint8_t *p = &col.data[(size_t)y * col.stride + (size_t)x * 3];
+			bool ink = x > 40 && x < 50 && y > 20 && y < 80;
+			p[0] = ink ? 200 : 120, p[1] = ink ? 60 : 230, p[2] = ink ? 30 : 240;   /* BGR */
+		}
+	int which = -2;
+	CHECK(img_ink_gray(&col, &gray, &which, &e) == 0);
+	CHECKF(which == 2, "channel %d", which);
+	img_free(&gray);
+	img_free(&col);
+	img_free(&bin);
+	img_free(&im);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmpdir)) SKIP("mkdtemp failed");
+	test_probe_bombs();
+	test_formats();
+	test_multipage_tiff();
+	test_reduced_jpeg();
+	test_ops();
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
+	CHECK_DONE();
+}
