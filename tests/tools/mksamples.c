@@ -53,6 +53,15 @@ static spen pen_black(rng_t *r)
 	return p;
 }
 
+/* A fine ballpoint: only the core of the MNIST stroke becomes ink, so the
+ * strokes are thin and the faint joins of some digits break. */
+static spen pen_fine(spen p)
+{
+	p.lo += 0.14;
+	p.hi += 0.16;
+	return p;
+}
+
 static img_color rand_paper(rng_t *r, int lo_b, int lo_g, int lo_r)
 {
 	img_color c;
@@ -369,7 +378,7 @@ static void cheque(spage *p, const cheque_style *st, rng_t *r)
 
 static spost post_default(rng_t *r, double rot, img_color bed)
 {
-	spost s = { rot, bed, 0, 0, 0, 0, 0, 0, 0 };
+	spost s = { rot, bed, 0, 0, 0, 0, 0, 0, 0, 0 };
 	s.light = rng_int(r, 1, 3);
 	s.light_amt = rng_uniform(r, 0.08, 0.2);
 	s.blur = rng_uniform(r, 0.5, 0.9);
@@ -657,6 +666,7 @@ static int make_forms(rng_t *r)
 	for (int i = 0; i < 4; i++) {
 		spagejob j = {0};
 		spen pen = (i % 2 == 0) ? pen_blue(r) : pen_black(r);
+		if (i == 3) pen = pen_fine(pen);
 		form_page(&j.pg, 300, &st[i], &pen, r);
 		j.post = post_default(r, rot[i], (img_color){ 235, 235, 235 });
 		j.post.noise = 2.5;
@@ -868,6 +878,40 @@ static int make_sheets(rng_t *r)
 	return 0;
 }
 
+/* Two scans made differently: a fax (200 dpi, pure black and white, fine
+ * pen) and a low-resolution photo-like capture (150 dpi, shadow, blur). */
+static int make_odd(rng_t *r)
+{
+	spagejob j = {0};
+	spen pen = pen_fine(pen_black(r));
+	const form_style fax = { "PARKING PERMIT APPLICATION", "Form PK-27 (2024)", "Faxed copy  -  keep the original.",
+				 { 60, 60, 60 }, 0, rows_permit };
+	form_page(&j.pg, 200, &fax, &pen, r);
+	j.post = post_default(r, -2.4, (img_color){ 255, 255, 255 });
+	j.post.noise = 6;
+	j.post.blur = 0.6;
+	j.post.gray = 1;
+	j.post.binarize = 150;
+	j.ink = "black";
+	if (emit("fax-01.tif", "form", "A4 form received by fax: 200 dpi, pure black and white, fine pen, broken strokes", &j, 1, 0, r) < 0)
+		return -1;
+
+	memset(&j, 0, sizeof j);
+	pen = pen_blue(r);
+	const form_style ph = { "PURCHASE ORDER", "PO-4 / rev 11", "Office supplies  -  internal use", { 40, 90, 30 }, 0,
+				rows_order };
+	form_page(&j.pg, 150, &ph, &pen, r);
+	j.post = post_default(r, 3.6, (img_color){ 90, 95, 100 });
+	j.post.light = 3;
+	j.post.light_amt = 0.35;
+	j.post.blur = 1.2;
+	j.post.noise = 4;
+	j.ink = "blue";
+	return emit("photo-01.jpg", "form",
+		    "A4 purchase order captured at 150 dpi like a phone photo: shadow along one edge, blur, noise, small digits, JPEG q75",
+		    &j, 1, 75, r);
+}
+
 int main(int argc, char **argv)
 {
 	mnist_t mn;
@@ -882,7 +926,8 @@ int main(int argc, char **argv)
 	snprintf(b, sizeof b, "%s/t10k-labels-idx1-ubyte", argv[1]);
 	if (mnist_load(&mn, a, b) < 0) return 1;
 	if (picker_init(&pk, &mn, &r) < 0) { fprintf(stderr, "mksamples: out of memory\n"); return 1; }
-	int rc = make_cheques(&r) < 0 || make_forms(&r) < 0 || make_marks(&r) < 0 || make_sheets(&r) < 0 ? -1 : 0;
+	int rc = make_cheques(&r) < 0 || make_forms(&r) < 0 || make_marks(&r) < 0 || make_sheets(&r) < 0 ||
+		 make_odd(&r) < 0 ? -1 : 0;
 	picker_free(&pk);
 	mnist_free(&mn);
 	return rc < 0 ? 1 : 0;

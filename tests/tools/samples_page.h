@@ -63,6 +63,7 @@ typedef struct {
 	                           * use a sparse grain, or they grow to megabytes of pure noise */
 	int specks;               /* dust dots */
 	int gray;                 /* write a 1-channel image */
+	int binarize;             /* 0, or a grey level: write pure black and white (fax) */
 } spost;
 
 /* MNIST test digits by label, each shuffled once; every digit used once. */
@@ -438,6 +439,12 @@ static int page_finish(spage *p, const spost *post, rng_t *r, img_t *out)
 				out->data[(size_t)y * out->stride + x] = (uint8_t)((29 * px[0] + 150 * px[1] + 77 * px[2] + 128) >> 8);
 			}
 		img_free(&rot);
+		if (post->binarize > 0)
+			for (int y = 0; y < h; y++)
+				for (int x = 0; x < w; x++) {
+					uint8_t *v = out->data + (size_t)y * out->stride + x;
+					*v = *v < post->binarize ? 0 : 255;
+				}
 	} else {
 		*out = rot;
 	}
