@@ -116,9 +116,10 @@ $(B)/tests/%: tests/unit/%.c $(B)/libdigit.a $(D_LIBOBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(D_LIBOBJ) $(B)/libdigit.a $(LDFLAGS) $(LDLIBS)
 
+# -MMD: the tools include helper headers of their own (tests/tools/*.h).
 $(B)/tests/%: tests/tools/%.c $(B)/libdigit.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(B)/libdigit.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -MMD -MP -o $@ $< $(B)/libdigit.a $(LDFLAGS) $(LDLIBS)
 
 $(B)/bench/%: bench/%.c $(B)/libdigit.a
 	@mkdir -p $(@D)
