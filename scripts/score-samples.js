@@ -2,14 +2,15 @@
 // score-samples.js: score `digitctl recognize --json` output against the
 // ground truth of samples/ (NAME.truth.json beside each image).
 //
-//   node scripts/score-samples.js [--json] [--strict] [--truth-dir DIR] OUTPUT.jsonl|-
+//   node scripts/score-samples.js [--json] [--strict] [--verbose] [--truth-dir DIR] OUTPUT.jsonl|-
 //
 // OUTPUT holds one JSON object per input file (issue #3 §5).  The rules are
 // written down in samples/README.md; in short: a reported digit matches a
 // truth digit on the same page by IoU >= 0.4 or its centre inside the truth
 // box, one-to-one, best IoU first; unmatched unflagged reports count against
 // precision; flagged ones are counted apart and in the flagged share.
-// --strict exits 1 when a target is missed.  Plain Node, no packages.
+// --strict exits 1 when a target is missed; --verbose lists every miss, false
+// positive, wrong label and wrong field (to stderr).  Plain Node, no packages.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -26,16 +27,17 @@ const FP_KINDS = ['duplicate', 'printed_digits', 'printed_text', 'script', 'sign
 
 function usage(msg) {
 	if (msg) process.stderr.write(`score-samples: ${msg}\n`);
-	process.stderr.write('usage: score-samples.js [--json] [--strict] [--truth-dir DIR] OUTPUT.jsonl|-\n');
+	process.stderr.write('usage: score-samples.js [--json] [--strict] [--verbose] [--truth-dir DIR] OUTPUT.jsonl|-\n');
 	process.exit(2);
 }
 
 function parseArgs(argv) {
-	const o = { json: false, strict: false, truthDir: null, input: null };
+	const o = { json: false, strict: false, verbose: false, truthDir: null, input: null };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		if (a === '--json') o.json = true;
 		else if (a === '--strict') o.strict = true;
+		else if (a === '--verbose') o.verbose = true;
 		else if (a === '--truth-dir') { if (++i >= argv.length) usage('--truth-dir needs a directory'); o.truthDir = argv[i]; }
 		else if (a === '-h' || a === '--help') usage();
 		else if (a.startsWith('--')) usage(`unknown option ${a}`);
@@ -120,8 +122,16 @@ function metrics(c) {
 	};
 }
 
+// --verbose: one stderr line per problem, so a tuner can go and look.
+let verbose = null;
+const box = (b) => `(${b.x},${b.y} ${b.w}x${b.h})`;
+function note(file, page, msg) {
+	if (verbose) process.stderr.write(`${file} p${page}: ${msg}\n`);
+}
+
 function scoreFile(out, truth) {
 	const c = emptyCounts();
+	const name = truth.file;
 	c.files = 1;
 	const pages = truth.pages || [];
 	for (const p of pages) {
@@ -139,16 +149,25 @@ function scoreFile(out, truth) {
 		const tp = pages.find((p) => p.page === pg) || { digits: [], fields: [], nondigits: [] };
 		const dets = digits.filter((d) => (d.page | 0) === pg);
 		const dOf = match(tp.digits, dets);
+		const taken = new Set(dOf.filter((t) => t >= 0));
+		tp.digits.forEach((t, i) => { if (!taken.has(i)) note(name, pg, `missed ${t.label} ${box(t)} field "${(tp.fields[t.field] || {}).text || ''}"`); });
 		dets.forEach((d, i) => {
 			if (dOf[i] >= 0) {
 				c.matched++;
-				if (d.label === tp.digits[dOf[i]].label) c.correct++;
-				else { c.errors++; if (d.flagged) c.errors_flagged++; }
+				const t = tp.digits[dOf[i]];
+				if (d.label === t.label) c.correct++;
+				else {
+					c.errors++;
+					if (d.flagged) c.errors_flagged++;
+					note(name, pg, `read ${t.label} as ${d.label} (${Number(d.confidence).toFixed(2)}${d.flagged ? ', flagged' : ''}) ${box(t)} mnist ${t.mnist_test_index}`);
+				}
 			} else {
 				c.fp++;
 				c.errors++;
 				if (d.flagged) { c.fp_flagged++; c.errors_flagged++; }
-				c.fp_by_kind[fpKind(d, tp.digits, tp.nondigits || [])]++;
+				const k = fpKind(d, tp.digits, tp.nondigits || []);
+				c.fp_by_kind[k]++;
+				note(name, pg, `false ${d.label} (${Number(d.confidence).toFixed(2)}${d.flagged ? ', flagged' : ''}) ${box(d)} on ${k}`);
 			}
 		});
 		const of = fields.filter((f) => (f.page | 0) === pg);
@@ -156,6 +175,7 @@ function scoreFile(out, truth) {
 			let best = null, bv = 0;
 			for (const f of of) { const v = iou(tf, f); if (v > bv) { bv = v; best = f; } }
 			if (best && String(best.text) === tf.text) c.fields_exact++;
+			else note(name, pg, `field "${tf.text}" ${box(tf)} read as ${best ? '"' + best.text + '"' : 'nothing'}`);
 		}
 	}
 	return c;
@@ -178,6 +198,7 @@ const pct = (v) => (v * 100).toFixed(1).padStart(5) + ' %';
 
 function main() {
 	const o = parseArgs(process.argv.slice(2));
+	verbose = o.verbose;
 	const outs = readLines(o.input);
 	const perFile = [];
 	const total = emptyCounts();
