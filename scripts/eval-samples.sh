@@ -2,9 +2,9 @@
 # eval-samples.sh: `make eval-samples`.  Run the recogniser over every scan in
 # samples/ and score it against the ground truth (samples/README.md says how).
 #
-#   scripts/eval-samples.sh [--json] [--strict] [-- RECOGNIZE-OPTIONS...]
+#   scripts/eval-samples.sh [--json] [--strict] [--verbose] [-- RECOGNIZE-OPTIONS...]
 #
-# --json and --strict go to scripts/score-samples.js; anything after `--`
+# --json, --strict and --verbose go to scripts/score-samples.js; anything after `--`
 # goes to `digitctl recognize` (e.g. -- --threshold 0.8 --debug-dir /tmp/ov).
 # DIGITD_BUILD picks the build directory (default build).  The raw output is
 # kept in $DIGITD_BUILD/eval-samples.jsonl for a closer look.
@@ -15,8 +15,8 @@ SCORE_ARGS=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--) shift; break ;;
-	--json|--strict) SCORE_ARGS="$SCORE_ARGS $1"; shift ;;
-	*) echo "usage: eval-samples.sh [--json] [--strict] [-- RECOGNIZE-OPTIONS...]" >&2; exit 2 ;;
+	--json|--strict|--verbose) SCORE_ARGS="$SCORE_ARGS $1"; shift ;;
+	*) echo "usage: eval-samples.sh [--json] [--strict] [--verbose] [-- RECOGNIZE-OPTIONS...]" >&2; exit 2 ;;
 	esac
 done
 if [ ! -x "$BUILD/digitctl" ]; then
