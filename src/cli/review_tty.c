@@ -171,13 +171,15 @@ static void text_at(FILE *f, int row, int col, int width, const char *s)
 	out_cell(f, s, width, 0);
 }
 
-static void draw(session *s, const item *it)
+/* Returns 1 when the digit is on screen, 0 when the terminal is too small. */
+static int draw(session *s, const item *it)
 {
 	char *frame = NULL, line[512], why[96];
 	size_t flen = 0;
 	int cols, rows;
 	FILE *f = open_memstream(&frame, &flen);
-	if (!f) return;
+	int shown = 0;
+	if (!f) return 0;
 	term_size(&cols, &rows);
 	int scale = rows >= 40 && cols >= 110 ? 2 : 1;
 	int cw = NN_SIDE * scale, ch = NN_SIDE * scale / 2;
@@ -185,6 +187,11 @@ static void draw(session *s, const item *it)
 	uint8_t paper[NN_PIXELS];
 
 	fputs("\x1b[H\x1b[2J", f);
+	if (cols < 48 || rows < 22) {
+		/* the crop alone needs 14 rows; never draw a garbled screen */
+		fprintf(f, "digitctl review: the terminal is %dx%d;\r\nenlarge it to at least 48x22 (q quits)", cols, rows);
+		goto flush;
+	}
 	/* title bar */
 	snprintf(line, sizeof line, " digitctl review   digit %zu of %zu   %d decided, %d skipped   reviewer: %s",
 		 s->pos + 1, s->n, s->decided, s->skipped, s->reviewer);
@@ -260,6 +267,8 @@ static void draw(session *s, const item *it)
 	fprintf(f, "\x1b[1m0-9\x1b[0m label   \x1b[1mEnter\x1b[0m accept %d   \x1b[1ms\x1b[0m skip   "
 		"\x1b[1mu\x1b[0m undo   \x1b[1mq\x1b[0m quit", it->label);
 	text_at(f, keys_row + 1, 2, cols - 3, s->status);
+	shown = 1;
+flush:
 	fclose(f);
 	if (frame) {
 		size_t off = 0;
@@ -270,6 +279,7 @@ static void draw(session *s, const item *it)
 		}
 	}
 	free(frame);
+	return shown;
 }
 
 static void draw_done(session *s)
@@ -373,8 +383,10 @@ int review_tty(sqlite3 *db, const char *reviewer, int limit)
 			break;
 		}
 		if (l == 1) { s.pos++; continue; }   /* reviewed elsewhere meanwhile */
-		draw(&s, it);
+		int shown = draw(&s, it);
 		key = term_read_key();
+		if (!shown && key != 'q' && key != 'Q' && key != 3 && key != 4 && key != -1)
+			continue;   /* no decisions about a digit nobody can see */
 		if (key >= '0' && key <= '9') decide(&s, it, key - '0');
 		else if (key == '\r' || key == '\n') decide(&s, it, it->label);
 		else if (key == 's' || key == ' ') {
