@@ -73,7 +73,7 @@ static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float
 			const seg_digit *d = &sp->digits[j];
 			shorter += d->wh < XHEIGHT * tall && d->ww * 3 > d->wh;
 		}
-		if (shorter >= 2 && shorter >= knob("K_SHORT", XHEIGHT_SHARE) * k) why |= DROP_LOWER;
+		if (shorter >= 3 && shorter >= knob("K_SHORT", XHEIGHT_SHARE) * k) why |= DROP_LOWER;
 	}
 	return why;
 }

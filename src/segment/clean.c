@@ -7,7 +7,10 @@
  * and binarised again, which keeps strokes smooth), and long ruling lines are
  * removed last, when they are level and a long thin kernel fits them. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "imaging/ops.h"
 #include "segment/seg_internal.h"
@@ -43,13 +46,30 @@ static int binarize(const img_t *flat, const seg_options *o, img_t *bin, int *th
 	return img_threshold_below(flat, *thr, bin, err);
 }
 
+static double tick(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+#define STAGE(name) do { if (prof) { double t_ = tick(); fprintf(stderr, "clean %-10s %6.1f ms\n", name, t_ - t_prev); t_prev = t_; } } while (0)
+
 int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err *err)
 {
+	bool prof = getenv("DIGITD_PROFILE") != NULL;
+	double t_prev = prof ? tick() : 0;
 	img_t gray = { 0 }, work = { 0 }, flat = { 0 }, rot = { 0 };
 	memset(c, 0, sizeof *c);
 	c->page_w = page->w;
 	c->page_h = page->h;
-	if (img_ink_gray(page, &gray, &c->ink_channel, err) < 0) goto fail;
+	/* A gray page is used as it is (no copy) when it needs no shrinking. */
+	const img_t *g = page;
+	c->ink_channel = -1;
+	if (page->ch != 1) {
+		if (img_ink_gray(page, &gray, &c->ink_channel, err) < 0) goto fail;
+		g = &gray;
+	}
 
 	/* Working size: halve while the long side is over work_side (digits at
 	 * 300 dpi stay ~30+ px tall at 150 dpi, plenty for a 20x20 box). */
@@ -60,16 +80,21 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		int ww = page->w / div, wh = page->h / div;
 		if (ww < 1) ww = 1;
 		if (wh < 1) wh = 1;
-		if (img_resize(&gray, ww, wh, IMG_INTER_AREA, &work, err) < 0) goto fail;
+		if (img_resize(g, ww, wh, IMG_INTER_AREA, &work, err) < 0) goto fail;
 		img_free(&gray);
-	} else {
+	} else if (g == &gray) {
 		work = gray;
 		gray = (img_t){ 0 };
+	} else if (img_clone(page, &work, err) < 0) {
+		goto fail;
 	}
 	side = work.w > work.h ? work.w : work.h;
+	STAGE("gray+size");
 
 	if (img_flatten(&work, side / 50 + 4, 4, &flat, err) < 0) goto fail;
+	STAGE("flatten");
 	if (binarize(&flat, o, &c->bin, &c->threshold, err) < 0) goto fail;
+	STAGE("binarize");
 
 	if (o->deskew && work.w >= 64 && work.h >= 64) {
 		double a = seg_skew_angle(&c->bin, o->max_angle);
@@ -85,9 +110,11 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		}
 	}
 
+	STAGE("deskew");
 	int rc = 0;
 	c->h0 = seg_typical_height(&c->bin, err, &rc);
 	if (rc < 0) goto fail;
+	STAGE("height");
 	if (o->remove_lines) {
 		double h0 = c->h0 > 0 ? c->h0 : 20;
 		int minlen = (int)(4 * h0);
@@ -96,6 +123,7 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		if (repair < 5) repair = 5;
 		if (seg_remove_lines(&c->bin, minlen, repair, &c->lines, err) < 0) goto fail;
 	}
+	STAGE("lines");
 	img_free(&rot);
 	img_free(&flat);
 	img_free(&work);

@@ -2,7 +2,9 @@
  *
  * A line is what survives a morphological opening with a long thin kernel
  * (minlen x 1 for horizontal, 1 x minlen for vertical): no digit stroke is
- * that long and straight, because minlen is several digit heights.  Removing
+ * that long and straight, because minlen is several digit heights.  On a
+ * binary image that opening is exactly "the runs of ink at least minlen
+ * long", which long_runs finds in one pass instead of minlen per pixel.  Removing
  * the line cuts every stroke that crosses it; the cut is repaired by a
  * closing across the line's direction restricted to the removed pixels, so a
  * gap is bridged only where ink continues on both sides. */
@@ -24,7 +26,17 @@ double seg_typical_height(const img_t *bin, img_err *err, int *rc)
 	img_comp *cc = NULL;
 	int n = 0;
 	*rc = 0;
-	if (img_components(bin, &labels, &cc, &n, err) < 0) {
+	/* Heights are only needed roughly: measure on a half-size copy (a
+	 * quarter of the labelling work) and scale back. */
+	img_t half = { 0 };
+	int k2 = bin->w >= 400 && bin->h >= 400 ? 2 : 1;
+	if (k2 == 2 && img_resize(bin, bin->w / 2, bin->h / 2, IMG_INTER_NEAREST, &half, err) < 0) {
+		*rc = -1;
+		return 0;
+	}
+	int cr = img_components(k2 == 2 ? &half : bin, &labels, &cc, &n, err);
+	img_free(&half);
+	if (cr < 0) {
 		*rc = -1;
 		return 0;
 	}
@@ -36,10 +48,11 @@ double seg_typical_height(const img_t *bin, img_err *err, int *rc)
 		snprintf(err->msg, sizeof err->msg, "out of memory");
 		goto out;
 	}
-	for (int i = 0; i < n; i++)
-		if (cc[i].h >= 8 && cc[i].area >= 16 && cc[i].h <= bin->h / 4 && cc[i].w <= bin->w / 4 &&
-		    cc[i].w <= 3 * cc[i].h)
-			hs[k++] = cc[i].h;
+	for (int i = 0; i < n; i++) {
+		int ch = cc[i].h * k2, cw = cc[i].w * k2;
+		if (ch >= 8 && cc[i].area * k2 * k2 >= 16 && ch <= bin->h / 4 && cw <= bin->w / 4 && cw <= 3 * ch)
+			hs[k++] = ch;
+	}
 	if (k > 0) {
 		qsort(hs, (size_t)k, sizeof(int), cmp_int);
 		h = hs[k * 6 / 10];
@@ -50,12 +63,51 @@ out:
 	return h;
 }
 
+/* out (zeroed, same size) = 255 on every horizontal (or vertical) run of
+ * ink at least minlen pixels long. */
+static void long_runs(const img_t *bin, bool horiz, int minlen, img_t *out)
+{
+	if (horiz) {
+		for (int y = 0; y < bin->h; y++) {
+			const uint8_t *b = bin->data + (size_t)y * bin->stride;
+			uint8_t *o = out->data + (size_t)y * out->stride;
+			for (int x = 0; x < bin->w;) {
+				if (!b[x]) {
+					x++;
+					continue;
+				}
+				int x0 = x;
+				while (x < bin->w && b[x]) x++;
+				if (x - x0 >= minlen) memset(o + x0, 255, (size_t)(x - x0));
+			}
+		}
+		return;
+	}
+	/* Vertical: a run counter per column, rows visited in memory order. */
+	int *run = calloc((size_t)bin->w, sizeof(int));
+	if (!run) return;       /* no lines found is a safe answer */
+	for (int y = 0; y <= bin->h; y++) {
+		const uint8_t *b = y < bin->h ? bin->data + (size_t)y * bin->stride : NULL;
+		for (int x = 0; x < bin->w; x++) {
+			if (b && b[x]) {
+				run[x]++;
+				continue;
+			}
+			if (run[x] >= minlen)
+				for (int k = y - run[x]; k < y; k++) out->data[(size_t)k * out->stride + x] = 255;
+			run[x] = 0;
+		}
+	}
+	free(run);
+}
+
 /* One direction: opening finds the lines, they are subtracted from bin, and
  * a closing of the remainder across the lines restores crossing strokes. */
 static int remove_dir(img_t *bin, bool horiz, int minlen, int repair, img_t *mask, img_err *err)
 {
 	img_t lines = { 0 }, closed = { 0 };
-	if (img_morph(bin, IMG_MORPH_OPEN, horiz ? minlen : 1, horiz ? 1 : minlen, false, &lines, err) < 0) goto fail;
+	if (img_alloc(&lines, bin->w, bin->h, 1, err) < 0) goto fail;
+	long_runs(bin, horiz, minlen, &lines);
 	/* Fatten the line mask by one pixel across: anti-aliased line edges. */
 	img_t fat = { 0 };
 	if (img_morph(&lines, IMG_MORPH_DILATE, horiz ? 1 : 3, horiz ? 3 : 1, false, &fat, err) < 0) goto fail;

@@ -7,6 +7,7 @@
  * only (static functions): each test binary is one translation unit. */
 #ifndef DIGITD_PAGE_FIXTURE_H
 #define DIGITD_PAGE_FIXTURE_H
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ static uint32_t fx_be32(const uint8_t *p)
 /* Load MNIST's test set from dir; 0 or -1 (missing or malformed). */
 static int fx_mnist_load(const char *dir, fx_mnist *m)
 {
-	char p1[512], p2[512];
+	char p1[1200], p2[1200];
 	snprintf(p1, sizeof p1, "%s/t10k-images-idx3-ubyte", dir);
 	snprintf(p2, sizeof p2, "%s/t10k-labels-idx1-ubyte", dir);
 	FILE *fi = fopen(p1, "rb"), *fl = fopen(p2, "rb");
@@ -150,6 +151,44 @@ static int fx_form(img_t *page, int w, int h, int ch, const fx_mnist *m, unsigne
 					      yy + (int)(dig * 0.55), black, (int)(3 * u) + 1);
 		} else {
 			img_draw_line(page, x - 40, yy + (int)(dig * 0.88), w - (int)(150 * u), yy + (int)(dig * 0.88), black, (int)(2 * u) + 1);
+		}
+	}
+	return 0;
+}
+
+/* A cheque: tinted, wavy background, printed bank name and labels, a
+ * courtesy-amount box and a date, blue-black ink.  w x h about 2000 x 900. */
+static int fx_cheque(img_t *page, int w, int h, const fx_mnist *m, unsigned seed, fx_truth *t)
+{
+	img_err e;
+	memset(t, 0, sizeof *t);
+	if (img_alloc(page, w, h, 3, &e) < 0) return -1;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			uint8_t *p = page->data + (size_t)y * page->stride + (size_t)x * 3;
+			int wave = (int)(12 * sin((x + 3 * y) * 0.02));
+			p[0] = (uint8_t)(205 + wave), p[1] = (uint8_t)(232 + wave / 2), p[2] = 226;   /* pale green */
+		}
+	const img_color print = { 60, 70, 40 };
+	img_draw_text(page, "First Digit Bank", w / 20, h / 7, h / 300.0, print, h / 250 + 1, 2);
+	img_draw_text(page, "PAY TO THE ORDER OF", w / 20, h * 4 / 10, h / 700.0, print, 2, 0);
+	img_draw_text(page, "DATE", w * 6 / 10, h / 5, h / 700.0, print, 2, 0);
+	img_draw_line(page, w / 20, h * 7 / 10, w * 6 / 10, h * 7 / 10, print, 2);
+	int dig = h / 7, bx = w * 7 / 10, by = h * 4 / 10;
+	img_draw_rect(page, bx - dig / 3, by - dig / 4, dig * 5, dig + dig / 2, print, 3);
+	unsigned s = seed;
+	int pos[2][2] = { { bx, by }, { w * 7 / 10, h / 5 - dig * 2 / 3 } };
+	int len[2] = { 4, 6 };
+	for (int f = 0; f < 2; f++) {
+		t->nfields++;
+		for (int k = 0; k < len[f]; k++) {
+			s = s * 1103515245u + 12345u;
+			int idx = (int)((s >> 4) % (unsigned)m->n);
+			fx_box *b = &t->box[t->n];
+			if (fx_paste(page, m, idx, pos[f][0] + k * dig * 8 / 10, pos[f][1], dig, 40, b) < 0) return -1;
+			b->field = f;
+			t->text[f][k] = (char)('0' + b->label);
+			t->n++;
 		}
 	}
 	return 0;

@@ -1,0 +1,149 @@
+/* bench_page: whole-page speed, one thread, per stage.
+ *
+ * Pages are composed from MNIST test digits (tests/unit/page_fixture.h): a
+ * 300 dpi A4 form (2480 x 3508, PNG and JPEG) and a colour cheque (PNG and
+ * JPEG).  Each is recognised repeatedly through rec_buffer, OpenCV limited
+ * to one thread; the median of each stage is printed as
+ * "BENCH page_<name>_<stage>_ms <value> ms", then pages/s.  The images are
+ * left in $DIGITD_BUILD/bench/ for bench_tesseract.sh to read the same
+ * pages, with our pages/s in page-figures.txt for its comparison. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tests/unit/page_fixture.h"
+#include "imaging/ops.h"
+#include "nn/nn.h"
+#include "recognize/recognize.h"
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_d);
+	return v[n / 2];
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	rewind(f);
+	uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
+	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+/* Recognise path iters times; print the stage medians; return pages/s. */
+static double bench_file(const char *name, const char *path, const fx_truth *t, nn_infer *nn, int iters)
+{
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+	if (!buf) {
+		fprintf(stderr, "bench_page: cannot read %s\n", path);
+		return 0;
+	}
+	double st[5][64];
+	rec_options o;
+	rec_options_default(&o);
+	char err[512];
+	size_t found = 0, right = 0;
+	int n = 0;
+	for (int i = -1; i < iters && n < 64; i++) {
+		rec_result r;
+		if (rec_buffer(buf, len, name, &o, nn, &r, err, sizeof err) < 0) {
+			fprintf(stderr, "bench_page: %s\n", err);
+			break;
+		}
+		if (i >= 0) {
+			st[0][n] = r.ms_decode, st[1][n] = r.ms_clean, st[2][n] = r.ms_segment, st[3][n] = r.ms_classify;
+			st[4][n] = r.ms;
+			n++;
+		} else {
+			found = r.ndigits;
+			for (size_t f = 0; f < r.nfields; f++)
+				for (int k = 0; k < t->nfields; k++)
+					if (strcmp(r.fields[f].text, t->text[k]) == 0) right++;
+		}
+		rec_result_free(&r);
+	}
+	free(buf);
+	if (n == 0) return 0;
+	static const char *stage[] = { "decode", "clean", "segment", "classify", "total" };
+	printf("%s: %zu bytes, %zu digits found (%d true), %zu of %d fields read exactly\n", name, len, found, t->n,
+	       right, t->nfields);
+	double total = 0;
+	for (int s = 0; s < 5; s++) {
+		double m = median(st[s], n);
+		printf("BENCH page_%s_%s_ms %.1f ms\n", name, stage[s], m);
+		if (s == 4) total = m;
+	}
+	double pps = total > 0 ? 1000.0 / total : 0;
+	printf("BENCH page_%s_pages_per_s %.2f pages/s\n", name, pps);
+	return pps;
+}
+
+int main(void)
+{
+	const char *root = getenv("DIGITD_ROOT") ? getenv("DIGITD_ROOT") : ".";
+	const char *build = getenv("DIGITD_BUILD") ? getenv("DIGITD_BUILD") : "build";
+	char path[1024], err[512];
+	fx_mnist m;
+	snprintf(path, sizeof path, "%s/data/mnist", root);
+	if (fx_mnist_load(path, &m) < 0) {
+		printf("bench_page: no MNIST test set in %s (make data): skipped\n", path);
+		return 0;
+	}
+	snprintf(path, sizeof path, "%s/models/lenet5.model", root);
+	nn_model *model = nn_model_load(path, err, sizeof err);
+	if (!model) {
+		printf("bench_page: %s: skipped\n", err);
+		fx_mnist_free(&m);
+		return 0;
+	}
+	nn_infer *nn = nn_infer_new(model, 256);
+	img_set_threads(1);
+	int iters = getenv("DIGITD_SANITIZED") ? 2 : 10;
+
+	fx_truth form_t, cheque_t;
+	img_t form, cheque;
+	img_err e;
+	if (fx_form(&form, 2480, 3508, 1, &m, 11, &form_t) < 0 || fx_cheque(&cheque, 2000, 900, &m, 5, &cheque_t) < 0) {
+		fprintf(stderr, "bench_page: cannot compose the pages\n");
+		return 1;
+	}
+	static const struct {
+		const char *name, *ext;
+		int which;
+	} cases[] = { { "a4_png", "png", 0 }, { "a4_jpg", "jpg", 0 }, { "cheque_png", "png", 1 }, { "cheque_jpg", "jpg", 1 } };
+	char fig[1024];
+	snprintf(fig, sizeof fig, "%s/bench/page-figures.txt", build);
+	FILE *ff = fopen(fig, "w");
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		snprintf(path, sizeof path, "%s/bench/page-%s.%s", build, cases[i].which ? "cheque" : "a4", cases[i].ext);
+		if (img_write(path, cases[i].which ? &cheque : &form, 1, 90, &e) < 0) {
+			fprintf(stderr, "bench_page: %s\n", e.msg);
+			continue;
+		}
+		double pps = bench_file(cases[i].name, path, cases[i].which ? &cheque_t : &form_t, nn, iters);
+		if (ff) fprintf(ff, "%s %s %.3f\n", cases[i].name, path, pps);
+	}
+	if (ff) fclose(ff);
+	img_free(&form);
+	img_free(&cheque);
+	nn_infer_free(nn);
+	nn_model_free(model);
+	fx_mnist_free(&m);
+	return 0;
+}
