@@ -18,21 +18,21 @@ const nn_augment_params nn_augment_default = {
 
 #define GRID 5   /* control points per side; spacing 27/4 pixels */
 
-static float sample(const uint8_t *src, float x, float y)
+/* Bilinear sample of the image framed by a border of zeros (src is
+ * FRAMED x FRAMED, the image at offset BORDER), so no tap needs a bounds check;
+ * positions beyond the border read background. */
+#define BORDER 2
+#define FRAMED (NN_SIDE + 2 * BORDER)
+static float sample(const float *src, float x, float y)
 {
-	const float fx = floorf(x), fy = floorf(y);
-	const int x0 = (int)fx, y0 = (int)fy;
-	const float ax = x - fx, ay = y - fy;
-	float v = 0;
-	for (int dy = 0; dy < 2; dy++)
-		for (int dx = 0; dx < 2; dx++) {
-			const int xx = x0 + dx, yy = y0 + dy;
-			if (xx < 0 || xx >= NN_SIDE || yy < 0 || yy >= NN_SIDE)
-				continue;
-			const float wgt = (dx ? ax : 1 - ax) * (dy ? ay : 1 - ay);
-			v += wgt * src[yy * NN_SIDE + xx];
-		}
-	return v;
+	x += BORDER;
+	y += BORDER;
+	if (!(x >= 0.0f && y >= 0.0f && x < FRAMED - 1 && y < FRAMED - 1))
+		return 0.0f;
+	const int x0 = (int)x, y0 = (int)y;
+	const float ax = x - (float)x0, ay = y - (float)y0;
+	const float *p = src + y0 * FRAMED + x0;
+	return (1 - ay) * ((1 - ax) * p[0] + ax * p[1]) + ay * ((1 - ax) * p[FRAMED] + ax * p[FRAMED + 1]);
 }
 
 void nn_augment(const uint8_t *src, uint8_t *dst, nn_rng *r, const nn_augment_params *p)
@@ -51,6 +51,10 @@ void nn_augment(const uint8_t *src, uint8_t *dst, nn_rng *r, const nn_augment_pa
 			gx[i][j] = nn_rng_sym(r, p->elastic);
 			gy[i][j] = nn_rng_sym(r, p->elastic);
 		}
+	float framed[FRAMED * FRAMED] = { 0 };
+	for (int y = 0; y < NN_SIDE; y++)
+		for (int x = 0; x < NN_SIDE; x++)
+			framed[(y + BORDER) * FRAMED + x + BORDER] = src[y * NN_SIDE + x];
 	const float mid = (NN_SIDE - 1) / 2.0f, cell = (NN_SIDE - 1) / (float)(GRID - 1);
 	for (int y = 0; y < NN_SIDE; y++) {
 		const float gyf = y / cell;
@@ -66,7 +70,7 @@ void nn_augment(const uint8_t *src, uint8_t *dst, nn_rng *r, const nn_augment_pa
 			const float ux = x - mid, uy = y - mid;
 			const float sx = a00 * ux + a01 * uy + mid + tx + ex;
 			const float sy = a10 * ux + a11 * uy + mid + ty + ey;
-			const float v = sample(src, sx, sy);
+			const float v = sample(framed, sx, sy);
 			dst[y * NN_SIDE + x] = (uint8_t)(v > 255.0f ? 255 : v + 0.5f);
 		}
 	}

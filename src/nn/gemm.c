@@ -32,21 +32,71 @@ static inline ALWAYS_INLINE void axpy1(int n, float *restrict c, float a0, const
 		c[i] += a0 * b0[i];
 }
 
+/* A register tile: rows [m0, m0+MB) and columns [n0, n0+TILE_N) of C, whose
+ * accumulators stay in vector registers for the whole K loop; each k costs
+ * two vector loads of B and MB broadcasts of A for 2*MB multiply-adds. */
+#define DEFINE_TILE(MB, TILE_N)								\
+static inline ALWAYS_INLINE void tile##MB##_##TILE_N(int K, const float *A, ptrdiff_t sam, ptrdiff_t sak, \
+		const float *B, int ldb, const int *boff, float *C, int ldc, int m0, int n0) \
+{											\
+	float acc[MB][TILE_N];								\
+	for (int i = 0; i < MB; i++)							\
+		for (int j = 0; j < TILE_N; j++)					\
+			acc[i][j] = C[(ptrdiff_t)(m0 + i) * ldc + n0 + j];		\
+	for (int k = 0; k < K; k++) {							\
+		const float *b = B + (boff ? (ptrdiff_t)boff[k] : (ptrdiff_t)k * ldb) + n0; \
+		for (int i = 0; i < MB; i++) {						\
+			const float a = A[(m0 + i) * sam + k * sak];			\
+			for (int j = 0; j < TILE_N; j++)				\
+				acc[i][j] += a * b[j];					\
+		}									\
+	}										\
+	for (int i = 0; i < MB; i++)							\
+		for (int j = 0; j < TILE_N; j++)					\
+			C[(ptrdiff_t)(m0 + i) * ldc + n0 + j] = acc[i][j];		\
+}
+DEFINE_TILE(4, 32)
+DEFINE_TILE(2, 32)
+DEFINE_TILE(1, 32)
+
+
 NN_HOT
 void nn_gemm_nn(int M, int N, int K, const float *A, ptrdiff_t sam, ptrdiff_t sak,
 		const float *B, int ldb, const int *boff, float *C, int ldc, const int *coff)
 {
 #define BROW(k) (B + (boff ? (ptrdiff_t)boff[k] : (ptrdiff_t)(k) * ldb))
-	for (int m = 0; m < M; m++) {
-		float *c = C + (coff ? (ptrdiff_t)coff[m] : (ptrdiff_t)m * ldc);
+	int n0 = 0;
+	/* Register tiles, unless rows of C overlap (then they must be
+	 * updated one after the other, below). */
+	if (!coff) {
+		const int n32 = N - N % 32;
+		int m = 0;
+		for (; m + 4 <= M; m += 4) {
+			for (int n = 0; n < n32; n += 32)
+				tile4_32(K, A, sam, sak, B, ldb, boff, C, ldc, m, n);
+		}
+		for (; m + 2 <= M; m += 2) {
+			for (int n = 0; n < n32; n += 32)
+				tile2_32(K, A, sam, sak, B, ldb, boff, C, ldc, m, n);
+		}
+		for (; m < M; m++) {
+			for (int n = 0; n < n32; n += 32)
+				tile1_32(K, A, sam, sak, B, ldb, boff, C, ldc, m, n);
+		}
+		n0 = n32;
+	}
+	/* Remaining columns: rows of C as sums of rows of B. */
+	const int n = N - n0;
+	for (int m = 0; m < M && n > 0; m++) {
+		float *c = C + (coff ? (ptrdiff_t)coff[m] : (ptrdiff_t)m * ldc) + n0;
 		const float *a = A + m * sam;
 		int k = 0;
 		/* Four rows of B per pass: 5 loads + 1 store per 4 multiply-adds. */
 		for (; k + 4 <= K; k += 4)
-			axpy4(N, c, a[k * sak], BROW(k), a[(k + 1) * sak], BROW(k + 1),
-			      a[(k + 2) * sak], BROW(k + 2), a[(k + 3) * sak], BROW(k + 3));
+			axpy4(n, c, a[k * sak], BROW(k) + n0, a[(k + 1) * sak], BROW(k + 1) + n0,
+			      a[(k + 2) * sak], BROW(k + 2) + n0, a[(k + 3) * sak], BROW(k + 3) + n0);
 		for (; k < K; k++)
-			axpy1(N, c, a[k * sak], BROW(k));
+			axpy1(n, c, a[k * sak], BROW(k) + n0);
 	}
 }
 
@@ -98,11 +148,55 @@ static inline ALWAYS_INLINE float dot1(int K, const float *restrict a, const flo
 	return t0;
 }
 
+/* Eight dot products: rows a0, a1 of A with rows b0..b3 of B; 6 loads per
+ * 8 multiply-adds, partial sums in eight vector registers. */
+static inline ALWAYS_INLINE void dot2x4(int K, const float *restrict a0, const float *restrict a1,
+					const float *restrict b0, const float *restrict b1,
+					const float *restrict b2, const float *restrict b3, float out[2][4])
+{
+	const int kv = K - K % LANES;
+	float s0[LANES] = { 0 }, s1[LANES] = { 0 }, s2[LANES] = { 0 }, s3[LANES] = { 0 };
+	float s4[LANES] = { 0 }, s5[LANES] = { 0 }, s6[LANES] = { 0 }, s7[LANES] = { 0 };
+	for (int k = 0; k < kv; k += LANES)
+		for (int j = 0; j < LANES; j++) {
+			const float x = a0[k + j], y = a1[k + j];
+			const float p = b0[k + j], q = b1[k + j], r = b2[k + j], t = b3[k + j];
+			s0[j] += x * p; s1[j] += x * q; s2[j] += x * r; s3[j] += x * t;
+			s4[j] += y * p; s5[j] += y * q; s6[j] += y * r; s7[j] += y * t;
+		}
+	out[0][0] = hsum(s0); out[0][1] = hsum(s1); out[0][2] = hsum(s2); out[0][3] = hsum(s3);
+	out[1][0] = hsum(s4); out[1][1] = hsum(s5); out[1][2] = hsum(s6); out[1][3] = hsum(s7);
+	for (int k = kv; k < K; k++) {
+		out[0][0] += a0[k] * b0[k]; out[0][1] += a0[k] * b1[k];
+		out[0][2] += a0[k] * b2[k]; out[0][3] += a0[k] * b3[k];
+		out[1][0] += a1[k] * b0[k]; out[1][1] += a1[k] * b1[k];
+		out[1][2] += a1[k] * b2[k]; out[1][3] += a1[k] * b3[k];
+	}
+}
+
 NN_HOT
 void nn_gemm_nt(int M, int N, int K, const float *A, int lda,
 		const float *B, int ldb, const int *boff, float *C, int ldc)
 {
-	for (int m = 0; m < M; m++) {
+	int m = 0;
+	for (; m + 2 <= M; m += 2) {
+		const float *a0 = A + (ptrdiff_t)m * lda, *a1 = a0 + lda;
+		float *c0 = C + (ptrdiff_t)m * ldc, *c1 = c0 + ldc;
+		int n = 0;
+		for (; n + 4 <= N; n += 4) {
+			float t[2][4];
+			dot2x4(K, a0, a1, BROW(n), BROW(n + 1), BROW(n + 2), BROW(n + 3), t);
+			for (int j = 0; j < 4; j++) {
+				c0[n + j] += t[0][j];
+				c1[n + j] += t[1][j];
+			}
+		}
+		for (; n < N; n++) {
+			c0[n] += dot1(K, a0, BROW(n));
+			c1[n] += dot1(K, a1, BROW(n));
+		}
+	}
+	for (; m < M; m++) {
 		const float *a = A + (ptrdiff_t)m * lda;
 		float *c = C + (ptrdiff_t)m * ldc;
 		int n = 0;

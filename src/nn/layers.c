@@ -171,9 +171,33 @@ void nn_conv_backward(const nn_layer *l, const float *w, const float *in,
 	nn_gemm_nn(KK, WP, OC, w, 1, KK, wide, WP, NULL, din, 0, s->koff);
 }
 
+/* The common 2x2 case, as plain loops over output rows. */
+static void pool2_forward(const nn_layer *l, const float *restrict in, float *restrict out)
+{
+	const int W = l->iw, OH = l->oh, OW = l->ow;
+	for (int c = 0; c < l->oc; c++)
+		for (int oy = 0; oy < OH; oy++) {
+			const float *r0 = in + ((size_t)c * l->ih + 2 * oy) * W, *r1 = r0 + W;
+			float *o = out + ((size_t)c * OH + oy) * OW;
+			if (l->kind == NN_MAXPOOL)
+				for (int ox = 0; ox < OW; ox++) {
+					const float a = r0[2 * ox] > r0[2 * ox + 1] ? r0[2 * ox] : r0[2 * ox + 1];
+					const float b = r1[2 * ox] > r1[2 * ox + 1] ? r1[2 * ox] : r1[2 * ox + 1];
+					o[ox] = a > b ? a : b;
+				}
+			else
+				for (int ox = 0; ox < OW; ox++)
+					o[ox] = 0.25f * ((r0[2 * ox] + r0[2 * ox + 1]) + (r1[2 * ox] + r1[2 * ox + 1]));
+		}
+}
+
 /* Pooling over non-overlapping KxK windows; a remainder row/column is dropped. */
 void nn_pool_forward(const nn_layer *l, const float *in, float *out)
 {
+	if (l->k == 2) {
+		pool2_forward(l, in, out);
+		return;
+	}
 	const int K = l->k, H = l->ih, W = l->iw, OH = l->oh, OW = l->ow;
 	const float inv = 1.0f / (float)(K * K);
 	for (int c = 0; c < l->oc; c++) {
@@ -196,6 +220,33 @@ void nn_pool_forward(const nn_layer *l, const float *in, float *out)
 	}
 }
 
+static void pool2_backward(const nn_layer *l, const float *restrict in, const float *restrict out,
+			   const float *restrict dout, float *restrict din)
+{
+	const int W = l->iw, OH = l->oh, OW = l->ow;
+	for (int c = 0; c < l->oc; c++)
+		for (int oy = 0; oy < OH; oy++) {
+			const size_t r = ((size_t)c * l->ih + 2 * oy) * W;
+			const float *r0 = in + r, *r1 = r0 + W;
+			float *d0 = din + r, *d1 = d0 + W;
+			const float *o = out + ((size_t)c * OH + oy) * OW, *g = dout + ((size_t)c * OH + oy) * OW;
+			for (int ox = 0; ox < OW; ox++) {
+				const int x = 2 * ox;
+				if (l->kind == NN_AVGPOOL) {
+					d0[x] = d0[x + 1] = d1[x] = d1[x + 1] = 0.25f * g[ox];
+					continue;
+				}
+				/* First of the four (row-major) equal to the maximum. */
+				const float mx = o[ox];
+				const int at = r0[x] == mx ? 0 : r0[x + 1] == mx ? 1 : r1[x] == mx ? 2 : 3;
+				d0[x] = at == 0 ? g[ox] : 0.0f;
+				d0[x + 1] = at == 1 ? g[ox] : 0.0f;
+				d1[x] = at == 2 ? g[ox] : 0.0f;
+				d1[x + 1] = at == 3 ? g[ox] : 0.0f;
+			}
+		}
+}
+
 /* Max pooling routes each gradient to the first input equal to the window's
  * maximum (recomputed from in/out, so the forward pass stores no indices). */
 void nn_pool_backward(const nn_layer *l, const float *in, const float *out,
@@ -204,6 +255,10 @@ void nn_pool_backward(const nn_layer *l, const float *in, const float *out,
 	const int K = l->k, H = l->ih, W = l->iw, OH = l->oh, OW = l->ow;
 	const float inv = 1.0f / (float)(K * K);
 	memset(din, 0, sizeof *din * l->in_size);
+	if (K == 2) {
+		pool2_backward(l, in, out, dout, din);
+		return;
+	}
 	for (int c = 0; c < l->oc; c++) {
 		const float *plane = in + (size_t)c * H * W;
 		float *dplane = din + (size_t)c * H * W;

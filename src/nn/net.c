@@ -69,20 +69,21 @@ void nn_net_input(const nn_net *net, nn_work *w, const uint8_t *img, int n, floa
 	}
 }
 
-static void activate(enum nn_kind kind, float *restrict x, size_t n)
+/* out = f(in) elementwise. */
+static void activate(enum nn_kind kind, const float *restrict in, float *restrict out, size_t n)
 {
 	switch (kind) {
 	case NN_RELU:
 		for (size_t i = 0; i < n; i++)
-			x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+			out[i] = in[i] > 0.0f ? in[i] : 0.0f;
 		break;
 	case NN_TANH:
 		for (size_t i = 0; i < n; i++)
-			x[i] = tanhf(x[i]);
+			out[i] = tanhf(in[i]);
 		break;
 	case NN_SIGMOID:
 		for (size_t i = 0; i < n; i++)
-			x[i] = 1.0f / (1.0f + expf(-x[i]));
+			out[i] = 1.0f / (1.0f + expf(-in[i]));
 		break;
 	default:
 		break;
@@ -115,12 +116,33 @@ float *nn_net_forward(const nn_net *net, const float *params, nn_work *w, int n)
 			break;
 		}
 		default:
-			memcpy(out, in, sizeof(float) * (size_t)n * l->out_size);
-			activate(l->kind, out, (size_t)n * l->out_size);
+			activate(l->kind, in, out, (size_t)n * l->out_size);
 			break;
 		}
 	}
 	return w->act[net->nlayers];
+}
+
+/* din = dout * f'(x), with f' written in terms of the output y = f(x). */
+static void activation_backward(enum nn_kind kind, const float *restrict y, const float *restrict dout,
+				float *restrict din, size_t n)
+{
+	switch (kind) {
+	case NN_RELU:
+		for (size_t j = 0; j < n; j++)
+			din[j] = y[j] > 0.0f ? dout[j] : 0.0f;
+		break;
+	case NN_TANH:
+		for (size_t j = 0; j < n; j++)
+			din[j] = dout[j] * (1.0f - y[j] * y[j]);
+		break;
+	case NN_SIGMOID:
+		for (size_t j = 0; j < n; j++)
+			din[j] = dout[j] * y[j] * (1.0f - y[j]);
+		break;
+	default:
+		break;
+	}
 }
 
 void nn_net_backward(const nn_net *net, const float *params, nn_work *w, int n,
@@ -162,17 +184,8 @@ void nn_net_backward(const nn_net *net, const float *params, nn_work *w, int n,
 			}
 			break;
 		}
-		case NN_RELU:
-			for (size_t j = 0; j < N_out; j++)
-				dnext[j] = out[j] > 0.0f ? dcur[j] : 0.0f;
-			break;
-		case NN_TANH:
-			for (size_t j = 0; j < N_out; j++)
-				dnext[j] = dcur[j] * (1.0f - out[j] * out[j]);
-			break;
-		case NN_SIGMOID:
-			for (size_t j = 0; j < N_out; j++)
-				dnext[j] = dcur[j] * out[j] * (1.0f - out[j]);
+		default:
+			activation_backward(l->kind, out, dcur, dnext, N_out);
 			break;
 		}
 		float *t = dcur;

@@ -183,24 +183,37 @@ typedef struct {
 	long step;
 } opt_state;
 
+static void sgd(size_t n, float *restrict p, const float *restrict g, float *restrict v,
+		float lr, float mu, float wd)
+{
+	for (size_t i = 0; i < n; i++) {
+		v[i] = mu * v[i] + g[i] + wd * p[i];
+		p[i] -= lr * v[i];
+	}
+}
+
+static void adam(size_t n, float *restrict p, const float *restrict g, float *restrict m,
+		 float *restrict v, float lr, float c1, float c2, float wd)
+{
+	const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+	for (size_t i = 0; i < n; i++) {
+		m[i] = b1 * m[i] + (1 - b1) * g[i];
+		v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+		const float mh = m[i] / c1, vh = v[i] / c2;
+		p[i] -= lr * (mh / (sqrtf(vh) + eps) + wd * p[i]);
+	}
+}
+
 static void opt_step(const nn_train_opts *o, opt_state *s, float *p, const float *g, size_t n, float lr)
 {
 	s->step++;
 	if (o->opt == NN_OPT_SGD) {
-		for (size_t i = 0; i < n; i++) {
-			s->m[i] = o->momentum * s->m[i] + g[i] + o->weight_decay * p[i];
-			p[i] -= lr * s->m[i];
-		}
+		sgd(n, p, g, s->m, lr, o->momentum, o->weight_decay);
 		return;
 	}
-	const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
-	const float c1 = 1.0f - powf(b1, (float)s->step), c2 = 1.0f - powf(b2, (float)s->step);
-	for (size_t i = 0; i < n; i++) {
-		s->m[i] = b1 * s->m[i] + (1 - b1) * g[i];
-		s->v[i] = b2 * s->v[i] + (1 - b2) * g[i] * g[i];
-		const float mh = s->m[i] / c1, vh = s->v[i] / c2;
-		p[i] -= lr * (mh / (sqrtf(vh) + eps) + o->weight_decay * p[i]);
-	}
+	/* Adam's bias corrections for the first and second moments. */
+	const float c1 = 1.0f - powf(0.9f, (float)s->step), c2 = 1.0f - powf(0.999f, (float)s->step);
+	adam(n, p, g, s->m, s->v, lr, c1, c2, o->weight_decay);
 }
 
 static float accuracy(const float *logits, const uint8_t *labels, size_t n, int classes)
