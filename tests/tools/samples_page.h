@@ -184,6 +184,38 @@ static double smooth01(double lo, double hi, double v)
 	return t * t * (3 - 2 * t);
 }
 
+/* Keys' cubic kernel with a = -0.75 (what OpenCV's INTER_CUBIC uses). */
+static double cubic_w(double t)
+{
+	const double A = -0.75;
+	t = fabs(t);
+	if (t <= 1) return ((A + 2) * t - (A + 3)) * t * t + 1;
+	if (t < 2) return ((A * t - 5 * A) * t + 8 * A) * t - 4 * A;
+	return 0;
+}
+
+/* The 28x28 MNIST image s, bicubically interpolated at (u, v) (pixel
+ * centres at integers; 0 outside), as 0..1.  Done here in plain C rather
+ * than with OpenCV so the truth boxes, which depend on it, come out the
+ * same whatever SIMD path a library would take on another machine. */
+static double mnist_at(const uint8_t *s, double u, double v)
+{
+	int iu = (int)floor(u), iv = (int)floor(v);
+	double sum = 0;
+	for (int j = -1; j <= 2; j++) {
+		int yy = iv + j;
+		if (yy < 0 || yy > 27) continue;
+		double wy = cubic_w(v - yy);
+		for (int i = -1; i <= 2; i++) {
+			int xx = iu + i;
+			if (xx < 0 || xx > 27) continue;
+			sum += wy * cubic_w(u - xx) * s[yy * 28 + xx];
+		}
+	}
+	sum /= 255.0;
+	return sum < 0 ? 0 : sum > 1 ? 1 : sum;
+}
+
 /* Write an unused MNIST test digit of this label with its ink's left edge (or
  * its ink's centre when centre) at x and its ink's bottom at y, ink height
  * ink_h pixels.  Returns the ink width in pixels. */
@@ -198,15 +230,17 @@ static int put_digit_at(spage *p, spicker *pk, int label, double x, double y, do
 		if (src[i] >= 64) { if (i / 28 < top) top = i / 28; if (i / 28 > bot) bot = i / 28; }
 	double k = ink_h / (double)(bot - top + 1);
 	int P = (int)lround(28 * k);
-	img_t g = {0}, big = {0}, sl = {0};
-	img_err e;
-	g.w = g.h = 28; g.ch = 1; g.stride = 28; g.data = (uint8_t *)src;
-	if (img_resize(&g, P, P, IMG_INTER_CUBIC, &big, &e) < 0) goto fail;
-	/* The writer's slant: a shear about the patch's middle row. */
+	/* The writer's slant: a shear, leaning the top right for slant > 0. */
 	int W = P + (int)ceil(fabs(pen->slant) * P);
-	double sh[6] = { 1, -pen->slant, pen->slant > 0 ? pen->slant * P : 0, 0, 1, 0 };
-	if (img_warp_affine(&big, &sl, sh, W, P, (img_color){0, 0, 0}, &e) < 0) goto fail;
-	img_free(&big);
+	double off = pen->slant > 0 ? pen->slant * P : 0;
+	img_err e;
+	float *g = malloc(sizeof(float) * (size_t)W * (size_t)P);
+	if (!g) { snprintf(e.msg, sizeof e.msg, "out of memory"); goto fail; }
+	for (int yy = 0; yy < P; yy++)
+		for (int xx = 0; xx < W; xx++) {
+			double xb = xx + 0.5 + pen->slant * (yy + 0.5) - off;
+			g[(size_t)yy * W + xx] = (float)mnist_at(src, xb / k - 0.5, (yy + 0.5) / k - 0.5);
+		}
 
 	sdigit d = {0};
 	d.label = label; d.mnist = idx; d.field = p->cur; d.rows = P;
@@ -217,7 +251,7 @@ static int put_digit_at(spage *p, spicker *pk, int label, double x, double y, do
 	for (int yy = 0; yy < P; yy++) {
 		d.rx0[yy] = d.rx1[yy] = -1;
 		for (int xx = 0; xx < W; xx++) {
-			double a = smooth01(pen->lo, pen->hi, sl.data[(size_t)yy * sl.stride + xx] / 255.0);
+			double a = smooth01(pen->lo, pen->hi, g[(size_t)yy * W + xx]);
 			if (a >= INK_ALPHA_MIN) {
 				if (d.rx0[yy] < 0) d.rx0[yy] = (short)xx;
 				d.rx1[yy] = (short)xx;
@@ -233,12 +267,12 @@ static int put_digit_at(spage *p, spicker *pk, int label, double x, double y, do
 	d.oy = (int)lround(y) - by1;
 	for (int yy = 0; yy < P; yy++)
 		for (int xx = 0; xx < W; xx++) {
-			double a = smooth01(pen->lo, pen->hi, sl.data[(size_t)yy * sl.stride + xx] / 255.0);
+			double a = smooth01(pen->lo, pen->hi, g[(size_t)yy * W + xx]);
 			if (a <= 0) continue;
 			a *= pen->amax * (1 - pen->texture * rng_unit(r));
 			blend(&p->im, d.ox + xx, d.oy + yy, pen->c, a);
 		}
-	img_free(&sl);
+	free(g);
 	if (p->nd == p->capd) {
 		p->capd = p->capd ? 2 * p->capd : 64;
 		p->d = realloc(p->d, sizeof *p->d * (size_t)p->capd);
