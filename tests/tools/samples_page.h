@@ -498,6 +498,15 @@ static int page_finish(spage *p, const spost *post, rng_t *r, img_t *out)
 				}
 		}
 	}
+	for (int i = 0; i < p->nd; i++) {
+		sbox b = p->d[i].b;
+		if (b.x0 < 0 || b.y0 < 0 || b.x1 > w || b.y1 > h) {
+			/* A layout bug: a digit the scan cuts off cannot be in the truth. */
+			snprintf(e.msg, sizeof e.msg, "digit %d (MNIST %d) falls off the %dx%d page", i, p->d[i].mnist, w, h);
+			img_free(out);
+			goto fail;
+		}
+	}
 	for (int i = 0; i < p->nf; i++) {
 		int first = 1;
 		for (int j = 0; j < p->nd; j++)
