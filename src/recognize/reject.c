@@ -25,8 +25,8 @@ enum {
 	DROP_SMALL = 8,         /* much smaller than the page's writing */
 };
 
-#define FIELD_MIN_MEAN 0.85     /* mean top probability of a field's digits */
-#define FIELD_MAX_WEAK 0.34     /* share of digits under WEAK */
+#define FIELD_MIN_MEAN 0.75     /* mean top probability of a field's digits */
+#define FIELD_MAX_WEAK 0.5     /* share of digits under WEAK */
 #define WEAK 0.6f
 #define SINGLE_MIN 0.85         /* a lone candidate must be at least this convincing */
 #define XHEIGHT 0.75            /* shorter than this share of the field's tall ones */
@@ -63,17 +63,21 @@ static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float
 	if (fd->n >= 2 ? (mean < knob("K_MEAN", FIELD_MIN_MEAN) || weak > knob("K_WEAK", FIELD_MAX_WEAK) * fd->n)
 		       : mean < knob("K_SINGLE", SINGLE_MIN))
 		why |= DROP_WEAK;
-	if (fd->n >= 3) {
-		int hs[64], k = 0, shorter = 0;
+	/* Lower-case words: heights fall into two groups, x-height letters and
+	 * ascenders/capitals, both well represented.  Digits have one height;
+	 * a single tall or short outlier is not enough. */
+	if (fd->n >= 4) {
+		int hs[64], k = 0, shorter = 0, tall_n = 0;
 		for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) hs[k++] = sp->digits[j].wh;
 		qsort(hs, (size_t)k, sizeof *hs, cmp_int);
 		double tall = hs[k * 8 / 10];
-		/* Narrow marks (a 1, a comma) are not letters at x-height. */
 		for (int j = fd->first; j < fd->first + fd->n; j++) {
 			const seg_digit *d = &sp->digits[j];
+			/* Narrow marks (an i, a 1, a comma) are not letters at x-height. */
 			shorter += d->wh < XHEIGHT * tall && d->ww * 3 > d->wh;
+			tall_n += d->wh >= 0.9 * tall;
 		}
-		if (shorter >= 3 && shorter >= knob("K_SHORT", XHEIGHT_SHARE) * k) why |= DROP_LOWER;
+		if (shorter >= 3 && tall_n >= 2 && shorter >= knob("K_SHORT", XHEIGHT_SHARE) * k) why |= DROP_LOWER;
 	}
 	return why;
 }
@@ -97,9 +101,10 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 		const seg_field *fd = &sp->fields[f];
 		unsigned w = judge_field(sp, fd, probs, classes);
 		if (getenv("DIGITD_DEBUG_FIELDS")) {
-			fprintf(stderr, "FIELD %d,%d why=%u:", fd->x, fd->y, w);
+			fprintf(stderr, "FIELD %d,%d,%d,%d,%d why=%u:", fd->x, fd->y, fd->w, fd->h, sp->page_w, w);
 			for (int j = fd->first; j < fd->first + fd->n; j++)
-				fprintf(stderr, " %dx%d/%.2f", sp->digits[j].ww, sp->digits[j].wh, top_of(sp, (size_t)j, probs, classes));
+				fprintf(stderr, " %dx%d/%.2f/%.2f/%d", sp->digits[j].ww, sp->digits[j].wh, top_of(sp, (size_t)j, probs, classes),
+					sp->digits[j].stroke, sp->digits[j].wy + sp->digits[j].wh);
 			fputc('\n', stderr);
 		}
 		for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= w;
@@ -110,7 +115,7 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 		if (!why[i]) hs[nh++] = sp->digits[i].wh;
 	if (nh >= 3) {
 		qsort(hs, (size_t)nh, sizeof *hs, cmp_int);
-		double H = hs[nh * 3 / 4];
+		double H = hs[(int)(nh * knob("K_HQ", 0.75))];
 		for (size_t i = 0; i < n; i++)
 			if (sp->digits[i].wh < knob("K_SMALL", SMALL) * H) why[i] |= DROP_SMALL;
 	}

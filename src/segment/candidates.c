@@ -211,8 +211,12 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, d
 		bool tiny = k->area < 0.01 * h * h || k->h < 0.25 * h;
 		bool blob = k->h > 3.5 * h || k->w > 12 * h;
 		/* A short solid bar: what ruling removal leaves of a rotated box side. */
-		bool bar = k->w * 3 <= k->h && k->area * 10 >= k->w * k->h * 8 && k->h < 0.6 * h;
-		if (speck || tiny || blob || bar || is_tick(k, &cl->lines)) continue;
+		bool solid = k->area * 10 >= k->w * k->h * 8;
+		bool bar = k->w * 3 <= k->h && solid && k->h < 0.6 * h;
+		/* A hairline: a piece of a printed border or rule, thinner than any
+		 * pen stroke that is also perfectly straight. */
+		bool hair = k->w <= 4 && k->w * 4 <= k->h && k->area * 20 >= k->w * k->h * 17;
+		if (speck || tiny || blob || bar || hair || is_tick(k, &cl->lines)) continue;
 		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
 		n++;
 	}

@@ -63,7 +63,7 @@ int seg_group_fields(seg_cand *c, size_t n, seg_field **fields, size_t *nfields)
 			if (ov < 0.4 * minh || gap > 0.9 * ref) continue;
 			/* One writer writes one number at one size: a much smaller or
 			 * larger neighbour is a printed label or another field. */
-			if (c[i].h * 10 < l->h * 6 || l->h * 10 < c[i].h * 6) continue;
+			if (c[i].h * 100 < l->h * 72 || l->h * 100 < c[i].h * 72) continue;
 			if (best < 0 || gap < bestgap) best = j, bestgap = gap;
 		}
 		if (best < 0) {

@@ -57,7 +57,7 @@ fail:
 	return -1;
 }
 
-static void fx_mnist_free(fx_mnist *m)
+__attribute__((unused)) static void fx_mnist_free(fx_mnist *m)
 {
 	free(m->img);
 	free(m->lab);
@@ -114,7 +114,7 @@ static int fx_paste(img_t *page, const fx_mnist *m, int idx, int x, int y, int p
 
 /* A form: a title, printed labels, comb-boxed fields and ruled free lines with
  * handwritten digits.  Deterministic in seed. */
-static int fx_form(img_t *page, int w, int h, int ch, const fx_mnist *m, unsigned seed, fx_truth *t)
+__attribute__((unused)) static int fx_form(img_t *page, int w, int h, int ch, const fx_mnist *m, unsigned seed, fx_truth *t)
 {
 	img_err e;
 	memset(t, 0, sizeof *t);
@@ -158,7 +158,7 @@ static int fx_form(img_t *page, int w, int h, int ch, const fx_mnist *m, unsigne
 
 /* A cheque: tinted, wavy background, printed bank name and labels, a
  * courtesy-amount box and a date, blue-black ink.  w x h about 2000 x 900. */
-static int fx_cheque(img_t *page, int w, int h, const fx_mnist *m, unsigned seed, fx_truth *t)
+__attribute__((unused)) static int fx_cheque(img_t *page, int w, int h, const fx_mnist *m, unsigned seed, fx_truth *t)
 {
 	img_err e;
 	memset(t, 0, sizeof *t);

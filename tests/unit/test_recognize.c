@@ -1,0 +1,189 @@
+/* test_recognize: the whole pipeline on composed pages with the shipped
+ * model (models/lenet5.model; skipped without it or without MNIST).
+ *
+ * Checks what the daemon and `recognize --json` rely on: most fields read
+ * exactly, boxes in the file's own coordinates even when a JPEG is decoded
+ * at reduced size, every page of a multi-page TIFF read, crops as PNG on
+ * request, the overlay written, flags consistent with the threshold, and
+ * the JSON line's shape. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "page_fixture.h"
+#include "recognize/recognize.h"
+
+static char tmpdir[] = "/tmp/digitd-test-recognize-XXXXXX";
+
+static double iou(int ax, int ay, int aw, int ah, int bx, int by, int bw, int bh)
+{
+	int x0 = ax > bx ? ax : bx, y0 = ay > by ? ay : by;
+	int x1 = ax + aw < bx + bw ? ax + aw : bx + bw, y1 = ay + ah < by + bh ? ay + ah : by + bh;
+	if (x1 <= x0 || y1 <= y0) return 0;
+	double i = (double)(x1 - x0) * (y1 - y0);
+	return i / ((double)aw * ah + (double)bw * bh - i);
+}
+
+/* Share of true digits whose box is found (IoU >= 0.4) on page `page`. */
+static double box_recall(const rec_result *r, const fx_truth *t, int page)
+{
+	int hit = 0;
+	for (int i = 0; i < t->n; i++)
+		for (size_t j = 0; j < r->ndigits; j++) {
+			const rec_digit *d = &r->digits[j];
+			if (d->page == page &&
+			    iou(t->box[i].x, t->box[i].y, t->box[i].w, t->box[i].h, d->x, d->y, d->w, d->h) >= 0.4) {
+				hit++;
+				break;
+			}
+		}
+	return t->n ? (double)hit / t->n : 0;
+}
+
+static int fields_exact(const rec_result *r, const fx_truth *t, int page)
+{
+	int ok = 0;
+	for (int k = 0; k < t->nfields; k++)
+		for (size_t f = 0; f < r->nfields; f++)
+			if (r->fields[f].page == page && strcmp(r->fields[f].text, t->text[k]) == 0) {
+				ok++;
+				break;
+			}
+	return ok;
+}
+
+static void test_form(nn_infer *nn, const fx_mnist *m, const char *ext)
+{
+	img_t page;
+	fx_truth t;
+	img_err e;
+	CHECK(fx_form(&page, 2480, 3508, 1, m, 21, &t) == 0);
+	char path[512];
+	snprintf(path, sizeof path, "%s/form.%s", tmpdir, ext);
+	CHECK(img_write(path, &page, 1, 92, &e) == 0);
+	img_free(&page);
+	rec_options o;
+	rec_options_default(&o);
+	o.want_crop_png = true;
+	o.debug_dir = tmpdir;
+	rec_result r;
+	char err[512];
+	CHECKF(rec_file(path, &o, nn, &r, err, sizeof err) == 0, "%s", err);
+	CHECK(r.npages == 1 && r.pages[0].width == 2480 && r.pages[0].height == 3508);
+	double rc = box_recall(&r, &t, 0);
+	CHECKF(rc >= 0.9, "%s: box recall %.2f", ext, rc);
+	int ok = fields_exact(&r, &t, 0);
+	CHECKF(ok * 10 >= t.nfields * 6, "%s: %d of %d fields exact", ext, ok, t.nfields);
+	CHECK(r.ms > 0 && r.ms_decode > 0 && r.ms_classify >= 0);
+	CHECK(strlen(r.sha256) == 64);
+	for (size_t i = 0; i < r.ndigits; i++) {
+		const rec_digit *d = &r.digits[i];
+		CHECK(d->label >= 0 && d->label <= 9 && d->alt_label != d->label);
+		CHECK(d->confidence >= d->alt_confidence && d->confidence <= 1.0f);
+		if (d->confidence < o.threshold) CHECK(d->flagged);
+		CHECK(d->field >= 0 && (size_t)d->field < r.nfields);
+		CHECK(d->crop_png && d->crop_png_len > 8 && memcmp(d->crop_png, "\x89PNG", 4) == 0);
+	}
+	for (size_t f = 0; f < r.nfields; f++) {
+		bool any = false;
+		for (size_t i = 0; i < r.ndigits; i++)
+			if (r.digits[i].field == (int)f) any |= r.digits[i].flagged;
+		CHECK(r.fields[f].flagged == any);
+	}
+	snprintf(path, sizeof path, "%s/form.%s.overlay.png", tmpdir, ext);
+	struct stat st;
+	CHECK(stat(path, &st) == 0 && st.st_size > 1000);
+
+	/* The JSON line: one line, the contract's keys in order. */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&buf, &len);
+	rec_result_json(mf, "form \"x\".png", &r, NULL);
+	fclose(mf);
+	CHECK(buf && len > 0 && buf[len - 1] == '\n' && strchr(buf, '\n') == buf + len - 1);
+	static const char *keys[] = { "{\"file\": \"form \\\"x\\\".png\"", "\"sha256\": \"", "\"pages\": 1",
+				      "\"width\": 2480", "\"height\": 3508", "\"ms\": ", "\"digits\": [{\"page\": 0, \"x\": ",
+				      "\"label\": ", "\"confidence\": ", "\"alt_label\": ", "\"alt_confidence\": ",
+				      "\"field\": ", "\"flagged\": ", "\"fields\": [{\"page\": 0", "\"text\": \"",
+				      "\"error\": null}" };
+	const char *at = buf;
+	for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+		const char *p = at ? strstr(at, keys[k]) : NULL;
+		CHECKF(p != NULL, "JSON key %s missing or out of order", keys[k]);
+		if (p) at = p;
+	}
+	free(buf);
+	rec_result_free(&r);
+}
+
+static void test_multipage(nn_infer *nn, const fx_mnist *m)
+{
+	img_t pages[2];
+	fx_truth t[2];
+	img_err e;
+	CHECK(fx_form(&pages[0], 1654, 2339, 1, m, 31, &t[0]) == 0);
+	CHECK(fx_form(&pages[1], 1654, 2339, 1, m, 32, &t[1]) == 0);
+	char path[512];
+	snprintf(path, sizeof path, "%s/two.tif", tmpdir);
+	CHECK(img_write(path, pages, 2, 0, &e) == 0);
+	img_free(&pages[0]);
+	img_free(&pages[1]);
+	rec_result r;
+	char err[512];
+	CHECKF(rec_file(path, NULL, nn, &r, err, sizeof err) == 0, "%s", err);
+	CHECK(r.npages == 2);
+	for (int p = 0; p < 2; p++) CHECKF(box_recall(&r, &t[p], p) >= 0.85, "page %d: %.2f", p, box_recall(&r, &t[p], p));
+	rec_result_free(&r);
+}
+
+static void test_errors(nn_infer *nn)
+{
+	rec_result r;
+	char err[512];
+	CHECK(rec_file("/nonexistent/scan.png", NULL, nn, &r, err, sizeof err) < 0);
+	CHECK(strstr(err, "/nonexistent/scan.png") != NULL && r.ndigits == 0);
+	rec_result_free(&r);
+	rec_options o;
+	rec_options_default(&o);
+	o.max_bytes = 10;
+	const uint8_t junk[64] = { 0x89, 'P', 'N', 'G' };
+	CHECK(rec_buffer(junk, sizeof junk, "big", &o, nn, &r, err, sizeof err) < 0 && strstr(err, "limit"));
+	rec_result_free(&r);
+	/* An error result still prints valid JSON with the message. */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&buf, &len);
+	rec_result_json(mf, "big", &r, "big: file is too large");
+	fclose(mf);
+	CHECK(buf && strstr(buf, "\"digits\": [], \"fields\": [], \"error\": \"big: file is too large\"}"));
+	free(buf);
+}
+
+int main(void)
+{
+	const char *root = getenv("DIGITD_ROOT") ? getenv("DIGITD_ROOT") : ".";
+	char path[1024], err[512];
+	snprintf(path, sizeof path, "%s/models/lenet5.model", root);
+	nn_model *model = nn_model_load(path, err, sizeof err);
+	if (!model) SKIP("no model: %s", err);
+	fx_mnist m;
+	snprintf(path, sizeof path, "%s/data/mnist", root);
+	if (fx_mnist_load(path, &m) < 0) SKIP("no MNIST test set in %s", path);
+	if (!mkdtemp(tmpdir)) SKIP("mkdtemp failed");
+	nn_infer *nn = nn_infer_new(model, 32);     /* smaller than a page's batch: chunking is exercised */
+	test_errors(nn);
+	test_form(nn, &m, "png");
+	if (!getenv("DIGITD_SANITIZED")) {
+		test_form(nn, &m, "jpg");           /* decoded at half size: boxes must still fit */
+		test_multipage(nn, &m);
+	}
+	nn_infer_free(nn);
+	nn_model_free(model);
+	fx_mnist_free(&m);
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
+	CHECK_DONE();
+}

@@ -1,0 +1,194 @@
+/* test_segment: cleaning and segmentation on pages whose answer is known.
+ *
+ * Pages come from page_fixture.h (MNIST test digits on a printed form);
+ * without data/mnist the page-level cases are skipped and the rest runs.
+ * Checks: MNIST-style normalisation, deskew angle, ruling removal that keeps
+ * a crossing stroke, candidate boxes against the true boxes on a level and
+ * on a rotated page (boxes must come back in the page's coordinates), and
+ * fields in reading order. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "page_fixture.h"
+#include "segment/seg_internal.h"
+
+static void test_normalize(void)
+{
+	/* A ring 40 wide, 80 tall: must fit 20 tall, keep its aspect, be centred. */
+	int w = 40, h = 80;
+	uint8_t *m = calloc((size_t)w * h, 1);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			double dx = (x - 19.5) / 20, dy = (y - 39.5) / 40, r = dx * dx + dy * dy;
+			if (r <= 1.0 && r >= 0.6) m[y * w + x] = 255;
+		}
+	uint8_t out[SEG_PIXELS];
+	img_err e;
+	CHECK(seg_normalize(m, w, h, out, &e) == 0);
+	int x0 = 28, y0 = 28, x1 = -1, y1 = -1;
+	double sum = 0, sx = 0, sy = 0;
+	for (int y = 0; y < 28; y++)
+		for (int x = 0; x < 28; x++) {
+			int v = out[y * 28 + x];
+			if (v > 30) {
+				if (x < x0) x0 = x;
+				if (x > x1) x1 = x;
+				if (y < y0) y0 = y;
+				if (y > y1) y1 = y;
+			}
+			sum += v, sx += v * (x + 0.5), sy += v * (y + 0.5);
+		}
+	CHECKF(y1 - y0 + 1 >= 18 && y1 - y0 + 1 <= 20, "height %d", y1 - y0 + 1);
+	CHECKF(x1 - x0 + 1 >= 8 && x1 - x0 + 1 <= 12, "width %d", x1 - x0 + 1);
+	CHECK(sum > 0 && fabs(sx / sum - 14) <= 1.0 && fabs(sy / sum - 14) <= 1.0);
+	/* Anti-aliased: some grey levels, not only 0 and 255. */
+	int grey = 0;
+	for (int i = 0; i < SEG_PIXELS; i++) grey += out[i] > 20 && out[i] < 235;
+	CHECK(grey > 5);
+	/* A hairline ring is thickened towards MNIST's stroke. */
+	memset(m, 0, (size_t)w * h);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			double dx = (x - 19.5) / 20, dy = (y - 39.5) / 40, r = dx * dx + dy * dy;
+			if (r <= 1.0 && r >= 0.93) m[y * w + x] = 255;
+		}
+	CHECK(seg_stroke_width(m, w, h) < 3.5);
+	CHECK(seg_normalize(m, w, h, out, &e) == 0);
+	int ink = 0;
+	for (int i = 0; i < SEG_PIXELS; i++) ink += out[i];
+	CHECKF(ink / 255 > 40, "ink %d", ink / 255);
+	free(m);
+}
+
+static void test_lines(void)
+{
+	/* A vertical stroke crossing a long horizontal rule: the rule goes, the
+	 * stroke stays whole. */
+	img_t bin;
+	img_err e;
+	CHECK(img_alloc(&bin, 400, 200, 1, &e) == 0);
+	for (int x = 10; x < 390; x++)
+		for (int y = 99; y < 103; y++) bin.data[y * bin.stride + x] = 255;
+	for (int y = 60; y < 140; y++)
+		for (int x = 200; x < 206; x++) bin.data[y * bin.stride + x] = 255;
+	img_t mask;
+	CHECK(seg_remove_lines(&bin, 120, 9, &mask, &e) == 0);
+	CHECK(bin.data[100 * bin.stride + 50] == 0 && mask.data[100 * mask.stride + 50] == 255);
+	CHECK(bin.data[100 * bin.stride + 202] == 255);      /* the crossing is repaired */
+	int32_t *labels;
+	img_comp *cc;
+	int n;
+	CHECK(img_components(&bin, &labels, &cc, &n, &e) == 0);
+	CHECKF(n == 1 && cc[0].h == 80, "%d components", n);
+	free(labels);
+	free(cc);
+	img_free(&mask);
+	img_free(&bin);
+}
+
+/* Intersection over union of two boxes. */
+static double iou(int ax, int ay, int aw, int ah, int bx, int by, int bw, int bh)
+{
+	int x0 = ax > bx ? ax : bx, y0 = ay > by ? ay : by;
+	int x1 = ax + aw < bx + bw ? ax + aw : bx + bw, y1 = ay + ah < by + bh ? ay + ah : by + bh;
+	if (x1 <= x0 || y1 <= y0) return 0;
+	double i = (double)(x1 - x0) * (y1 - y0);
+	return i / ((double)aw * ah + (double)bw * bh - i);
+}
+
+/* Rotate a box of the level page into the rotated page (img_rotate's
+ * transform), returning the box of the rotated digit's ink extent guess:
+ * its centre moved exactly, its size kept. */
+static void rotate_box(const fx_box *b, int W, int H, double deg, int *x, int *y)
+{
+	double a = deg * M_PI / 180, cx = (W - 1) / 2.0, cy = (H - 1) / 2.0;
+	double px = b->x + b->w / 2.0 - cx, py = b->y + b->h / 2.0 - cy;
+	double rx = cos(a) * px + sin(a) * py + cx, ry = -sin(a) * px + cos(a) * py + cy;
+	*x = (int)(rx - b->w / 2.0);
+	*y = (int)(ry - b->h / 2.0);
+}
+
+static void test_page(const fx_mnist *m, double deg)
+{
+	img_t level, page;
+	fx_truth t;
+	img_err e;
+	CHECK(fx_form(&level, 1654, 2339, 1, m, 3, &t) == 0);       /* A4 at 200 dpi */
+	if (deg != 0) {
+		CHECK(img_rotate(&level, deg, 245, IMG_INTER_LINEAR, &page, &e) == 0);
+		img_free(&level);
+	} else {
+		page = level;
+	}
+	seg_options so;
+	seg_options_default(&so);
+	seg_page sp;
+	CHECK(seg_page_run(&page, &so, &sp, &e) == 0);
+	/* Levelling a page turned by deg means turning it back by -deg. */
+	CHECKF(fabs(sp.angle + deg) < 0.4, "deskew found %.2f for a page turned %.2f", sp.angle, deg);
+	int found = 0;
+	for (int i = 0; i < t.n; i++) {
+		int x, y;
+		rotate_box(&t.box[i], page.w, page.h, deg, &x, &y);
+		bool hit = false;
+		for (size_t j = 0; j < sp.ndigits && !hit; j++) {
+			const seg_digit *d = &sp.digits[j];
+			hit = iou(x, y, t.box[i].w, t.box[i].h, d->x, d->y, d->w, d->h) >= 0.5;
+		}
+		found += hit;
+	}
+	CHECKF(found * 100 >= t.n * 90, "rotated %.1f: %d of %d true boxes found", deg, found, t.n);
+	/* Fields come in reading order: top to bottom, each left to right. */
+	for (size_t f = 0; f + 1 < sp.nfields; f++) {
+		const seg_field *a = &sp.fields[f], *b = &sp.fields[f + 1];
+		CHECK(a->y + a->h / 2 <= b->y + b->h || a->x < b->x);
+		for (int j = a->first; j + 1 < a->first + a->n; j++) CHECK(sp.digits[j].wx <= sp.digits[j + 1].wx);
+	}
+	for (size_t j = 0; j < sp.ndigits; j++) {
+		const seg_digit *d = &sp.digits[j];
+		CHECK(d->x >= 0 && d->y >= 0 && d->x + d->w <= page.w && d->y + d->h <= page.h);
+	}
+	seg_page_free(&sp);
+	img_free(&page);
+}
+
+static void test_skew(const fx_mnist *m)
+{
+	img_t level, rot, bin;
+	fx_truth t;
+	img_err e;
+	CHECK(fx_form(&level, 1240, 1754, 1, m, 9, &t) == 0);
+	static const double angles[] = { -7.5, -2, 3.3, 9 };
+	for (int i = 0; i < 4; i++) {
+		CHECK(img_rotate(&level, angles[i], 245, IMG_INTER_LINEAR, &rot, &e) == 0);
+		int thr;
+		CHECK(img_threshold_otsu(&rot, &bin, &thr, &e) == 0);
+		double a = seg_skew_angle(&bin, 10);
+		CHECKF(fabs(a + angles[i]) < 0.3, "turned %.2f, levelling angle found %.2f", angles[i], a);
+		img_free(&bin);
+		img_free(&rot);
+	}
+	img_free(&level);
+}
+
+int main(void)
+{
+	test_normalize();
+	test_lines();
+	const char *root = getenv("DIGITD_ROOT") ? getenv("DIGITD_ROOT") : ".";
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s/data/mnist", root);
+	fx_mnist m;
+	if (fx_mnist_load(dir, &m) == 0) {
+		test_skew(&m);
+		test_page(&m, 0);
+		test_page(&m, 4.0);
+		test_page(&m, -6.5);
+		fx_mnist_free(&m);
+	} else {
+		fprintf(stderr, "no MNIST test set in %s: page cases skipped\n", dir);
+	}
+	CHECK_DONE();
+}
