@@ -2,7 +2,7 @@
 // score-samples.js: score `digitctl recognize --json` output against the
 // ground truth of samples/ (NAME.truth.json beside each image).
 //
-//   node scripts/score-samples.js [--json] [--strict] [--verbose] [--truth-dir DIR] OUTPUT.jsonl|-
+//   node scripts/score-samples.js [--json|--oneline] [--strict] [--verbose] [--truth-dir DIR] OUTPUT.jsonl|-
 //
 // OUTPUT holds one JSON object per input file (issue #3 §5).  The rules are
 // written down in samples/README.md; in short: a reported digit matches a
@@ -10,7 +10,8 @@
 // box, one-to-one, best IoU first; unmatched unflagged reports count against
 // precision; flagged ones are counted apart and in the flagged share.
 // --strict exits 1 when a target is missed; --verbose lists every miss, false
-// positive, wrong label and wrong field (to stderr).  Plain Node, no packages.
+// positive, wrong label and wrong field (to stderr); --oneline prints only the
+// six target figures on one line (for threshold sweeps).  Plain Node, no packages.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -27,17 +28,18 @@ const FP_KINDS = ['duplicate', 'printed_digits', 'printed_text', 'script', 'sign
 
 function usage(msg) {
 	if (msg) process.stderr.write(`score-samples: ${msg}\n`);
-	process.stderr.write('usage: score-samples.js [--json] [--strict] [--verbose] [--truth-dir DIR] OUTPUT.jsonl|-\n');
+	process.stderr.write('usage: score-samples.js [--json|--oneline] [--strict] [--verbose] [--truth-dir DIR] OUTPUT.jsonl|-\n');
 	process.exit(2);
 }
 
 function parseArgs(argv) {
-	const o = { json: false, strict: false, verbose: false, truthDir: null, input: null };
+	const o = { json: false, oneline: false, strict: false, verbose: false, truthDir: null, input: null };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		if (a === '--json') o.json = true;
 		else if (a === '--strict') o.strict = true;
 		else if (a === '--verbose') o.verbose = true;
+		else if (a === '--oneline') o.oneline = true;
 		else if (a === '--truth-dir') { if (++i >= argv.length) usage('--truth-dir needs a directory'); o.truthDir = argv[i]; }
 		else if (a === '-h' || a === '--help') usage();
 		else if (a.startsWith('--')) usage(`unknown option ${a}`);
@@ -221,7 +223,11 @@ function main() {
 		verdict[k] = t.min !== undefined ? tm[k] >= t.min : tm[k] <= t.max;
 		allMet = allMet && verdict[k];
 	}
-	if (o.json) {
+	if (o.oneline) {
+		const f = (k) => `${k} ${pct(tm[k]).trim()}${verdict[k] === false ? '*' : ''}`;
+		console.log(['recall', 'precision', 'e2e_accuracy', 'field_exact', 'errors_flagged', 'digits_flagged'].map(f).join('  ') +
+			(allMet ? '  (all targets met)' : '  (* missed)'));
+	} else if (o.json) {
 		process.stdout.write(JSON.stringify({ files: perFile, total: { counts: total, metrics: tm }, targets: TARGETS, met: verdict, all_met: allMet }) + '\n');
 	} else {
 		const hdr = 'file              digits  found  recall  precis  e2e-acc  fields  flagged   ms';

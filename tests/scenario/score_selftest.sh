@@ -113,4 +113,6 @@ check "hand: field exact by best overlap" "r.files[0].counts.fields_exact === 1"
 check "hand: failed file counts its digits as missed" "r.files[1].counts.failed === 1 && r.total.counts.truth_digits === 6 && Math.abs(r.total.metrics.recall - 2 / 6) < 1e-9"
 node scripts/score-samples.js --truth-dir "$T/t" "$T/hand.jsonl" >"$T/human.txt" || fail=1
 grep -q "ERROR: truncated PNG" "$T/human.txt" && grep -q "detection recall" "$T/human.txt" && echo "ok   human-readable report" || { echo "FAIL human-readable report"; cat "$T/human.txt"; fail=1; }
+node scripts/score-samples.js --oneline --truth-dir "$T/t" "$T/hand.jsonl" >"$T/one.txt" || fail=1
+grep -q "^recall 33.3 %\*  precision 66.7 %\*" "$T/one.txt" && echo "ok   one-line summary" || { echo "FAIL one-line summary"; cat "$T/one.txt"; fail=1; }
 exit $fail
