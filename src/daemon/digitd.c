@@ -22,6 +22,7 @@
 #include "daemon/pipeline.h"
 #include "daemon/spool.h"
 #include "daemon/watch.h"
+#include "imaging/imaging.h"
 #include "nn/nn.h"
 #include "store/store.h"
 #include "util/config.h"
@@ -211,6 +212,9 @@ static int start(daemon_state *d)
 		log_err("signals: %s", strerror(errno));
 		return -1;
 	}
+	/* one document per worker per core: OpenCV's own pool would only
+	 * oversubscribe the cores the workers already fill */
+	img_set_threads(1);
 	pipeline_settings set;
 	pipeline_settings_from(&set, &d->cfg);
 	if (pipeline_start(&d->pl, &d->sp, d->db, d->cfg.database, d->model, d->cfg.workers, &set, err,

@@ -24,4 +24,9 @@ int img_alloc(img_t *im, int w, int h, int ch, img_err *err);
 void img_free(img_t *im);
 int img_clone(const img_t *src, img_t *dst, img_err *err);
 
+/* Threads OpenCV may use inside one call (cv::setNumThreads; src/imaging/threads.cpp).
+ * digitd sets 1: its worker pool already runs one document per core, and
+ * OpenCV's own pool on top would oversubscribe the cores. */
+void img_set_threads(int n);
+
 #endif
