@@ -261,11 +261,3 @@ extern "C" int img_components(const img_t *bin, int32_t **labels, img_comp **com
 	*comps = NULL;
 	return -1;
 }
-
-extern "C" void img_set_threads(int n)
-{
-	try {
-		cv::setNumThreads(n <= 0 ? -1 : n);
-	} catch (...) {
-	}
-}

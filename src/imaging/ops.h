@@ -48,8 +48,4 @@ typedef struct {
  * holds 0 for paper and i+1 for the pixels of comps[i]. */
 int img_components(const img_t *bin, int32_t **labels, img_comp **comps, int *n, img_err *err);
 
-/* Threads OpenCV may use inside one call (0: its default).  Process-wide;
- * the benchmark sets 1 to measure one core. */
-void img_set_threads(int n);
-
 #endif

@@ -7,6 +7,7 @@
  * ink) and comb-box ticks (thin solid bars standing on a removed ruling).
  * Pieces of one digit are merged; wide components are split at projection
  * minima and marked SEG_SPLIT so their digits are flagged for review. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,14 +179,65 @@ fail:
 	return -1;
 }
 
+/* Orientation of a candidate's ink from its second moments: *elong is the
+ * minor/major axis ratio (0 for a perfect line), return value the major
+ * axis's angle from vertical in degrees (0..90). */
+static double ink_axis(const seg_cand *c, double *elong)
+{
+	double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+	for (int y = 0; y < c->h; y++)
+		for (int x = 0; x < c->w; x++)
+			if (c->mask[(size_t)y * c->w + x]) n++, sx += x, sy += y, sxx += (double)x * x, syy += (double)y * y, sxy += (double)x * y;
+	if (n < 2) {
+		*elong = 1;
+		return 0;
+	}
+	double mx = sx / n, my = sy / n;
+	double a = sxx / n - mx * mx, b = syy / n - my * my, cxy = sxy / n - mx * my;
+	double tr = a + b, det = a * b - cxy * cxy, disc = sqrt(fmax(0, tr * tr / 4 - det));
+	double l1 = tr / 2 + disc, l2 = tr / 2 - disc;
+	*elong = l1 > 0 ? sqrt(fmax(0, l2) / l1) : 1;
+	/* Major axis direction (vx, vy); angle from the vertical axis. */
+	double vx = cxy, vy = l1 - a;
+	if (fabs(vx) < 1e-9 && fabs(vy) < 1e-9) vx = a >= b ? 1 : 0, vy = a >= b ? 0 : 1;
+	return atan2(fabs(vx), fabs(vy)) * 180 / M_PI;
+}
+
+/* A slash between date groups, or a dash: a thin straight stroke leaning
+ * well away from the vertical (MNIST's 1s lean up to about 35 degrees). */
+static bool is_separator_stroke(const seg_cand *c, double h)
+{
+	double elong;
+	if (c->h < 0.5 * h && c->w < 0.5 * h) return false;
+	double ang = ink_axis(c, &elong);
+	return elong < 0.16 && ang > 40;
+}
+
+static int push_sep(seg_sep **v, size_t *n, size_t *cap, int x, int y, int w, int h, bool dot)
+{
+	if (*n == *cap) {
+		size_t nc = *cap * 2 + 8;
+		seg_sep *nv = realloc(*v, nc * sizeof *nv);
+		if (!nv) return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = (seg_sep){ x, y, w, h, dot };
+	return 0;
+}
+
 static int cmp_x(const void *a, const void *b)
 {
 	const seg_cand *p = a, *q = b;
 	return p->x != q->x ? p->x - q->x : p->y - q->y;
 }
 
-int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, double *digit_h, img_err *err)
+int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, seg_sep **seps, size_t *nseps,
+			double *digit_h, img_err *err)
 {
+	size_t sepcap = 0;
+	*seps = NULL;
+	*nseps = 0;
 	int32_t *labels = NULL;
 	img_comp *cc = NULL;
 	int ncc = 0;
@@ -216,8 +268,20 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, d
 		/* A hairline: a piece of a printed border or rule, thinner than any
 		 * pen stroke that is also perfectly straight. */
 		bool hair = k->w <= 4 && k->w * 4 <= k->h && k->area * 20 >= k->w * k->h * 17;
-		if (speck || tiny || blob || bar || hair || is_tick(k, &cl->lines)) continue;
+		if (speck || tiny) {
+			/* A full round point, well above noise size: a decimal point. */
+			bool dot = k->w >= 3 && k->h >= 3 && k->w <= 0.4 * h && k->h <= 0.4 * h && k->w <= 2 * k->h &&
+				   k->h <= 2 * k->w && k->area * 10 >= k->w * k->h * 5;
+			if (dot && push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, true) < 0) goto oom;
+			continue;
+		}
+		if (blob || bar || hair || is_tick(k, &cl->lines)) continue;
 		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
+		if (is_separator_stroke(&v[n], h)) {
+			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, false) < 0) goto oom;
+			free(v[n].mask);
+			continue;
+		}
 		n++;
 	}
 	free(labels);
@@ -309,5 +373,8 @@ oom:
 	free(labels);
 	free(cc);
 	seg_cands_free(v, n);
+	free(*seps);
+	*seps = NULL;
+	*nseps = 0;
 	return -1;
 }

@@ -40,7 +40,24 @@ static int cmp_rank(const void *a, const void *b)
 	return p->field != q->field ? p->field - q->field : (p->x != q->x ? p->x - q->x : p->y - q->y);
 }
 
-int seg_group_fields(seg_cand *c, size_t n, seg_field **fields, size_t *nfields)
+/* Does a separator stand between a (left) and b (right) on their line? */
+static bool separated(const seg_cand *a, const seg_cand *b, const seg_sep *seps, size_t nseps)
+{
+	int top = a->y < b->y ? a->y : b->y, bot = a->y + a->h > b->y + b->h ? a->y + a->h : b->y + b->h;
+	int left = a->x + a->w * 3 / 4, right = b->x + b->w / 4;
+	for (size_t k = 0; k < nseps; k++) {
+		const seg_sep *s = &seps[k];
+		int cx = s->x + s->w / 2, cy = s->y + s->h / 2;
+		if (cx <= left || cx >= right || cy < top || cy > bot) continue;
+		/* A point separates only on the baseline (a decimal point), not
+		 * halfway up (noise, a dot over an i). */
+		if (s->dot && cy < top + (bot - top) * 6 / 10) continue;
+		return true;
+	}
+	return false;
+}
+
+int seg_group_fields(seg_cand *c, size_t n, const seg_sep *seps, size_t nseps, seg_field **fields, size_t *nfields)
 {
 	*fields = NULL;
 	*nfields = 0;
@@ -64,6 +81,7 @@ int seg_group_fields(seg_cand *c, size_t n, seg_field **fields, size_t *nfields)
 			/* One writer writes one number at one size: a much smaller or
 			 * larger neighbour is a printed label or another field. */
 			if (c[i].h * 100 < l->h * 72 || l->h * 100 < c[i].h * 72) continue;
+			if (separated(l, &c[i], seps, nseps)) continue;
 			if (best < 0 || gap < bestgap) best = j, bestgap = gap;
 		}
 		if (best < 0) {

@@ -19,9 +19,11 @@ void seg_page_free(seg_page *p)
 	if (!p) return;
 	free(p->digits);
 	free(p->fields);
+	free(p->seps);
 	p->digits = NULL;
 	p->fields = NULL;
-	p->ndigits = p->nfields = 0;
+	p->seps = NULL;
+	p->ndigits = p->nfields = p->nseps = 0;
 }
 
 /* Field boxes in page coordinates: the union of their digits' page boxes. */
@@ -82,8 +84,8 @@ int seg_page_run(const img_t *page, const seg_options *o, seg_page *out, img_err
 	out->angle = cl.angle;
 	out->ink_channel = cl.ink_channel;
 	out->threshold = cl.threshold;
-	if (seg_find_candidates(&cl, &c, &n, &out->digit_h, err) < 0) goto fail;
-	if (seg_group_fields(c, n, &out->fields, &out->nfields) < 0) goto oom;
+	if (seg_find_candidates(&cl, &c, &n, &out->seps, &out->nseps, &out->digit_h, err) < 0) goto fail;
+	if (seg_group_fields(c, n, out->seps, out->nseps, &out->fields, &out->nfields) < 0) goto oom;
 	if (n > 0 && !(out->digits = calloc(n, sizeof *out->digits))) goto oom;
 	for (size_t i = 0; i < n; i++) {
 		seg_digit *d = &out->digits[i];
@@ -130,7 +132,7 @@ int seg_page_filter(seg_page *p, const bool *keep, img_err *err)
 		const seg_digit *s = &p->digits[i];
 		c[i] = (seg_cand){ .x = s->wx, .y = s->wy, .w = s->ww, .h = s->wh, .area = s->area, .id = (int)i };
 	}
-	if (seg_group_fields(c, m, &p->fields, &p->nfields) < 0) goto oom;
+	if (seg_group_fields(c, m, p->seps, p->nseps, &p->fields, &p->nfields) < 0) goto oom;
 	for (size_t i = 0; i < m; i++) {
 		d[i] = p->digits[c[i].id];
 		d[i].field = c[i].field;

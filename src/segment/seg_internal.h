@@ -41,13 +41,14 @@ typedef struct {
 	bool alt_piece;
 } seg_cand;
 
-int seg_find_candidates(const seg_clean_out *c, seg_cand **out, size_t *n, double *digit_h, img_err *err);
+int seg_find_candidates(const seg_clean_out *c, seg_cand **out, size_t *n, seg_sep **seps, size_t *nseps,
+			double *digit_h, img_err *err);
 void seg_cands_free(seg_cand *c, size_t n);
 
 /* Group candidates into fields: sorts cands in reading order (fields top to
  * bottom, digits left to right inside), sets cand.field, fills *fields with
- * boxes in working coordinates. */
-int seg_group_fields(seg_cand *c, size_t n, seg_field **fields, size_t *nfields);
+ * boxes in working coordinates.  No field spans a separator. */
+int seg_group_fields(seg_cand *c, size_t n, const seg_sep *seps, size_t nseps, seg_field **fields, size_t *nfields);
 
 /* Mean stroke width of a mask: area over half its boundary length. */
 double seg_stroke_width(const uint8_t *mask, int w, int h);

@@ -43,6 +43,13 @@ typedef struct {
 	int first, n;           /* digits[first .. first+n) left to right */
 } seg_field;
 
+/* A mark that separates fields without being a digit: a decimal point, a
+ * slash in a date (working-image box). */
+typedef struct {
+	int x, y, w, h;
+	bool dot;               /* a point on the baseline; else a slash */
+} seg_sep;
+
 typedef struct {
 	bool sauvola;           /* local binarisation instead of Otsu after flattening */
 	bool deskew;
@@ -63,6 +70,8 @@ typedef struct {
 	size_t ndigits;
 	seg_field *fields;
 	size_t nfields;
+	seg_sep *seps;          /* separators found between candidates */
+	size_t nseps;
 	double ms_clean, ms_segment;
 } seg_page;
 
