@@ -212,6 +212,7 @@ static int start(daemon_state *d)
 		log_err("signals: %s", strerror(errno));
 		return -1;
 	}
+	recover_done(&d->sp, d->db);   /* before the writer thread owns d->db */
 	/* one document per worker per core: OpenCV's own pool would only
 	 * oversubscribe the cores the workers already fill */
 	img_set_threads(1);
@@ -235,7 +236,6 @@ static int start(daemon_state *d)
 		snprintf(dir, sizeof dir, "%s/incoming", d->cfg.spool);
 		if (watch_open(&d->w, dir, err, sizeof err) < 0) log_warn("%s", err);
 	}
-	recover_done(&d->in, d->db);
 	recover_work(&d->in);
 	if (d->cfg.originals == ORIGINALS_MOVE) prune_done(&d->sp, d->cfg.done_days);
 	intake_scan(&d->in);

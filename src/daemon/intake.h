@@ -63,9 +63,10 @@ bool intake_quiet(const intake *in);
 
 /* Start-up recovery (recover.c): hand every file left in work/ by a crash
  * back to the pipeline, and re-queue done/ files whose content has no
- * committed document.  Returns the number of files recovered/re-queued. */
+ * committed document (run before the writer thread owns db).  Return the
+ * number of files recovered/re-queued. */
 long recover_work(intake *in);
-long recover_done(intake *in, store *db);
+long recover_done(spool *sp, store *db);
 /* originals = move: remove done/ files moved there more than done_days ago. */
 long prune_done(spool *sp, int done_days);
 

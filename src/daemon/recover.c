@@ -77,7 +77,7 @@ long recover_work(intake *in)
 }
 
 typedef struct {
-	intake *in;
+	spool *sp;
 	store *db;
 	time_t since;
 	long requeued;
@@ -93,15 +93,15 @@ static int check_done(void *arg, const char *name, const struct stat *st)
 	int64_t id;
 	if (!S_ISREG(st->st_mode) || st->st_ctim.tv_sec < c->since) return 0;
 	/* max 0: never hold the file in memory, only stream its hash */
-	int rc = spool_read(c->in->sp, SPOOL_DONE, name, 0, &buf, &len, &st2, sha, err, sizeof err);
+	int rc = spool_read(c->sp, SPOOL_DONE, name, 0, &buf, &len, &st2, sha, err, sizeof err);
 	free(buf);
 	if (rc == -1 || !sha[0]) {
 		log_warn("done/\"%s\": %s", name, err);
 		return 0;
 	}
 	if (store_find_sha(c->db, sha, &id, status, err, sizeof err) != 0) return 0;
-	if (spool_unique_name(c->in->sp, SPOOL_INCOMING, name, dest) < 0 ||
-	    spool_move(c->in->sp, SPOOL_DONE, name, SPOOL_INCOMING, dest) < 0) {
+	if (spool_unique_name(c->sp, SPOOL_INCOMING, name, dest) < 0 ||
+	    spool_move(c->sp, SPOOL_DONE, name, SPOOL_INCOMING, dest) < 0) {
 		log_err("done/\"%s\" has no document in the database but cannot be re-queued: %s", name,
 			strerror(errno));
 		return 0;
@@ -111,10 +111,10 @@ static int check_done(void *arg, const char *name, const struct stat *st)
 	return 1;
 }
 
-long recover_done(intake *in, store *db)
+long recover_done(spool *sp, store *db)
 {
 	char last[40], err[512];
-	done_ctx c = { .in = in, .db = db, .since = 0 };
+	done_ctx c = { .sp = sp, .db = db, .since = 0 };
 	if (store_last_processed(db, last, err, sizeof err) < 0) {
 		log_warn("%s", err);
 		return -1;
@@ -124,7 +124,7 @@ long recover_done(intake *in, store *db)
 		memset(&tm, 0, sizeof tm);
 		if (strptime(last, "%Y-%m-%dT%H:%M:%S", &tm)) c.since = timegm(&tm) - 120;
 	}
-	return each_entry(in->sp, SPOOL_DONE, check_done, &c);
+	return each_entry(sp, SPOOL_DONE, check_done, &c);
 }
 
 typedef struct {

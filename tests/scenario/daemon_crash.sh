@@ -64,6 +64,18 @@ check_files "at the end"
 n=$(sql "SELECT count(*) FROM documents d WHERE pages != (SELECT count(*) FROM pages WHERE document_id = d.id)")
 [ "$n" -eq 0 ] || fail "$n documents with missing pages"
 integrity
+# the database lost (restored from nothing): every original in done/ has no
+# document any more, so the next start re-queues and re-processes them all
+mv "$DB" "$T/old.db"; rm -f "$DB-wal" "$DB-shm"
+start
+wait_for "SELECT count(*) FROM documents WHERE status = 'done'" "$TOTAL" 120
+wait_empty incoming 10
+wait_empty work 10
+stop
+[ "$(ndocs)" -eq "$TOTAL" ] && [ "$(nfiles done)" -eq "$TOTAL" ] || fail "after losing the database: $(ndocs) rows, $(nfiles done) in done/"
+grep -q 're-queued as incoming' "$LOG" || fail "no re-queue logged"
+ok "database lost: all $TOTAL originals in done/ re-queued and committed again, once each"
+
 recovered=$(grep -c 'already committed' "$LOG")
 requeued=$(grep 'recovering' "$LOG" | sed 's/.*recovering \([0-9]*\).*/\1/' | awk '{s += $1} END {print s + 0}')
 ok "$kills kill -9 during a $TOTAL-file burst: $TOTAL rows, $TOTAL in done/, none lost or doubled"

@@ -132,6 +132,21 @@ kill -0 "$PID" || fail "daemon died on a broken reload"
 wait_for "SELECT count(*) FROM documents WHERE name = 'after-reload-00009.png' AND status = 'done'" 1 10
 ok "SIGHUP: good config applied, broken one reported and the old settings kept working"
 
+# --- policies, changed by SIGHUP: originals = delete, duplicates = reject ----
+mkconf 'originals = "delete";' 'duplicates = "reject";'
+kill -HUP "$PID"
+sleep 0.5
+"$MKDIGITS" "$T" 1 pol 300
+cp "$T/pol-00300.png" "$IN/deleted.png"
+wait_for "SELECT count(*) FROM documents WHERE name = 'deleted.png' AND status = 'done'" 1 10
+sleep 0.2
+[ -e "$SPOOL/done/deleted.png" ] || [ -e "$SPOOL/work/deleted.png" ] && fail "originals = delete kept the file"
+cp "$T/pol-00300.png" "$IN/rejected.png"
+wait_for "SELECT count(*) FROM documents WHERE name = 'rejected.png' AND status = 'duplicate'" 1 10
+sleep 0.2
+grep -q "duplicate of document" "$SPOOL/failed/rejected.png.error" || fail "duplicates = reject: no .error in failed/"
+ok "originals = delete removes the committed original; duplicates = reject sends the copy to failed/"
+
 # --- every committed document's rows are complete ---------------------------
 n=$(sql "SELECT count(*) FROM documents d WHERE status = 'done' AND pages != (SELECT count(*) FROM pages p WHERE p.document_id = d.id)")
 [ "$n" -eq 0 ] || fail "$n documents with missing pages"
