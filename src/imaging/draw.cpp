@@ -27,11 +27,12 @@ static cv::Scalar scalar(const img_t *im, img_color c)
 static const int fonts[] = {
 	cv::FONT_HERSHEY_SIMPLEX, cv::FONT_HERSHEY_DUPLEX, cv::FONT_HERSHEY_COMPLEX,
 	cv::FONT_HERSHEY_TRIPLEX, cv::FONT_HERSHEY_SCRIPT_SIMPLEX, cv::FONT_HERSHEY_COMPLEX | cv::FONT_ITALIC,
+	cv::FONT_HERSHEY_PLAIN, cv::FONT_HERSHEY_SCRIPT_COMPLEX, cv::FONT_HERSHEY_SIMPLEX | cv::FONT_ITALIC,
 };
 
 static int font_of(int f)
 {
-	return fonts[(f < 0 || f > 5) ? 0 : f];
+	return fonts[(f < 0 || f >= (int)(sizeof fonts / sizeof fonts[0])) ? 0 : f];
 }
 
 // Drawing cannot meaningfully fail on a valid image; errors are swallowed so

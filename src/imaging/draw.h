@@ -10,7 +10,8 @@ typedef struct { uint8_t b, g, r; } img_color;
 void img_draw_line(img_t *im, int x0, int y0, int x1, int y1, img_color c, int thickness);
 void img_draw_rect(img_t *im, int x, int y, int w, int h, img_color c, int thickness); /* thickness<0: filled */
 /* Text with an OpenCV Hershey font; (x, y) is the baseline's left end.
- * font: 0 simplex, 1 duplex, 2 complex, 3 triplex, 4 script simplex, 5 italic complex. */
+ * font: 0 simplex, 1 duplex, 2 complex, 3 triplex, 4 script simplex, 5 italic complex,
+ * 6 plain, 7 script complex, 8 italic simplex. */
 void img_draw_text(img_t *im, const char *text, int x, int y, double scale, img_color c, int thickness, int font);
 /* Width and height in pixels that img_draw_text would use. */
 void img_text_size(const char *text, double scale, int thickness, int font, int *w, int *h);

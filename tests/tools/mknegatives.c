@@ -7,9 +7,9 @@
  * one is drawn large, binarised, and normalised by the page pipeline's own
  * seg_normalize(), so negatives reach the model exactly as page candidates do.
  *
- * What is in it: printed letters in every Hershey font at varied size,
- * weight, slant and rotation; script-font letters (payee names, amounts in
- * words); symbols; printed word fragments; pieces of ruling lines and box
+ * What is in it: printed letters in all eight Hershey fonts (and italics)
+ * at varied size, weight, slant and rotation; script-font letters (payee
+ * names, amounts in words); symbols; printed word fragments; pieces of ruling lines and box
  * corners; blobs and specks; stroke fragments; bits of signatures.
  *
  * What is deliberately NOT in it, because it is a digit's double and would
@@ -39,6 +39,9 @@
 
 static const char LETTERS[] = "CEFHKLMNPRTUVWXYcdekmnpruvwx";
 static const char SYMBOLS[] = "$-.:#*+=%@<>_~^";
+/* In the script fonts some more capitals are a digit's double: a cursive
+ * L reads as 2, E as 3, T and F as 7, Y as 4, e as 6. */
+static const char SCRIPT_LETTERS[] = "CHKMNPRUVWXcdkmnpruvwx";
 
 static const img_color WHITE = { 255, 255, 255 };
 
@@ -60,10 +63,11 @@ static void draw_glyphs(img_t *c, const char *set, int n, int font, rng_t *r)
 static void draw_fragment(img_t *c, int font, rng_t *r)
 {
 	static const char any[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	const char *set = font == 4 || font == 7 ? SCRIPT_LETTERS : LETTERS;
 	char s[8];
-	int n = rng_int(r, 2, 4), safe = rng_int(r, 0, n - 1);
+	int n = rng_int(r, 2, 4), safe = rng_int(r, 0, n - 1), nset = (int)strlen(set);
 	for (int i = 0; i < n; i++)
-		s[i] = i == safe ? LETTERS[rng_int(r, 0, (int)sizeof LETTERS - 2)] : any[rng_int(r, 0, (int)sizeof any - 2)];
+		s[i] = i == safe ? set[rng_int(r, 0, nset - 1)] : any[rng_int(r, 0, (int)sizeof any - 2)];
 	s[n] = 0;
 	double scale = rng_uniform(r, 0.9, 1.8);
 	int thick = rng_int(r, 1, 3), w, h;
@@ -202,18 +206,18 @@ static void draw_slash(img_t *c, rng_t *r)
  * when the drawing must not be slanted or rotated further (a slash). */
 static int draw_kind(img_t *c, int kind, rng_t *r)
 {
-	static const int printed[] = { 0, 1, 2, 3, 5 };
+	static const int printed[] = { 0, 1, 2, 3, 5, 6, 8 };
 	switch (kind) {
-	case 0: draw_glyphs(c, LETTERS, 1, printed[rng_int(r, 0, 4)], r); break;
-	case 1: draw_glyphs(c, LETTERS, 1, 4, r); break;
+	case 0: draw_glyphs(c, LETTERS, 1, printed[rng_int(r, 0, 6)], r); break;
+	case 1: draw_glyphs(c, SCRIPT_LETTERS, 1, rng_chance(r, 0.5) ? 4 : 7, r); break;
 	case 2:
 		if (rng_chance(r, 0.08)) {
 			draw_slash(c, r);
 			return 1;
 		}
-		draw_glyphs(c, SYMBOLS, 1, printed[rng_int(r, 0, 4)], r);
+		draw_glyphs(c, SYMBOLS, 1, printed[rng_int(r, 0, 6)], r);
 		break;
-	case 3: draw_fragment(c, rng_chance(r, 0.3) ? 4 : printed[rng_int(r, 0, 4)], r); break;
+	case 3: draw_fragment(c, rng_chance(r, 0.3) ? 4 + 3 * rng_int(r, 0, 1) : printed[rng_int(r, 0, 6)], r); break;
 	case 4: draw_lines(c, r); break;
 	case 5: draw_blobs(c, r); break;
 	case 6: draw_fragment_stroke(c, r); break;
