@@ -7,7 +7,8 @@
  *   BENCH train_epoch_2t     the same on two threads
  * Training is timed on a fraction of an epoch (BENCH_TRAIN_IMAGES, default
  * 12,800 images) and extrapolated linearly to 60,000; each figure is the best
- * of a few runs, since the machine is shared. */
+ * of a few runs, since the machine is shared.  BENCH_SKIP_TRAIN=1 times
+ * inference only. */
 #include "nn/dataset.h"
 #include "nn/model.h"
 #include "nn/train.h"
@@ -105,6 +106,8 @@ int main(void)
 	printf("BENCH infer_batch1_1t %.0f digits/s\n", b1);
 	const double b256 = infer_rate(m, data.images, 60000, 256);
 	printf("BENCH infer_batch256_1t %.0f digits/s\n", b256);
+	if (getenv("BENCH_SKIP_TRAIN"))
+		return 0;
 	printf("training timed on %zu images, extrapolated to 60000\n", ntrain);
 	const double t1 = train_epoch(nn_model_spec(m), &data, ntrain, 1);
 	printf("BENCH train_epoch_1t %.2f s\n", t1);

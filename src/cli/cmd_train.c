@@ -62,6 +62,9 @@ static void usage(FILE *f)
 "  --weight-decay W  decoupled weight decay (default 0)\n"
 "  --patience N      stop after N epochs without a better validation score\n"
 "  --no-augment      train on the images as they are\n"
+"  --augment LIST    distortion ranges, e.g. rot=12,scale=0.12,shear=0.2,shift=2,\n"
+"                    elastic=1.6,prob=1 (the defaults: degrees, scale factor,\n"
+"                    shear factor, pixels, pixels, chance of distorting a sample)\n"
 "  --val N           validation images held out (default 5000)\n"
 "  --limit N         use only the first N training images (quick experiments)\n"
 "  --quiet           no progress output\n"
@@ -152,7 +155,7 @@ static int add_extra_sources(const struct train_args *a, int classes, nn_dataset
 static int parse_args(int argc, char **argv, struct train_args *a)
 {
 	enum { O_DATA = 256, O_OUT, O_ARCH, O_EPOCHS, O_SEED, O_THREADS, O_NEG, O_BATCH, O_OPT,
-	       O_LR, O_WD, O_PAT, O_NOAUG, O_VAL, O_LIMIT, O_QUIET };
+	       O_LR, O_WD, O_PAT, O_NOAUG, O_VAL, O_LIMIT, O_QUIET, O_AUG };
 	static const struct option longopts[] = {
 		{ "data", required_argument, NULL, O_DATA }, { "out", required_argument, NULL, O_OUT },
 		{ "arch", required_argument, NULL, O_ARCH }, { "epochs", required_argument, NULL, O_EPOCHS },
@@ -162,6 +165,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
 		{ "weight-decay", required_argument, NULL, O_WD }, { "patience", required_argument, NULL, O_PAT },
 		{ "no-augment", no_argument, NULL, O_NOAUG }, { "val", required_argument, NULL, O_VAL },
 		{ "limit", required_argument, NULL, O_LIMIT }, { "quiet", no_argument, NULL, O_QUIET },
+		{ "augment", required_argument, NULL, O_AUG },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	double v;
@@ -198,6 +202,12 @@ static int parse_args(int argc, char **argv, struct train_args *a)
 		case O_WD: if (parse_num("--weight-decay", optarg, 0, 1, &v)) return -1; a->o.weight_decay = (float)v; break;
 		case O_PAT: if (parse_num("--patience", optarg, 0, 10000, &v)) return -1; a->o.patience = (int)v; break;
 		case O_NOAUG: a->o.augment = 0; break;
+		case O_AUG:
+			if (nn_augment_parse(optarg, &a->o.aug) < 0) {
+				fprintf(stderr, "digitctl train: --augment: cannot read '%s'\n", optarg);
+				return -1;
+			}
+			break;
 		case O_VAL: if (parse_num("--val", optarg, 0, 1e7, &v)) return -1; a->val = (size_t)v; break;
 		case O_LIMIT: if (parse_num("--limit", optarg, 1, 1e8, &v)) return -1; a->limit = (size_t)v; break;
 		case O_QUIET: a->quiet = 1; break;

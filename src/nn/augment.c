@@ -10,11 +10,43 @@
 #include "nn/augment.h"
 #include "nn/nn.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 const nn_augment_params nn_augment_default = {
-	.rotate_deg = 12.0f, .scale = 0.12f, .shear = 0.2f, .translate = 2.0f, .elastic = 1.6f,
+	.rotate_deg = 12.0f, .scale = 0.12f, .shear = 0.2f, .translate = 2.0f, .elastic = 1.6f, .prob = 1.0f,
 };
+
+int nn_augment_parse(const char *s, nn_augment_params *p)
+{
+	static const struct { const char *name; size_t off; float max; } f[] = {
+		{ "rot", offsetof(nn_augment_params, rotate_deg), 45 },
+		{ "scale", offsetof(nn_augment_params, scale), 0.5f },
+		{ "shear", offsetof(nn_augment_params, shear), 1 },
+		{ "shift", offsetof(nn_augment_params, translate), 8 },
+		{ "elastic", offsetof(nn_augment_params, elastic), 8 },
+		{ "prob", offsetof(nn_augment_params, prob), 1 },
+	};
+	while (*s) {
+		size_t i, n = strcspn(s, "=");
+		for (i = 0; i < sizeof f / sizeof f[0]; i++)
+			if (strlen(f[i].name) == n && strncmp(s, f[i].name, n) == 0)
+				break;
+		if (i == sizeof f / sizeof f[0] || s[n] != '=')
+			return -1;
+		char *end;
+		errno = 0;
+		const float v = strtof(s + n + 1, &end);
+		if (errno || end == s + n + 1 || !(v >= 0 && v <= f[i].max) || (*end && *end != ','))
+			return -1;
+		memcpy((char *)p + f[i].off, &v, sizeof v);
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
 
 #define GRID 5   /* control points per side; spacing 27/4 pixels */
 
@@ -37,6 +69,10 @@ static float sample(const float *src, float x, float y)
 
 void nn_augment(const uint8_t *src, uint8_t *dst, nn_rng *r, const nn_augment_params *p)
 {
+	if (p->prob < 1.0f && nn_rng_uniform(r) >= p->prob) {
+		memcpy(dst, src, NN_PIXELS);
+		return;
+	}
 	const float deg2rad = 3.14159265f / 180.0f;
 	const float th = nn_rng_sym(r, p->rotate_deg) * deg2rad;
 	const float s = 1.0f + nn_rng_sym(r, p->scale);

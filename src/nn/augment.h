@@ -12,9 +12,15 @@ typedef struct {
 	float shear;        /* uniform shear factor in +-shear */
 	float translate;    /* uniform shift in +-translate pixels, each axis */
 	float elastic;      /* smooth displacement field, up to +-elastic pixels */
+	float prob;         /* chance that a sample is distorted at all */
 } nn_augment_params;
 
 extern const nn_augment_params nn_augment_default;
+
+/* Parse "rot=12,scale=0.12,shear=0.2,shift=2,elastic=1.6,prob=1" (any
+ * subset; unnamed fields keep their value in p).  Returns 0, or -1 on a
+ * malformed or out-of-range field. */
+int nn_augment_parse(const char *s, nn_augment_params *p);
 
 /* dst (28x28) = src (28x28) under one random distortion drawn from r. */
 void nn_augment(const uint8_t *src, uint8_t *dst, nn_rng *r, const nn_augment_params *p);

@@ -348,7 +348,8 @@ nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_trai
 				goto oom;
 			acc = accuracy(vlogits, val->labels, val->n, C);
 		}
-		if (acc > best_acc || !val->n) {
+		/* Ties go to the later epoch: its learning rate was lower. */
+		if (acc >= best_acc || !val->n) {
 			best_acc = acc;
 			best_epoch = epoch;
 			memcpy(best, m->params, sizeof *best * P);

@@ -1,0 +1,11 @@
+#!/bin/sh
+# PyTorch's figures for the same classic LeNet-5 (bench/pytorch_lenet5.py),
+# next to bench_nn's.  Debian's python3-torch is used (make bench-deps
+# installs it); without it this prints a note and no figures.
+cd "$(dirname "$0")/.." || exit 1
+PY=/usr/bin/python3
+if ! "$PY" -c 'import torch' 2>/dev/null; then
+	echo "bench_pytorch: python3-torch is not installed; skipping the PyTorch column (make bench-deps installs it)"
+	exit 0
+fi
+exec "$PY" bench/pytorch_lenet5.py "${DIGITD_ROOT:-.}/data/mnist" "${BENCH_TRAIN_IMAGES:-12800}"
