@@ -40,7 +40,8 @@ int nn_augment_parse(const char *s, nn_augment_params *p)
 		char *end;
 		errno = 0;
 		const float v = strtof(s + n + 1, &end);
-		if (errno || end == s + n + 1 || !(v >= 0 && v <= f[i].max) || (*end && *end != ','))
+		if (errno || end == s + n + 1 || !(v >= 0 && v <= f[i].max) || (*end && *end != ',') ||
+		    (*end == ',' && !end[1]))
 			return -1;
 		memcpy((char *)p + f[i].off, &v, sizeof v);
 		s = *end ? end + 1 : end;
