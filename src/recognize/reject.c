@@ -63,23 +63,116 @@ static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float
 	if (fd->n >= 2 ? (mean < knob("K_MEAN", FIELD_MIN_MEAN) || weak > knob("K_WEAK", FIELD_MAX_WEAK) * fd->n)
 		       : mean < knob("K_SINGLE", SINGLE_MIN))
 		why |= DROP_WEAK;
-	/* Lower-case words: heights fall into two groups, x-height letters and
-	 * ascenders/capitals, both well represented.  Digits have one height;
-	 * a single tall or short outlier is not enough. */
-	if (fd->n >= 4) {
-		int hs[64], k = 0, shorter = 0, tall_n = 0;
-		for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) hs[k++] = sp->digits[j].wh;
-		qsort(hs, (size_t)k, sizeof *hs, cmp_int);
-		double tall = hs[k * 8 / 10];
-		for (int j = fd->first; j < fd->first + fd->n; j++) {
-			const seg_digit *d = &sp->digits[j];
-			/* Narrow marks (an i, a 1, a comma) are not letters at x-height. */
-			shorter += d->wh < XHEIGHT * tall && d->ww * 3 > d->wh;
-			tall_n += d->wh >= 0.9 * tall;
-		}
-		if (shorter >= 3 && tall_n >= 2 && shorter >= knob("K_SHORT", XHEIGHT_SHARE) * k) why |= DROP_LOWER;
-	}
 	return why;
+}
+
+/* Text lines: fields side by side on one baseline, whatever their sizes
+ * (fields split letters at x-height from ascenders, lines do not).
+ * line[f] gets the index of the first field of f's line. */
+static void find_lines(const seg_page *sp, int *line)
+{
+	/* A field's baseline and size: medians over its candidates, so one
+	 * descender or a tall box does not move it. */
+	int *base = malloc(sizeof(int) * (sp->nfields + 1)), *mh = malloc(sizeof(int) * (sp->nfields + 1));
+	for (size_t f = 0; f < sp->nfields; f++) line[f] = (int)f;
+	if (!base || !mh) goto out;
+	for (size_t f = 0; f < sp->nfields; f++) {
+		const seg_field *fd = &sp->fields[f];
+		int b[64], h[64], k = 0;
+		for (int j = fd->first; j < fd->first + fd->n && k < 64; j++, k++)
+			b[k] = sp->digits[j].wy + sp->digits[j].wh, h[k] = sp->digits[j].wh;
+		qsort(b, (size_t)k, sizeof *b, cmp_int);
+		qsort(h, (size_t)k, sizeof *h, cmp_int);
+		base[f] = b[k / 2];
+		mh[f] = h[k / 2];
+	}
+	for (size_t a = 0; a < sp->nfields; a++)
+		for (size_t b = a + 1; b < sp->nfields; b++) {
+			const seg_field *A = &sp->fields[a], *B = &sp->fields[b];
+			int maxh = mh[a] > mh[b] ? mh[a] : mh[b];
+			int gap = A->x < B->x ? B->x - (A->x + A->w) : A->x - (B->x + B->w);
+			if (abs(base[a] - base[b]) > maxh / 3 || gap > 1.5 * maxh) continue;
+			int la = line[a], lb = line[b];
+			int to = la < lb ? la : lb, from = la < lb ? lb : la;
+			for (size_t f = 0; f < sp->nfields; f++)
+				if (line[f] == from) line[f] = to;
+		}
+out:
+	free(base);
+	free(mh);
+}
+
+/* Lower-case words: a line whose heights fall into two groups, letters at
+ * x-height (half to four fifths of the tall ones) and ascenders/capitals,
+ * both well represented.  Digits have one height; a single outlier, or
+ * print much smaller than the handwriting beside it, is not enough.  The
+ * fields dropped are those within the words' size band. */
+static void judge_lines(const seg_page *sp, const int *line, const float *probs, int classes, unsigned *why)
+{
+	int *hs = malloc(sizeof(int) * (sp->ndigits + 1));
+	if (!hs) return;        /* no verdict is a safe answer */
+	for (size_t l = 0; l < sp->nfields; l++) {
+		if (line[l] != (int)l) continue;
+		int k = 0;
+		for (size_t f = l; f < sp->nfields; f++) {
+			if (line[f] != (int)l) continue;
+			const seg_field *fd = &sp->fields[f];
+			for (int j = fd->first; j < fd->first + fd->n; j++) hs[k++] = sp->digits[j].wh;
+		}
+		if (k < 4) continue;
+		qsort(hs, (size_t)k, sizeof *hs, cmp_int);
+		/* The tall group: the most common height among the taller half. */
+		double tall = hs[k * 8 / 10];
+		int shorter = 0, tall_n = 0;
+		for (size_t f = l; f < sp->nfields; f++) {
+			if (line[f] != (int)l) continue;
+			const seg_field *fd = &sp->fields[f];
+			for (int j = fd->first; j < fd->first + fd->n; j++) {
+				const seg_digit *d = &sp->digits[j];
+				/* Narrow marks (an i, a 1, a comma) are not letters at x-height. */
+				shorter += d->wh < XHEIGHT * tall && d->wh >= 0.5 * tall && d->ww * 3 > d->wh;
+				tall_n += d->wh >= 0.9 * tall && d->wh <= 1.15 * tall;
+			}
+		}
+		if (shorter < 3 || tall_n < 2 || shorter < knob("K_SHORT", XHEIGHT_SHARE) * (shorter + tall_n)) continue;
+		if (getenv("DIGITD_DEBUG_LINES")) {
+			fprintf(stderr, "WORDS tall=%.0f shorter=%d tall_n=%d:", tall, shorter, tall_n);
+			for (size_t f = l; f < sp->nfields; f++)
+				if (line[f] == (int)l) {
+					const seg_field *fd = &sp->fields[f];
+					fprintf(stderr, " [%d,%d:", fd->x, fd->y);
+					for (int j = fd->first; j < fd->first + fd->n; j++) fprintf(stderr, " %d", sp->digits[j].wh);
+					fputc(']', stderr);
+				}
+			fputc('\n', stderr);
+		}
+		for (size_t f = l; f < sp->nfields; f++) {
+			if (line[f] != (int)l) continue;
+			const seg_field *fd = &sp->fields[f];
+			/* A field of tall, convincing digits only is a number beside
+			 * the words (a handwritten one, or print the other rules judge). */
+			bool in_band = true, all_tall = fd->n >= 2;
+			double sum = 0;
+			for (int j = fd->first; j < fd->first + fd->n; j++) {
+				in_band &= sp->digits[j].wh <= 1.15 * tall;
+				all_tall &= sp->digits[j].wh >= 0.85 * tall;
+				sum += top_of(sp, (size_t)j, probs, classes);
+			}
+			/* ... unless it touches the words: letters of one word stand
+			 * closer than a quarter of their height. */
+			int near = 1 << 30;
+			for (size_t g = l; g < sp->nfields; g++) {
+				if (g == f || line[g] != (int)l) continue;
+				const seg_field *o = &sp->fields[g];
+				int gap = o->x < fd->x ? fd->x - (o->x + o->w) : o->x - (fd->x + fd->w);
+				if (gap < near) near = gap;
+			}
+			if (all_tall && sum / fd->n >= 0.95 && near >= 0.25 * tall) continue;
+			if (in_band)
+				for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= DROP_LOWER;
+		}
+	}
+	free(hs);
 }
 
 int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
@@ -97,6 +190,14 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 		const float *p = probs + (size_t)sp->digits[i].tag * (size_t)classes;
 		if (classes > NN_CLASS_REJECT && p[NN_CLASS_REJECT] > rec_top_digit(p)) why[i] |= DROP_CLASS;
 	}
+	int *line = malloc(sizeof(int) * (sp->nfields + 1));
+	if (!line) {
+		snprintf(err->msg, sizeof err->msg, "out of memory");
+		goto out;
+	}
+	find_lines(sp, line);
+	judge_lines(sp, line, probs, classes, why);
+	free(line);
 	for (size_t f = 0; f < sp->nfields; f++) {
 		const seg_field *fd = &sp->fields[f];
 		unsigned w = judge_field(sp, fd, probs, classes);

@@ -236,6 +236,7 @@ int main(void)
 	nn_model_free(model);
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
+	if (getenv("KEEP_TMP")) fprintf(stderr, "inputs kept in %s\n", tmpdir);
+	else if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
 	CHECK_DONE();
 }
