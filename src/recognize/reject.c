@@ -216,9 +216,18 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 		if (!why[i]) hs[nh++] = sp->digits[i].wh;
 	if (nh >= 3) {
 		qsort(hs, (size_t)nh, sizeof *hs, cmp_int);
-		double H = hs[(int)(nh * knob("K_HQ", 0.75))];
-		for (size_t i = 0; i < n; i++)
-			if (sp->digits[i].wh < knob("K_SMALL", SMALL) * H) why[i] |= DROP_SMALL;
+		double H = hs[(int)(nh * knob("K_HQ", 0.85))];
+		if (getenv("DIGITD_DEBUG_LINES")) fprintf(stderr, "WRITING H=%.0f from %d\n", H, nh);
+		/* Judged per field (its median height), so small cents beside
+		 * their amount stay with it. */
+		for (size_t f = 0; f < sp->nfields; f++) {
+			const seg_field *fd = &sp->fields[f];
+			int h[64], k = 0;
+			for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) h[k++] = sp->digits[j].wh;
+			qsort(h, (size_t)k, sizeof *h, cmp_int);
+			if (h[k / 2] < knob("K_SMALL", SMALL) * H)
+				for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= DROP_SMALL;
+		}
 	}
 	bool debug = getenv("DIGITD_DEBUG_REJECT") != NULL;
 	for (size_t i = 0; i < n; i++) {
