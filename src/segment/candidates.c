@@ -287,6 +287,25 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	free(labels);
 	labels = NULL;
 
+	/* Vertical rules (table columns) separate fields: one separator each. */
+	if (cl->lines.data) {
+		img_t vm = { 0 };
+		int32_t *vl = NULL;
+		img_comp *vc = NULL;
+		int nv = 0;
+		if (img_alloc(&vm, cl->lines.w, cl->lines.h, 1, err) < 0) goto fail;
+		for (int y = 0; y < vm.h; y++)
+			for (int x = 0; x < vm.w; x++)
+				vm.data[(size_t)y * vm.stride + x] = cl->lines.data[(size_t)y * cl->lines.stride + x] & SEG_LINE_V ? 255 : 0;
+		int rc = img_components(&vm, &vl, &vc, &nv, err);
+		img_free(&vm);
+		free(vl);
+		for (int i = 0; rc == 0 && i < nv; i++)
+			if (push_sep(seps, nseps, &sepcap, vc[i].x, vc[i].y, vc[i].w, vc[i].h, false) < 0) rc = -1;
+		free(vc);
+		if (rc < 0) goto fail;
+	}
+
 	/* Frames: a low-density candidate whose box holds another whole candidate. */
 	bool *drop = calloc(n + 1, sizeof(bool));
 	if (!drop) goto oom;
@@ -370,6 +389,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	return 0;
 oom:
 	snprintf(err->msg, sizeof err->msg, "segmentation: out of memory");
+fail:
 	free(labels);
 	free(cc);
 	seg_cands_free(v, n);

@@ -47,12 +47,15 @@ static bool separated(const seg_cand *a, const seg_cand *b, const seg_sep *seps,
 	int left = a->x + a->w * 3 / 4, right = b->x + b->w / 4;
 	for (size_t k = 0; k < nseps; k++) {
 		const seg_sep *s = &seps[k];
-		int cx = s->x + s->w / 2, cy = s->y + s->h / 2;
-		if (cx <= left || cx >= right || cy < top || cy > bot) continue;
-		/* A point separates only on the baseline (a decimal point), not
-		 * halfway up (noise, a dot over an i). */
-		if (s->dot && cy < top + (bot - top) * 6 / 10) continue;
-		return true;
+		int cx = s->x + s->w / 2, cy = s->y + s->h / 2, mid = (top + bot) / 2;
+		if (cx <= left || cx >= right) continue;
+		if (s->dot) {
+			/* A point separates only on the baseline (a decimal point),
+			 * not halfway up (noise, a dot over an i). */
+			if (cy >= top + (bot - top) * 6 / 10 && cy <= bot) return true;
+		} else if (s->y <= mid && s->y + s->h >= mid) {
+			return true;    /* a slash or a table's column rule */
+		}
 	}
 	return false;
 }

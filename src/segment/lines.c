@@ -133,7 +133,7 @@ static int remove_dir(img_t *bin, bool horiz, int minlen, int repair, img_t *mas
 		uint8_t *m = mask->data + (size_t)y * mask->stride;
 		for (int x = 0; x < bin->w; x++) {
 			if (l[x] && c[x]) b[x] = 255;   /* a stroke crossing the line */
-			else if (l[x]) m[x] = 255;
+			else if (l[x]) m[x] |= horiz ? SEG_LINE_H : SEG_LINE_V;
 		}
 	}
 done:

@@ -26,7 +26,10 @@ double seg_skew_angle(const img_t *bin, double max_deg);
 double seg_typical_height(const img_t *bin, img_err *err, int *rc);
 
 /* Remove horizontal and vertical ruling lines longer than minlen from bin,
- * repairing strokes that cross them; the removed pixels go to *mask. */
+ * repairing strokes that cross them; the removed pixels go to *mask, with
+ * bits telling which direction they ran. */
+#define SEG_LINE_H 0x0F
+#define SEG_LINE_V 0xF0
 int seg_remove_lines(img_t *bin, int minlen, int repair, img_t *mask, img_err *err);
 
 /* A candidate: box in the working image and its own ink mask (w*h, 255 ink). */

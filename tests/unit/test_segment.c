@@ -75,7 +75,7 @@ static void test_lines(void)
 		for (int x = 200; x < 206; x++) bin.data[y * bin.stride + x] = 255;
 	img_t mask;
 	CHECK(seg_remove_lines(&bin, 120, 9, &mask, &e) == 0);
-	CHECK(bin.data[100 * bin.stride + 50] == 0 && mask.data[100 * mask.stride + 50] == 255);
+	CHECK(bin.data[100 * bin.stride + 50] == 0 && mask.data[100 * mask.stride + 50] == SEG_LINE_H);
 	CHECK(bin.data[100 * bin.stride + 202] == 255);      /* the crossing is repaired */
 	int32_t *labels;
 	img_comp *cc;
