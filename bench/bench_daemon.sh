@@ -42,28 +42,38 @@ conf() { # dir workers
 		"$1" "$1" "$MODEL" "$2" > "$1/digitd.conf"
 }
 
-run_once() { # workers -> prints "seconds pages"
+TIME=
+[ -x /usr/bin/time ] && TIME="/usr/bin/time -f %U+%S -o $T/cpu"
+run_once() { # workers -> prints "milliseconds pages cpu_ms"
 	d=$T/run-$1
 	rm -rf "$d"; mkdir -p "$d/spool/incoming"
 	cp "$T/stage"/* "$d/spool/incoming/"
 	conf "$d" "$1"
+	echo 0+0 > "$T/cpu"
 	t0=$(date +%s%N)
-	"$BUILD/digitd" --once -c "$d/digitd.conf" 2>>"$T/log" || { echo "digitd failed:"; tail "$T/log"; exit 1; }
+	$TIME "$BUILD/digitd" --once -c "$d/digitd.conf" 2>>"$T/log" || { echo "digitd failed:"; tail "$T/log"; exit 1; }
 	t1=$(date +%s%N)
+	cpu=$(awk -F+ '{ printf "%d", ($1 + $2) * 1000 }' "$T/cpu")
 	pages=$(sqlite3 "$d/db.sqlite" "SELECT coalesce(sum(pages), 0) FROM documents WHERE status = 'done'")
 	docs=$(sqlite3 "$d/db.sqlite" "SELECT count(*) FROM documents")
 	[ "$docs" -eq "$FILES" ] || echo "warning: $docs rows for $FILES files"
-	echo "$(( (t1 - t0) / 1000000 )) $pages"
+	echo "$(( (t1 - t0) / 1000000 )) $pages $cpu"
 	rm -rf "$d"
 }
 
-echo "throughput: $FILES files from $# samples, $CORES cores"
-set -- $(run_once "$CORES"); ms_all=$1; pages=$2
-set -- $(run_once 1); ms_one=$1
+echo "throughput: $FILES files from $# samples, $CORES cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+set -- $(run_once "$CORES"); ms_all=$1; pages=$2; cpu_all=$3
+set -- $(run_once 1); ms_one=$1; cpu_one=$3
 pps_all=$(awk "BEGIN { printf \"%.2f\", $pages * 1000 / $ms_all }")
 pps_one=$(awk "BEGIN { printf \"%.2f\", $pages * 1000 / $ms_one }")
 speedup=$(awk "BEGIN { printf \"%.2f\", $ms_one / $ms_all }")
-echo "  $CORES workers: $pages pages in $ms_all ms; 1 worker: $ms_one ms"
+echo "  $CORES workers: $pages pages in $ms_all ms (cpu $cpu_all ms); 1 worker: $ms_one ms (cpu $cpu_one ms)"
+if [ "$cpu_all" -gt 0 ]; then
+	busy=$(awk "BEGIN { printf \"%.2f\", $cpu_all / $ms_all }")
+	echo "  cores actually obtained with $CORES workers: $busy (other load on the machine caps the speed-up at this)"
+	echo "BENCH daemon_cpu_ms_per_page_all_cores $(awk "BEGIN { printf \"%.1f\", $cpu_all / $pages }") ms"
+	echo "BENCH daemon_cpu_ms_per_page_one_worker $(awk "BEGIN { printf \"%.1f\", $cpu_one / $pages }") ms"
+fi
 echo "BENCH daemon_pages_per_s_all_cores $pps_all pages/s"
 echo "BENCH daemon_pages_per_s_one_worker $pps_one pages/s"
 echo "BENCH daemon_scaling_all_vs_one $speedup x"
