@@ -213,7 +213,7 @@ static bool is_separator_stroke(const seg_cand *c, double h)
 	return elong < 0.16 && ang > 40;
 }
 
-static int push_sep(seg_sep **v, size_t *n, size_t *cap, int x, int y, int w, int h, bool dot)
+static int push_sep(seg_sep **v, size_t *n, size_t *cap, int x, int y, int w, int h, int kind)
 {
 	if (*n == *cap) {
 		size_t nc = *cap * 2 + 8;
@@ -222,7 +222,7 @@ static int push_sep(seg_sep **v, size_t *n, size_t *cap, int x, int y, int w, in
 		*v = nv;
 		*cap = nc;
 	}
-	(*v)[(*n)++] = (seg_sep){ x, y, w, h, dot };
+	(*v)[(*n)++] = (seg_sep){ x, y, w, h, kind };
 	return 0;
 }
 
@@ -272,13 +272,13 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			/* A full round point, well above noise size: a decimal point. */
 			bool dot = k->w >= 3 && k->h >= 3 && k->w <= 0.4 * h && k->h <= 0.4 * h && k->w <= 2 * k->h &&
 				   k->h <= 2 * k->w && k->area * 10 >= k->w * k->h * 5;
-			if (dot && push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, true) < 0) goto oom;
+			if (dot && push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_DOT) < 0) goto oom;
 			continue;
 		}
 		if (blob || bar || hair || is_tick(k, &cl->lines)) continue;
 		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
 		if (is_separator_stroke(&v[n], h)) {
-			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, false) < 0) goto oom;
+			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_SLASH) < 0) goto oom;
 			free(v[n].mask);
 			continue;
 		}
@@ -286,6 +286,34 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	}
 	free(labels);
 	labels = NULL;
+
+	/* Horizontal rules that stop and start again on one line (the comb
+	 * groups of a date, boxes side by side): the gap between two segments
+	 * ends the fields written on them. */
+	if (cl->lines.data) {
+		img_t hm = { 0 };
+		int32_t *hl = NULL;
+		img_comp *hc = NULL;
+		int nh = 0;
+		if (img_alloc(&hm, cl->lines.w, cl->lines.h, 1, err) < 0) goto fail;
+		for (int y = 0; y < hm.h; y++)
+			for (int x = 0; x < hm.w; x++)
+				hm.data[(size_t)y * hm.stride + x] = cl->lines.data[(size_t)y * cl->lines.stride + x] & SEG_LINE_H ? 255 : 0;
+		int rc = img_components(&hm, &hl, &hc, &nh, err);
+		img_free(&hm);
+		free(hl);
+		for (int a = 0; rc == 0 && a < nh; a++)
+			for (int b = 0; rc == 0 && b < nh; b++) {
+				const img_comp *A = &hc[a], *B = &hc[b];
+				int gap = B->x - (A->x + A->w), ya = A->y + A->h / 2, yb = B->y + B->h / 2;
+				if (gap <= 0 || gap > 4 * h || abs(ya - yb) > 0.3 * h) continue;
+				int y = (ya + yb) / 2;
+				if (push_sep(seps, nseps, &sepcap, A->x + A->w, y - (int)(1.5 * h), gap, (int)(1.5 * h), SEG_SEP_GAP) < 0)
+					rc = -1;
+			}
+		free(hc);
+		if (rc < 0) goto fail;
+	}
 
 	/* Vertical rules (table columns) separate fields: one separator each. */
 	if (cl->lines.data) {
@@ -301,7 +329,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		img_free(&vm);
 		free(vl);
 		for (int i = 0; rc == 0 && i < nv; i++)
-			if (push_sep(seps, nseps, &sepcap, vc[i].x, vc[i].y, vc[i].w, vc[i].h, false) < 0) rc = -1;
+			if (push_sep(seps, nseps, &sepcap, vc[i].x, vc[i].y, vc[i].w, vc[i].h, SEG_SEP_RULE) < 0) rc = -1;
 		free(vc);
 		if (rc < 0) goto fail;
 	}

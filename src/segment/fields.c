@@ -49,13 +49,17 @@ static bool separated(const seg_cand *a, const seg_cand *b, const seg_sep *seps,
 		const seg_sep *s = &seps[k];
 		int cx = s->x + s->w / 2, cy = s->y + s->h / 2, mid = (top + bot) / 2;
 		if (cx <= left || cx >= right) continue;
-		if (s->dot) {
+		if (s->kind == SEG_SEP_DOT) {
 			/* A point separates only on the baseline (a decimal point),
 			 * not halfway up (noise, a dot over an i). */
 			if (cy >= top + (bot - top) * 6 / 10 && cy <= bot) return true;
-		} else if (s->y <= mid && s->y + s->h >= mid) {
-			return true;    /* a slash or a table's column rule */
+			continue;
 		}
+		if (s->y > mid || s->y + s->h < mid) continue;
+		/* A column rule runs past the writing; a comb box's divider,
+		 * about as tall as the digits, sits inside one field. */
+		if (s->kind == SEG_SEP_RULE && s->h < 2 * (bot - top)) continue;
+		return true;
 	}
 	return false;
 }

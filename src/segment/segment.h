@@ -45,9 +45,11 @@ typedef struct {
 
 /* A mark that separates fields without being a digit: a decimal point, a
  * slash in a date (working-image box). */
+enum { SEG_SEP_DOT, SEG_SEP_SLASH, SEG_SEP_RULE, SEG_SEP_GAP };
+
 typedef struct {
 	int x, y, w, h;
-	bool dot;               /* a point on the baseline; else a slash */
+	int kind;               /* SEG_SEP_*: a point, a slash, a vertical rule, a gap between rules */
 } seg_sep;
 
 typedef struct {
