@@ -27,6 +27,15 @@ got=$(sql "SELECT size || ' ' || status FROM documents WHERE name = 'slow cheque
 [ "$got" = "$size done" ] || fail "slow write recorded as '$got', expected '$size done'"
 ok "slow chunked write claimed only when complete ($size bytes, done)"
 
+# --- a writer inotify cannot see (as on NFS): no close event arrives ---------
+# the file stays open; once its mtime is stable_time old, a scan claims it
+"$MKDIGITS" "$T" 1 held 5
+exec 3> "$IN/held.png"
+cat "$T/held-00005.png" >&3
+wait_for "SELECT count(*) FROM documents WHERE name = 'held.png' AND status = 'done'" 1 15
+exec 3>&-
+ok "a file with no close event claimed by the stable-time scan"
+
 # --- rename-in from a temporary name ------------------------------------------
 "$MKDIGITS" "$T" 1 renamed 7
 cp "$T/renamed-00007.png" "$IN/.upload.tmp"
