@@ -235,8 +235,9 @@ clean:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 endif
 
-# PyTorch for bench/bench_pytorch.sh's comparison column; not part of set-up.
+# PyTorch for bench/bench_pytorch.sh's comparison column and tesseract-ocr for
+# bench/bench_tesseract.sh's; not part of set-up.
 bench-deps:
-	@if [ "$$(id -u)" -eq 0 ]; then apt-get install -y python3-torch; \
-	else sudo apt-get install -y python3-torch; fi
+	@if [ "$$(id -u)" -eq 0 ]; then apt-get install -y python3-torch tesseract-ocr; \
+	else sudo apt-get install -y python3-torch tesseract-ocr; fi
 .PHONY: bench-deps
