@@ -54,7 +54,9 @@ int spool_open(spool *sp, const char *path, char *err, size_t errlen)
 	}
 	for (int i = 0; i < SPOOL_NDIRS; i++) {
 		const char *d = spool_dir_names[i];
-		if (mkdirat(sp->root, d, 02770) < 0 && errno != EEXIST) {
+		/* no setgid bit here: systemd's RestrictSUIDSGID refuses such a mode even for an
+		 * existing directory; tmpfiles.d sets the group bits on incoming/ */
+		if (mkdirat(sp->root, d, 0770) < 0 && errno != EEXIST) {
 			snprintf(err, errlen, "spool %s: cannot create %s/: %s", path, d, strerror(errno));
 			goto fail;
 		}

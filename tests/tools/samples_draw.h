@@ -155,7 +155,11 @@ static void words(int v, char *out, size_t n)
 	v %= 100;
 	if (v >= 20) l += (size_t)snprintf(b + l, sizeof b - l, "%s%s%s ", tens[v / 10], v % 10 ? "-" : "", ones[v % 10]);
 	else if (v) l += (size_t)snprintf(b + l, sizeof b - l, "%s ", ones[v]);
-	snprintf(out, n, "%s", b);
+	/* b holds at most ~60 characters for v <= 9999; copy what fits */
+	size_t bl = strlen(b);
+	if (bl >= n) bl = n - 1;
+	memcpy(out, b, bl);
+	out[bl] = 0;
 	out[0] = (char)(out[0] >= 'a' && out[0] <= 'z' ? out[0] - 32 : out[0]);
 }
 
