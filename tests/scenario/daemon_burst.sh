@@ -54,6 +54,20 @@ ms=$((t1 - t0))
 reads=$(wc -l < "$T/reader-count")
 ok "$N files in $ms ms ($(( N * 1000 / (ms + 1) )) files/s); work/ peaked at $maxwork; $reads consistent reads, none blocked"
 
+# --- inotify queue overflow: events lost, the rescan finds the file ---------
+qmax=$(cat /proc/sys/fs/inotify/max_queued_events 2>/dev/null || echo 16384)
+if [ "$qmax" -le 100000 ]; then
+	kill -STOP "$PID"
+	i=0
+	while [ $i -le "$qmax" ]; do : > "$SPOOL/incoming/.ev$i"; i=$((i + 1)); done   # ignored names
+	"$MKDIGITS" "$SPOOL/incoming" 1 overflow 8000          # its event is lost
+	kill -CONT "$PID"
+	wait_for "SELECT count(*) FROM documents WHERE name = 'overflow-08000.png'" 1 30
+	grep -q 'inotify overflow' "$LOG" || fail "no overflow logged"
+	rm -f "$SPOOL/incoming"/.ev*
+	ok "IN_Q_OVERFLOW after $qmax events: full rescan found the file whose event was lost"
+fi
+
 # --- files dropped while the daemon is down ----------------------------------
 stop
 "$MKDIGITS" "$SPOOL/incoming" 50 offline 5000
