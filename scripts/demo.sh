@@ -34,10 +34,10 @@ for f in samples/*; do
 	n=$((n + 1))
 done
 echo "== digitd --once -c run/digitd.conf   ($n sample scans in run/spool/incoming/)"
-start=$(date +%s.%N)
+start=$(date +%s%N)
 "$BUILD/digitd" --once -c "$RUN/digitd.conf"
-end=$(date +%s.%N)
-echo "   took $(echo "$end - $start" | bc 2>/dev/null || echo "?") s"
+end=$(date +%s%N)
+echo "   took $(( (end - start) / 1000000 )) ms"
 
 DB="$RUN/digitd.db"
 q() { sqlite3 -header -column "$DB" "$@"; }

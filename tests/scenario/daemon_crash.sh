@@ -8,8 +8,8 @@ SMALL=${CRASH_SMALL:-250}
 BIG=${CRASH_BIG:-40}
 ROUNDS=${CRASH_ROUNDS:-12}
 [ "${DIGITD_SANITIZED:-0}" = 1 ] && { SMALL=60; BIG=8; ROUNDS=4; }
-CHEQUE=$SAMPLES/cheque-01.png
-[ -f "$CHEQUE" ] || skip "no samples/cheque-01.png"
+CHEQUE=$(ls "$SAMPLES"/cheque-*.png 2>/dev/null | head -n 1)
+[ -f "$CHEQUE" ] || skip "no samples/cheque-*.png"
 TOTAL=$((SMALL + BIG))
 mkconf
 

@@ -6,8 +6,8 @@
 . "$(dirname "$0")/lib/daemon_lib.sh"
 
 IN=$SPOOL/incoming
-CHEQUE=$SAMPLES/cheque-01.png
-[ -f "$CHEQUE" ] || skip "no samples/cheque-01.png"
+CHEQUE=$(ls "$SAMPLES"/cheque-*.png 2>/dev/null | head -n 1)
+[ -f "$CHEQUE" ] || skip "no samples/cheque-*.png"
 mkconf
 start
 
