@@ -284,7 +284,8 @@ static void write_one(pipeline *p, job *j)
 	}
 	int64_t wal = 0;
 	int ck = store_checkpoint(p->db, false, p->wal_limit, &wal, err, sizeof err);
-	if (ck == 1) log_warn("database WAL is %lld MiB and a reader holds an old snapshot; it will be "
+	static double warned_at = -1e9;   /* writer thread only */
+	if (ck == 1 && mono_ms() - warned_at > 60000 && (warned_at = mono_ms()) > 0) log_warn("database WAL is %lld MiB and a reader holds an old snapshot; it will be "
 			      "checkpointed once that reader finishes", (long long)(wal >> 20));
 	else if (ck < 0) log_warn("%s", err);
 }

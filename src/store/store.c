@@ -386,9 +386,21 @@ int store_checkpoint(store *s, bool force, int64_t wal_limit, int64_t *wal_bytes
 	if (stat(wal, &sb) == 0) size = sb.st_size;
 	if (wal_bytes) *wal_bytes = size;
 	if (!force && size <= wal_limit) return 0;
+	/* A reader holding an old snapshot makes TRUNCATE wait in the busy
+	 * handler; the writer must not stall documents for the full busy
+	 * timeout each time, so wait briefly and, after a refusal, leave it to
+	 * the passive autocheckpoints for a while (unless forced). */
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!force && now.tv_sec < s->ckpt_retry_at) return 1;
 	int nlog = 0, nckpt = 0;
+	sqlite3_busy_timeout(s->db, STORE_CKPT_WAIT_MS);
 	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &nlog, &nckpt);
-	if (rc == SQLITE_BUSY) return 1;      /* a reader holds an old snapshot; retry later */
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (rc == SQLITE_BUSY) {
+		s->ckpt_retry_at = now.tv_sec + STORE_CKPT_BACKOFF_S;
+		return 1;
+	}
 	if (rc != SQLITE_OK) {
 		store_errmsg(s->db, s->path, "checkpoint", rc, err, errlen);
 		return -1;

@@ -102,10 +102,11 @@ int store_last_processed(store *s, char out[40], char *err, size_t errlen);
 
 /* Checkpoint policy: SQLite's wal_autocheckpoint runs passive checkpoints on
  * commit; those cannot shrink the WAL while a reader keeps an old snapshot.
- * store_checkpoint() runs a TRUNCATE checkpoint (waiting up to the busy
- * timeout for readers) when the WAL has grown beyond wal_limit bytes or when
- * force is set.  Returns 0 when the WAL was reset, 1 when readers kept it
- * (retry later), -1 on error.  *wal_bytes gets the WAL size before. */
+ * store_checkpoint() runs a TRUNCATE checkpoint (waiting at most 200 ms for
+ * readers, so commits never stall long) when the WAL has grown beyond
+ * wal_limit bytes or when force is set; after readers refused one, unforced
+ * attempts pause for 30 s.  Returns 0 when the WAL was reset, 1 when readers
+ * kept it (retry later), -1 on error.  *wal_bytes gets the WAL size before. */
 int store_checkpoint(store *s, bool force, int64_t wal_limit, int64_t *wal_bytes, char *err, size_t errlen);
 
 /* ISO 8601 UTC with milliseconds, "2026-11-26T04:45:05.123Z". */

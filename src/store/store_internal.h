@@ -11,7 +11,11 @@ struct store {
 	sqlite3_stmt *find_claim, *find_sha, *last_processed;
 	sqlite3_stmt *ins_doc, *ins_page, *ins_field, *ins_digit;
 	sqlite3_stmt *begin, *commit, *rollback;
+	long ckpt_retry_at;       /* monotonic seconds: no unforced TRUNCATE before */
 };
+
+#define STORE_CKPT_WAIT_MS 200    /* how long a TRUNCATE checkpoint waits for readers */
+#define STORE_CKPT_BACKOFF_S 30   /* after readers refused it */
 
 const char *store_schema_sql(void);
 extern const store_migration store_migrations[];
