@@ -32,21 +32,26 @@ enum {
 #define XHEIGHT 0.75            /* shorter than this share of the field's tall ones */
 #define XHEIGHT_SHARE 0.3
 #define SMALL 0.65              /* share of the page's writing height */
-
-static double knob(const char *name, double def)
-{
-	const char *v = getenv(name);
-	return v ? atof(v) : def;
-}
+#define WRITING_Q 0.85          /* the writing height: this quantile of surviving candidates */
+#define REJECT_MIN 0.8          /* the reject class must also be this sure to drop a candidate */
 
 static int cmp_int(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;
 }
 
+/* How convincing a candidate is as a digit, given that it is one: with a
+ * reject class, the top digit's share of the digit classes' mass (the
+ * reject class is judged on its own, candidate by candidate). */
 static float top_of(const seg_page *sp, size_t i, const float *probs, int classes)
 {
-	return rec_top_digit(probs + (size_t)sp->digits[i].tag * (size_t)classes);
+	const float *p = probs + (size_t)sp->digits[i].tag * (size_t)classes;
+	float t = rec_top_digit(p);
+	if (classes > NN_CLASS_REJECT) {
+		float digits = 1.0f - p[NN_CLASS_REJECT];
+		t = digits > 1e-6f ? t / digits : 0.0f;
+	}
+	return t;
 }
 
 static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float *probs, int classes)
@@ -60,8 +65,8 @@ static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float
 	}
 	double mean = sum / fd->n;
 	unsigned why = 0;
-	if (fd->n >= 2 ? (mean < knob("K_MEAN", FIELD_MIN_MEAN) || weak > knob("K_WEAK", FIELD_MAX_WEAK) * fd->n)
-		       : mean < knob("K_SINGLE", SINGLE_MIN))
+	if (fd->n >= 2 ? (mean < FIELD_MIN_MEAN || weak > FIELD_MAX_WEAK * fd->n)
+		       : mean < SINGLE_MIN)
 		why |= DROP_WEAK;
 	return why;
 }
@@ -134,18 +139,7 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 				tall_n += d->wh >= 0.9 * tall && d->wh <= 1.15 * tall;
 			}
 		}
-		if (shorter < 3 || tall_n < 2 || shorter < knob("K_SHORT", XHEIGHT_SHARE) * (shorter + tall_n)) continue;
-		if (getenv("DIGITD_DEBUG_LINES")) {
-			fprintf(stderr, "WORDS tall=%.0f shorter=%d tall_n=%d:", tall, shorter, tall_n);
-			for (size_t f = l; f < sp->nfields; f++)
-				if (line[f] == (int)l) {
-					const seg_field *fd = &sp->fields[f];
-					fprintf(stderr, " [%d,%d:", fd->x, fd->y);
-					for (int j = fd->first; j < fd->first + fd->n; j++) fprintf(stderr, " %d", sp->digits[j].wh);
-					fputc(']', stderr);
-				}
-			fputc('\n', stderr);
-		}
+		if (shorter < 3 || tall_n < 2 || shorter < XHEIGHT_SHARE * (shorter + tall_n)) continue;
 		for (size_t f = l; f < sp->nfields; f++) {
 			if (line[f] != (int)l) continue;
 			const seg_field *fd = &sp->fields[f];
@@ -188,7 +182,7 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const float *p = probs + (size_t)sp->digits[i].tag * (size_t)classes;
-		if (classes > NN_CLASS_REJECT && p[NN_CLASS_REJECT] > rec_top_digit(p)) why[i] |= DROP_CLASS;
+		if (classes > NN_CLASS_REJECT && p[NN_CLASS_REJECT] > rec_top_digit(p) && p[NN_CLASS_REJECT] > REJECT_MIN) why[i] |= DROP_CLASS;
 	}
 	int *line = malloc(sizeof(int) * (sp->nfields + 1));
 	if (!line) {
@@ -201,23 +195,15 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 	for (size_t f = 0; f < sp->nfields; f++) {
 		const seg_field *fd = &sp->fields[f];
 		unsigned w = judge_field(sp, fd, probs, classes);
-		if (getenv("DIGITD_DEBUG_FIELDS")) {
-			fprintf(stderr, "FIELD %d,%d,%d,%d,%d why=%u:", fd->x, fd->y, fd->w, fd->h, sp->page_w, w);
-			for (int j = fd->first; j < fd->first + fd->n; j++)
-				fprintf(stderr, " %dx%d/%.2f/%.2f/%d", sp->digits[j].ww, sp->digits[j].wh, top_of(sp, (size_t)j, probs, classes),
-					sp->digits[j].stroke, sp->digits[j].wy + sp->digits[j].wh);
-			fputc('\n', stderr);
-		}
 		for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= w;
 	}
-	/* The page's writing height: upper quartile of what survived so far. */
+	/* The page's writing height: a high quantile of what survived so far. */
 	int nh = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!why[i]) hs[nh++] = sp->digits[i].wh;
 	if (nh >= 3) {
 		qsort(hs, (size_t)nh, sizeof *hs, cmp_int);
-		double H = hs[(int)(nh * knob("K_HQ", 0.85))];
-		if (getenv("DIGITD_DEBUG_LINES")) fprintf(stderr, "WRITING H=%.0f from %d\n", H, nh);
+		double H = hs[(int)(nh * WRITING_Q)];
 		/* Judged per field (its median height), so small cents beside
 		 * their amount stay with it. */
 		for (size_t f = 0; f < sp->nfields; f++) {
@@ -225,10 +211,12 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 			int h[64], k = 0;
 			for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) h[k++] = sp->digits[j].wh;
 			qsort(h, (size_t)k, sizeof *h, cmp_int);
-			if (h[k / 2] < knob("K_SMALL", SMALL) * H)
+			if (h[k / 2] < SMALL * H)
 				for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= DROP_SMALL;
 		}
 	}
+	/* DIGITD_DEBUG_REJECT=1: every candidate's verdict (DROP_* bits, box in
+	 * decoded-page pixels) on stderr, for tuning these rules on new scans. */
 	bool debug = getenv("DIGITD_DEBUG_REJECT") != NULL;
 	for (size_t i = 0; i < n; i++) {
 		keep[i] = why[i] == 0;

@@ -57,7 +57,7 @@ static double tick(void)
 
 int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err *err)
 {
-	bool prof = getenv("DIGITD_PROFILE") != NULL;
+	bool prof = getenv("DIGITD_PROFILE") != NULL;     /* per-step times on stderr */
 	double t_prev = prof ? tick() : 0;
 	img_t gray = { 0 }, work = { 0 }, flat = { 0 }, rot = { 0 };
 	memset(c, 0, sizeof *c);
