@@ -294,9 +294,10 @@ static int run(daemon_state *d)
 		}
 
 		double wake = next_rescan < next_ckpt ? next_rescan : next_ckpt;
-		if (d->in.next_mature && d->in.next_mature < wake) wake = d->in.next_mature;
+		bool room = inflight < pipeline_capacity(&d->pl);   /* else the writer's eventfd wakes us */
+		if (room && d->in.next_mature && d->in.next_mature < wake) wake = d->in.next_mature;
 		if (wd_usec && next_wd < wake) wake = next_wd;
-		if (d->in.len > 0 && inflight < pipeline_capacity(&d->pl)) wake = now;   /* paused on space */
+		if (room && d->in.len > 0) wake = now;   /* only when paused on space */
 		if (d->in.paused && now + 1000 < wake) wake = now + 1000;
 		int timeout = wake <= now ? (d->in.paused ? 1000 : 0) : (int)(wake - now) + 1;
 		if (timeout > 1000) timeout = 1000;
