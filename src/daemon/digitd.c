@@ -226,11 +226,8 @@ static int start(daemon_state *d)
 	char *copy = strdup(d->cfg.database);
 	d->db_dir = copy ? strdup(dirname(copy)) : NULL;
 	free(copy);
-	if (intake_init(&d->in, &d->sp, &d->pl, &d->cfg, d->db_dir, d->once) < 0) {
-		log_err("out of memory");
-		return -1;
-	}
-	d->w.fd = -1;
+	if (intake_init(&d->in, &d->sp, &d->pl, &d->cfg, d->db_dir, d->once) < 0)
+		fatal("out of memory");
 	if (!d->once) {
 		char dir[4096];
 		snprintf(dir, sizeof dir, "%s/incoming", d->cfg.spool);
@@ -363,6 +360,7 @@ int main(int argc, char **argv)
 	memset(&d, 0, sizeof d);
 	d.config_path = DIGITD_SYSCONFDIR "/digitd/digitd.conf";
 	d.sigfd = -1;
+	d.w.fd = d.w.wd = -1;
 	log_init("digitd");
 	for (int c; (c = getopt_long(argc, argv, "c:fhV", opts, NULL)) != -1;) {
 		switch (c) {
@@ -388,7 +386,13 @@ int main(int argc, char **argv)
 	}
 	log_set_level(d.cfg.log_level);
 	if (start(&d) < 0) {
+		/* nothing was started yet: no thread, no file claimed */
 		notify_status("start-up failed; see the log");
+		store_close(d.db);
+		if (d.model) nn_model_free(d.model);
+		spool_close(&d.sp);
+		if (d.sigfd >= 0) close(d.sigfd);
+		config_free(&d.cfg);
 		return EXIT_RUNTIME;
 	}
 	int rc = run(&d);
