@@ -179,6 +179,24 @@ fail:
 	return -1;
 }
 
+static bool is_hair(const img_comp *k)
+{
+	return k->w <= 4 && k->w * 4 <= k->h && k->area * 20 >= k->w * k->h * 17;
+}
+
+static bool has_collinear_hair(const img_comp *cc, int n, int i, double h)
+{
+	const img_comp *a = &cc[i];
+	int ax = a->x + a->w / 2;
+	for (int j = 0; j < n; j++) {
+		const img_comp *b = &cc[j];
+		if (j == i || abs(b->x + b->w / 2 - ax) > 3 || !is_hair(b)) continue;
+		int gap = b->y > a->y ? b->y - (a->y + a->h) : a->y - (b->y + b->h);
+		if (gap < 2 * h) return true;
+	}
+	return false;
+}
+
 /* Orientation of a candidate's ink from its second moments: *elong is the
  * minor/major axis ratio (0 for a perfect line), return value the major
  * axis's angle from vertical in degrees (0..90). */
@@ -265,9 +283,10 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		/* A short solid bar: what ruling removal leaves of a rotated box side. */
 		bool solid = k->area * 10 >= k->w * k->h * 8;
 		bool bar = k->w * 3 <= k->h && solid && k->h < 0.6 * h;
-		/* A hairline: a piece of a printed border or rule, thinner than any
-		 * pen stroke that is also perfectly straight. */
-		bool hair = k->w <= 4 && k->w * 4 <= k->h && k->area * 20 >= k->w * k->h * 17;
+		/* A hairline piece of a broken printed border or rule: thin, solid,
+		 * and with another such piece in line with it (a thin written 1
+		 * stands alone in its column). */
+		bool hair = is_hair(k) && has_collinear_hair(cc, ncc, i, h);
 		if (speck || tiny) {
 			/* A full round point, well above noise size: a decimal point. */
 			bool dot = k->w >= 3 && k->h >= 3 && k->w <= 0.4 * h && k->h <= 0.4 * h && k->w <= 2 * k->h &&

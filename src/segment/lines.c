@@ -146,11 +146,57 @@ fail:
 	return -1;
 }
 
+static bool h_line_near(const img_t *mask, int x, int y)
+{
+	for (int yy = y - 3; yy <= y + 3; yy++)
+		for (int xx = x - 1; xx <= x + 1; xx++)
+			if (xx >= 0 && yy >= 0 && xx < mask->w && yy < mask->h &&
+			    mask->data[(size_t)yy * mask->stride + xx] & SEG_LINE_H)
+				return true;
+	return false;
+}
+
+/* Comb dividers: vertical strokes too short for the long-line test that run
+ * from a removed horizontal rule to another (the sides of a closed comb's
+ * cells).  A digit touching its cell's side would otherwise carry the side
+ * with it.  A written stroke that spans a whole cell from rule to rule is
+ * rare enough to be taken for a divider. */
+static void remove_dividers(img_t *bin, img_t *mask, int minrun)
+{
+	for (int x = 0; x < bin->w; x++) {
+		for (int y = 0; y < bin->h;) {
+			if (!bin->data[(size_t)y * bin->stride + x]) {
+				y++;
+				continue;
+			}
+			int y0 = y;
+			while (y < bin->h && bin->data[(size_t)y * bin->stride + x]) y++;
+			if (y - y0 < minrun || !h_line_near(mask, x, y0) || !h_line_near(mask, x, y - 1)) continue;
+			/* Printed sides are hairlines all along; a pen stroke that
+			 * happens to span the cell is wider somewhere. */
+			bool thin = true;
+			for (int q = 1; q <= 3 && thin; q++) {
+				int yy = y0 + (y - y0) * q / 4, w = 0;
+				const uint8_t *row = bin->data + (size_t)yy * bin->stride;
+				for (int xx = x; xx >= 0 && row[xx]; xx--) w++;
+				for (int xx = x + 1; xx < bin->w && row[xx]; xx++) w++;
+				thin = w <= 5;
+			}
+			if (!thin) continue;
+			for (int k = y0; k < y; k++) {
+				bin->data[(size_t)k * bin->stride + x] = 0;
+				mask->data[(size_t)k * mask->stride + x] |= SEG_LINE_V;
+			}
+		}
+	}
+}
+
 int seg_remove_lines(img_t *bin, int minlen, int repair, img_t *mask, img_err *err)
 {
 	if (img_alloc(mask, bin->w, bin->h, 1, err) < 0) return -1;
 	if (bin->w > minlen && remove_dir(bin, true, minlen, repair, mask, err) < 0) goto fail;
 	if (bin->h > minlen && remove_dir(bin, false, minlen, repair, mask, err) < 0) goto fail;
+	remove_dividers(bin, mask, minlen / 5 > 8 ? minlen / 5 : 8);
 	return 0;
 fail:
 	img_free(mask);
