@@ -122,7 +122,10 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 		for (size_t f = l; f < sp->nfields; f++) {
 			if (line[f] != (int)l) continue;
 			const seg_field *fd = &sp->fields[f];
-			for (int j = fd->first; j < fd->first + fd->n; j++) hs[k++] = sp->digits[j].wh;
+			/* Narrow marks (an i, an l, a 1, a box's side) say nothing
+			 * about x-height: only letters with some width are measured. */
+			for (int j = fd->first; j < fd->first + fd->n; j++)
+				if (sp->digits[j].ww * 3 > sp->digits[j].wh) hs[k++] = sp->digits[j].wh;
 		}
 		if (k < 4) continue;
 		qsort(hs, (size_t)k, sizeof *hs, cmp_int);
@@ -134,8 +137,8 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 			const seg_field *fd = &sp->fields[f];
 			for (int j = fd->first; j < fd->first + fd->n; j++) {
 				const seg_digit *d = &sp->digits[j];
-				/* Narrow marks (an i, a 1, a comma) are not letters at x-height. */
-				shorter += d->wh < XHEIGHT * tall && d->wh >= 0.5 * tall && d->ww * 3 > d->wh;
+				if (d->ww * 3 <= d->wh) continue;
+				shorter += d->wh < XHEIGHT * tall && d->wh >= 0.5 * tall;
 				tall_n += d->wh >= 0.9 * tall && d->wh <= 1.15 * tall;
 			}
 		}
