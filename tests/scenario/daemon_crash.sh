@@ -76,6 +76,27 @@ stop
 grep -q 're-queued as incoming' "$LOG" || fail "no re-queue logged"
 ok "database lost: all $TOTAL originals in done/ re-queued and committed again, once each"
 
+# SIGTERM in the middle of a burst: in-flight documents finish, queued ones
+# stay in work/, exit within 5 s; the next start completes them, once each
+i=0
+while [ $i -lt 10 ]; do
+	{ cat "$CHEQUE"; printf 'term %d' $i; } > "$T/stage/term-$i.png"
+	i=$((i + 1))
+done
+start
+mv "$T/stage"/term-*.png "$SPOOL/incoming/"
+sleep 0.3
+stop
+term_ms=$STOP_MS
+left=$(( $(nfiles work) + $(nfiles incoming) ))
+echo "   SIGTERM mid-burst: exited in $STOP_MS ms; $(nfiles work) in work/, $(nfiles incoming) in incoming/ for the next start"
+start
+wait_for "SELECT count(*) FROM documents" $((TOTAL + 10)) 60
+wait_empty work 10
+stop
+[ "$(ndocs)" -eq $((TOTAL + 10)) ] && [ "$(nfiles done)" -eq $((TOTAL + 10)) ] || fail "after SIGTERM: $(ndocs) rows, $(nfiles done) in done/"
+ok "SIGTERM mid-burst: stopped in $term_ms ms, $left file(s) left for the restart, all done once"
+
 recovered=$(grep -c 'already committed' "$LOG")
 requeued=$(grep 'recovering' "$LOG" | sed 's/.*recovering \([0-9]*\).*/\1/' | awk '{s += $1} END {print s + 0}')
 ok "$kills kill -9 during a $TOTAL-file burst: $TOTAL rows, $TOTAL in done/, none lost or doubled"
