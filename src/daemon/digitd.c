@@ -251,6 +251,7 @@ static int run(daemon_state *d)
 	double next_prune = now + PRUNE_MS, next_wd = now;
 	uint64_t wd_usec = notify_watchdog_usec();
 	long wd_progress = -1, last_status_progress = -1;
+	size_t last_status_len = 0;
 	for (;;) {
 		intake_run(&d->in);
 		now = mono_ms();
@@ -267,11 +268,12 @@ static int run(daemon_state *d)
 			d->in.need_scan = true;
 			next_rescan = now + rescan_ms;
 		}
-		if (now >= next_status && progress != last_status_progress) {
-			notify_status("%d in flight, %ld done, %ld failed, %ld duplicates%s", inflight,
-				      atomic_load(&d->pl.n_done), atomic_load(&d->pl.n_failed), atomic_load(&d->pl.n_dup),
+		if (now >= next_status && (progress != last_status_progress || d->in.len != last_status_len)) {
+			notify_status("queue: %d in flight, %zu ready in incoming/; %ld done, %ld failed, %ld duplicates%s",
+				      inflight, d->in.len, atomic_load(&d->pl.n_done), atomic_load(&d->pl.n_failed), atomic_load(&d->pl.n_dup),
 				      d->in.paused ? "; intake paused: disk full" : "");
 			last_status_progress = progress;
+			last_status_len = d->in.len;
 			next_status = now + 1000;
 		}
 		/* the watchdog is fed only while documents complete or nothing is
