@@ -74,6 +74,16 @@ static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float
 /* Text lines: fields side by side on one baseline, whatever their sizes
  * (fields split letters at x-height from ascenders, lines do not).
  * line[f] gets the index of the first field of f's line. */
+/* Union-find over fields; a root is always its set's smallest index. */
+static int root(int *parent, int f)
+{
+	while (parent[f] != f) {
+		parent[f] = parent[parent[f]];
+		f = parent[f];
+	}
+	return f;
+}
+
 static void find_lines(const seg_page *sp, int *line)
 {
 	/* A field's baseline and size: medians over its candidates, so one
@@ -97,11 +107,11 @@ static void find_lines(const seg_page *sp, int *line)
 			int maxh = mh[a] > mh[b] ? mh[a] : mh[b];
 			int gap = A->x < B->x ? B->x - (A->x + A->w) : A->x - (B->x + B->w);
 			if (abs(base[a] - base[b]) > maxh / 3 || gap > 1.5 * maxh) continue;
-			int la = line[a], lb = line[b];
-			int to = la < lb ? la : lb, from = la < lb ? lb : la;
-			for (size_t f = 0; f < sp->nfields; f++)
-				if (line[f] == from) line[f] = to;
+			int ra = root(line, (int)a), rb = root(line, (int)b);
+			if (ra != rb) line[ra > rb ? ra : rb] = ra < rb ? ra : rb;
 		}
+	/* Flatten: every field points at its line's first field. */
+	for (size_t f = 0; f < sp->nfields; f++) line[f] = root(line, (int)f);
 out:
 	free(base);
 	free(mh);

@@ -15,6 +15,7 @@
 #include "imaging/ops.h"
 #include "segment/seg_internal.h"
 
+#define MIN_DIGIT_MM 2.3      /* smallest handwritten digit height */
 #define MAX_CANDS 20000         /* a page with more components is noise, not a form */
 
 void seg_cands_free(seg_cand *c, size_t n)
@@ -265,6 +266,12 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	*nout = 0;
 	if (img_components(&cl->bin, &labels, &cc, &ncc, err) < 0) return -1;
 	double h = cl->h0 > 0 ? cl->h0 : 20;
+	/* Nobody writes a digit under about 2.3 mm; the page's resolution is
+	 * taken as if it were A4 (its long side over 11.69 in), which can only
+	 * underestimate it for smaller documents, so this never drops writing
+	 * on a cheque or a note. */
+	int wside = cl->bin.w > cl->bin.h ? cl->bin.w : cl->bin.h;
+	double min_h = MIN_DIGIT_MM / 25.4 * (wside / 11.69);
 	*digit_h = h;
 	if (ncc > MAX_CANDS) {
 		/* Pure noise or a halftone: nothing here reads as handwriting. */
@@ -277,7 +284,8 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	if (!v) goto oom;
 	for (int i = 0; i < ncc; i++) {
 		const img_comp *k = &cc[i];
-		bool speck = k->h < 0.3 * h && k->w < 0.3 * h;
+		bool speck = (k->h < 0.3 * h && k->w < 0.3 * h) || (k->h < min_h && k->w < min_h);
+		bool fine_print = k->h < min_h;
 		bool tiny = k->area < 0.01 * h * h || k->h < 0.25 * h;
 		bool blob = k->h > 3.5 * h || k->w > 12 * h;
 		/* A short solid bar: what ruling removal leaves of a rotated box side. */
@@ -294,7 +302,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			if (dot && push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_DOT) < 0) goto oom;
 			continue;
 		}
-		if (blob || bar || hair || is_tick(k, &cl->lines)) continue;
+		if (fine_print || blob || bar || hair || is_tick(k, &cl->lines)) continue;
 		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
 		if (is_separator_stroke(&v[n], h)) {
 			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_SLASH) < 0) goto oom;
@@ -358,7 +366,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	if (!drop) goto oom;
 	for (size_t i = 0; i < n; i++) {
 		seg_cand *a = &v[i];
-		if (a->area * 4 > a->w * a->h) continue;
+		if (a->area * 4 > a->w * a->h || a->w < 0.6 * h || a->h < 0.6 * h) continue;
 		for (size_t j = 0; j < n && !drop[i]; j++) {
 			seg_cand *b = &v[j];
 			if (j != i && b->x > a->x && b->y > a->y && b->x + b->w < a->x + a->w && b->y + b->h < a->y + a->h &&

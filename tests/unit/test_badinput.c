@@ -193,6 +193,27 @@ static void test_cases(void)
 	}
 }
 
+/* A page of dense small print (digits included) and no handwriting: the
+ * print is under any handwriting's size and must be dropped whole, and
+ * quickly, whatever the model. */
+static void test_dense_print(void)
+{
+	img_t im;
+	img_err e;
+	char path[512];
+	size_t nd;
+	CHECK(img_alloc(&im, 2480, 3508, 1, &e) == 0);
+	memset(im.data, 245, (size_t)im.h * im.stride);
+	for (int i = 0; i < 110; i++)
+		img_draw_text(&im, "The quick brown fox 0123456789 jumps over the lazy dog, 42 times; lorem ipsum.", 60,
+			      40 + i * 31, 0.9, (img_color){ 20, 20, 20 }, 1, 0);
+	snprintf(path, sizeof path, "%s/dense.png", tmpdir);
+	CHECK(img_write(path, &im, 1, 0, &e) == 0);
+	img_free(&im);
+	CHECK(run_file("dense print", path, &nd) == 0);
+	CHECKF(nd == 0, "dense print gave %zu digits", nd);
+}
+
 /* Replay every file in dir (fuzzer crashers and seeds). */
 static void replay(const char *dir)
 {
@@ -227,6 +248,7 @@ int main(void)
 	if (model) nn = nn_infer_new(model, 64);
 	else fprintf(stderr, "no model (%s): load, clean and segment only\n", err);
 	test_cases();
+	test_dense_print();
 	char dir[1024];
 	snprintf(dir, sizeof dir, "%s/tests/fuzz/crashers", root);
 	replay(dir);
