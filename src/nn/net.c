@@ -90,6 +90,24 @@ static void activate(enum nn_kind kind, const float *restrict in, float *restric
 	}
 }
 
+/* Inverted dropout: kept units are scaled by 1/(1-p) so that inference,
+ * which keeps everything, needs no rescaling. */
+static void dropout_forward(const nn_layer *l, int li, const nn_work *w, const float *in, float *out, int n)
+{
+	const size_t sz = l->out_size;
+	if (!w->drop_seed) {
+		memcpy(out, in, sizeof(float) * sz * (size_t)n);
+		return;
+	}
+	const float p = (float)l->k / 100.0f, scale = 1.0f / (1.0f - p);
+	for (int i = 0; i < n; i++) {
+		nn_rng r;
+		nn_rng_seed(&r, w->drop_seed[i], 0xd0d0, (uint64_t)li);
+		for (size_t j = 0; j < sz; j++)
+			out[i * sz + j] = nn_rng_uniform(&r) < p ? 0.0f : in[i * sz + j] * scale;
+	}
+}
+
 float *nn_net_forward(const nn_net *net, const float *params, nn_work *w, int n)
 {
 	for (int li = 0; li < net->nlayers; li++) {
@@ -115,6 +133,9 @@ float *nn_net_forward(const nn_net *net, const float *params, nn_work *w, int n)
 			nn_gemm_nt(n, O, I, in, I, params + l->w_off, I, NULL, out, O);
 			break;
 		}
+		case NN_DROPOUT:
+			dropout_forward(l, li, w, in, out, n);
+			break;
 		default:
 			activate(l->kind, in, out, (size_t)n * l->out_size);
 			break;
@@ -182,6 +203,15 @@ void nn_net_backward(const nn_net *net, const float *params, nn_work *w, int n,
 				memset(dnext, 0, sizeof(float) * N_in);
 				nn_gemm_nn(n, I, O, dcur, O, 1, params + l->w_off, I, NULL, dnext, I, NULL);
 			}
+			break;
+		}
+		case NN_DROPOUT: {
+			/* A dropped unit's output is exactly 0; so is a kept unit
+			 * whose input was 0 (after a ReLU, whose gradient there is
+			 * 0 anyway), so the output is the mask. */
+			const float scale = 1.0f / (1.0f - (float)l->k / 100.0f);
+			for (size_t j = 0; j < N_out; j++)
+				dnext[j] = out[j] != 0.0f ? dcur[j] * scale : 0.0f;
 			break;
 		}
 		default:

@@ -22,13 +22,14 @@
 #define NN_MAX_PARAMS (8u << 20)  /* 32 MB of floats: far above any sane LeNet */
 #define NN_MAX_ACT (1u << 20)     /* floats of one image's largest activation */
 
-enum nn_kind { NN_CONV, NN_MAXPOOL, NN_AVGPOOL, NN_RELU, NN_TANH, NN_SIGMOID, NN_FC };
+enum nn_kind { NN_CONV, NN_MAXPOOL, NN_AVGPOOL, NN_RELU, NN_TANH, NN_SIGMOID, NN_FC, NN_DROPOUT };
 
 typedef struct {
 	enum nn_kind kind;
 	int ic, ih, iw;         /* input shape of one image */
 	int oc, oh, ow;         /* output shape (fc: oc = O, oh = ow = 1) */
-	int k, pad;             /* conv kernel side and zero padding; pool window */
+	int k, pad;             /* conv kernel side and zero padding; pool window;
+				   dropout: per cent of units dropped */
 	size_t w_off, b_off;    /* offsets into the parameter vector */
 	size_t nparams;         /* weights + biases of this layer */
 	size_t in_size, out_size; /* floats per image */
@@ -70,6 +71,10 @@ typedef struct {
 	float *act[NN_MAX_LAYERS + 1]; /* act[0] is the input, act[l+1] layer l's output */
 	float *dcur, *dnext;           /* gradient ping-pong, max_n * max_act each */
 	nn_scratch s;
+	/* Training only: when set, dropout layers drop units, image i with a
+	 * mask drawn from a generator seeded by drop_seed[i]; when NULL
+	 * (inference) they pass everything through. */
+	const uint64_t *drop_seed;
 } nn_work;
 
 int nn_work_init(nn_work *w, const nn_net *net, int max_n);

@@ -8,6 +8,8 @@
  *   max<S> avg<S>   max / average pooling over SxS windows, stride S
  *   relu tanh sigmoid
  *   fc<O>           fully connected with O outputs
+ *   drop<P>         dropout of P per cent of the units while training (identity
+ *                   when classifying)
  * The last token must be fc<classes>; softmax is implied.  Names stand for
  * whole specs (table below).  The model file stores the expanded spec, so a
  * model keeps working if a name's meaning ever changes. */
@@ -152,6 +154,11 @@ int nn_net_parse(nn_net *net, const char *spec, char *err, size_t errlen)
 				l.oh = h / l.k;
 				l.ow = w / l.k;
 			}
+		} else if (strncmp(p, "drop", 4) == 0) {
+			p += 4;
+			l.kind = NN_DROPOUT;
+			l.k = number(&p, 1, 90);
+			ok = l.k > 0 && !*p;
 		} else if (strcmp(p, "relu") == 0) {
 			l.kind = NN_RELU;
 		} else if (strcmp(p, "tanh") == 0) {
@@ -169,7 +176,7 @@ int nn_net_parse(nn_net *net, const char *spec, char *err, size_t errlen)
 		}
 		if (!ok) {
 			snprintf(err, errlen, "spec token '%s' is not one of pad<P> c<OC>k<K>[p<P>] "
-				 "max<S> avg<S> relu tanh sigmoid fc<O>", tok);
+				 "max<S> avg<S> relu tanh sigmoid fc<O> drop<P>", tok);
 			return -1;
 		}
 		if (add_layer(net, &l, tok, err, errlen) < 0)

@@ -132,6 +132,7 @@ struct batch_job {
 	double *loss;             /* per chunk, summed cross-entropy */
 	nn_work *work;            /* per thread */
 	uint8_t **pix;            /* per thread, NN_TRAIN_CHUNK images */
+	uint64_t **drop;          /* per thread, NN_TRAIN_CHUNK dropout seeds */
 	float **dlogits;          /* per thread */
 };
 
@@ -147,6 +148,7 @@ static void batch_task(void *arg, int tid, int nthreads)
 		uint8_t *pix = j->pix[tid];
 		for (int i = 0; i < cnt; i++) {
 			const uint32_t s = j->idx[first + i];
+			j->drop[tid][i] = j->o->seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)j->epoch << 32 | s);
 			const uint8_t *src = j->data->images + (size_t)s * NN_PIXELS;
 			if (j->o->augment) {
 				nn_rng r;
@@ -157,6 +159,7 @@ static void batch_task(void *arg, int tid, int nthreads)
 			}
 		}
 		nn_net_input(net, w, pix, cnt, j->m->info.mean, j->m->info.std);
+		w->drop_seed = j->drop[tid];
 		const float *z = nn_net_forward(net, j->m->params, w, cnt);
 		float *dz = j->dlogits[tid];
 		nn_softmax(z, cnt, C, 1.0f, dz);
@@ -266,12 +269,13 @@ nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_trai
 	j.work = calloc((size_t)T, sizeof *j.work);
 	j.pix = calloc((size_t)T, sizeof *j.pix);
 	j.dlogits = calloc((size_t)T, sizeof *j.dlogits);
+	j.drop = calloc((size_t)T, sizeof *j.drop);
 	order = malloc(sizeof *order * train->n);
 	best = malloc(sizeof *best * P);
 	st.m = calloc(P, sizeof *st.m);
 	st.v = calloc(P, sizeof *st.v);
 	vlogits = malloc(sizeof *vlogits * (val->n * C + 1));
-	if (!j.grad || !j.loss || !j.work || !j.pix || !j.dlogits || !order || !best || !st.m || !st.v || !vlogits)
+	if (!j.grad || !j.loss || !j.work || !j.pix || !j.dlogits || !j.drop || !order || !best || !st.m || !st.v || !vlogits)
 		goto oom;
 	for (int c = 0; c < j.nchunks; c++)
 		if (!(j.grad[c] = malloc(sizeof(float) * P)))
@@ -280,6 +284,7 @@ nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_trai
 		if (nn_work_init(&j.work[t], net, NN_TRAIN_CHUNK) < 0)
 			goto oom;
 		if (!(j.pix[t] = malloc(NN_TRAIN_CHUNK * NN_PIXELS)) ||
+		    !(j.drop[t] = malloc(NN_TRAIN_CHUNK * sizeof(uint64_t))) ||
 		    !(j.dlogits[t] = malloc(sizeof(float) * NN_TRAIN_CHUNK * C)))
 			goto oom;
 	}
@@ -402,7 +407,9 @@ out:
 		free(j.pix[t]);
 	for (int t = 0; j.dlogits && t < T; t++)
 		free(j.dlogits[t]);
-	free(j.grad); free(j.loss); free(j.work); free(j.pix); free(j.dlogits);
+	for (int t = 0; j.drop && t < T; t++)
+		free(j.drop[t]);
+	free(j.grad); free(j.loss); free(j.work); free(j.pix); free(j.dlogits); free(j.drop);
 	free(order); free(best); free(st.m); free(st.v); free(vlogits);
 	(void)ok;
 	return m;

@@ -1,6 +1,6 @@
 /* Finite-difference gradient checks: for small networks that together use
  * every layer type (conv with and without padding, max and average pooling,
- * ReLU, tanh, sigmoid, fully connected, softmax cross-entropy), the
+ * ReLU, tanh, sigmoid, fully connected, dropout, softmax cross-entropy), the
  * backward pass's parameter gradients must match (L(p+h) - L(p-h)) / 2h. */
 #include "check.h"
 #include "nn/calib.h"
@@ -40,6 +40,9 @@ static void check_spec(const char *spec, uint64_t seed)
 		return;
 	}
 	CHECK(nn_work_init(&w, &net, N) == 0);
+	/* Dropout in training mode, with masks fixed by these seeds. */
+	static const uint64_t drop_seed[N] = { 11, 12, 13 };
+	w.drop_seed = drop_seed;
 	float *params = malloc(sizeof(float) * net.nparams), *grad = calloc(net.nparams, sizeof(float));
 	float dl[N * 64];
 	uint8_t img[N * 784], labels[N];
@@ -95,6 +98,7 @@ int main(void)
 	check_spec("pad2 c2k5 sigmoid max2 c3k3 relu avg2 fc6 tanh fc3", 3);
 	check_spec("max4 fc5 sigmoid fc7 relu fc3", 4);
 	check_spec("avg2 c3k5p2 relu max3 fc11", 5);
+	check_spec("c3k5 relu max2 fc20 relu drop40 fc6 tanh drop20 fc4", 8);
 	check_spec("paper", 6);
 	check_spec("classic", 7);
 	CHECK_DONE();

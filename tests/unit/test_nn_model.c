@@ -68,10 +68,12 @@ static void test_specs(void)
 	CHECK(nn_net_parse(&net, "classic-reject", err, sizeof err) == 0);
 	CHECK(net.classes == 11);
 	CHECK(nn_net_parse(&net, "pad2 c6k5 relu, max2 fc10", err, sizeof err) == 0);
+	CHECK(nn_net_parse(&net, "c6k5 relu max2 fc50 relu drop50 fc10", err, sizeof err) == 0);
+	CHECK(net.nparams == 156 + 864 * 50 + 50 + 510);
 	static const char *bad[] = {
 		"", "relu", "c6k5 relu", "c6k5 fc1", "c0k5 fc10", "c6k0 fc10", "c6k5p5 fc10", "c6k29 fc10",
 		"c6k5 max9 fc10", "fc10 pad2", "pad17 fc10", "conv fc10", "c6k5x fc10", "fc99999999",
-		"c1024k15 c1024k5 fc10", "fc65536 fc65536 fc10", "fc10 fc100",
+		"c1024k15 c1024k5 fc10", "fc65536 fc65536 fc10", "fc10 fc100", "fc10 drop0 fc10", "fc10 drop91 fc10", "drop fc10",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err[0] = '\0';
