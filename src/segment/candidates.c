@@ -272,6 +272,8 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	 * on a cheque or a note. */
 	int wside = cl->bin.w > cl->bin.h ? cl->bin.w : cl->bin.h;
 	double min_h = MIN_DIGIT_MM / 25.4 * (wside / 11.69);
+	double aspect = (double)cl->bin.w / cl->bin.h;
+	bool cheque = aspect >= 1.9 && aspect <= 3.2;
 	*digit_h = h;
 	if (ncc > MAX_CANDS) {
 		/* Pure noise or a halftone: nothing here reads as handwriting. */
@@ -302,7 +304,13 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			if (dot && push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_DOT) < 0) goto oom;
 			continue;
 		}
-		if (fine_print || blob || bar || hair || is_tick(k, &cl->lines)) continue;
+		/* Touching the image's edge: the scanner lid, the paper's edge, or a
+		 * mark cut in two by the scan, never a readable digit. */
+		bool edge = k->x <= 0 || k->y <= 0 || k->x + k->w >= cl->bin.w || k->y + k->h >= cl->bin.h;
+		/* A cheque (long and low) keeps its bottom band for the printed
+		 * MICR line (routing and account numbers): no writing goes there. */
+		bool micr = cheque && k->y + k->h / 2 > cl->bin.h * 0.85;
+		if (fine_print || edge || micr || blob || bar || hair || is_tick(k, &cl->lines)) continue;
 		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
 		if (is_separator_stroke(&v[n], h)) {
 			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_SLASH) < 0) goto oom;
