@@ -143,34 +143,28 @@ static const char *route(void *arg, const store_result *r)
 	route_ctx *c = arg;
 	job *j = c->j;
 	enum job_dest keep = c->set.originals == ORIGINALS_DELETE ? DEST_DELETE : DEST_DONE;
-	bool first_failed = strcmp(r->status, "failed") == 0;
+	/* a committed duplicate found again after a crash is routed as one */
+	bool dup = r->outcome == STORE_DUPLICATE || r->outcome == STORE_DUP_IGNORED ||
+		   (r->outcome == STORE_ALREADY && strcmp(r->status, "duplicate") == 0);
+	const char *first = r->outcome == STORE_ALREADY ? r->first_status : r->status;
 	j->dest_error[0] = 0;
-	switch (r->outcome) {
-	case STORE_NEW:
-	case STORE_ALREADY:
-		if (first_failed) {
-			snprintf(j->dest_error, sizeof j->dest_error, "%s", j->error[0] ? j->error : "recognition failed");
-			j->dest = DEST_FAILED;
-		} else if (strcmp(r->status, "duplicate") == 0 && c->set.duplicates == DUPLICATES_REJECT) {
-			snprintf(j->dest_error, sizeof j->dest_error, "duplicate of document %lld", (long long)r->first_id);
-			j->dest = DEST_FAILED;
-		} else {
-			j->dest = keep;
-		}
-		break;
-	case STORE_DUPLICATE:
-	case STORE_DUP_IGNORED:
-		if (first_failed) {
-			snprintf(j->dest_error, sizeof j->dest_error, "same content as failed document %lld",
-				 (long long)r->first_id);
-			j->dest = DEST_FAILED;
-		} else if (c->set.duplicates == DUPLICATES_REJECT) {
-			snprintf(j->dest_error, sizeof j->dest_error, "duplicate of document %lld", (long long)r->first_id);
-			j->dest = DEST_FAILED;
-		} else {
-			j->dest = keep;
-		}
-		break;
+	if (dup && strcmp(first, "failed") == 0) {
+		snprintf(j->dest_error, sizeof j->dest_error, "same content as failed document %lld",
+			 (long long)r->first_id);
+		j->dest = DEST_FAILED;
+	} else if (dup && c->set.duplicates == DUPLICATES_REJECT) {
+		snprintf(j->dest_error, sizeof j->dest_error, "duplicate of document %lld", (long long)r->first_id);
+		j->dest = DEST_FAILED;
+	} else if (dup) {
+		j->dest = keep;
+	} else if (strcmp(r->status, "failed") == 0) {
+		/* on recovery the worker may not have re-read the file: the
+		 * committed row says why it failed */
+		const char *why = r->outcome == STORE_ALREADY && r->error[0] ? r->error : j->error;
+		snprintf(j->dest_error, sizeof j->dest_error, "%s", why[0] ? why : "recognition failed");
+		j->dest = DEST_FAILED;
+	} else {
+		j->dest = keep;
 	}
 	pick(c->p, j, j->dest);
 	return j->dest_path[0] ? j->dest_path : NULL;

@@ -234,7 +234,8 @@ static int prepare(store *s, sqlite3_stmt **st, const char *sql, char *err, size
 static int prepare_all(store *s, char *err, size_t errlen)
 {
 	if (prepare(s, &s->find_claim,
-		    "SELECT id, status, duplicate_of FROM documents WHERE sha256 = ?1 AND claim = ?2 LIMIT 1", err, errlen) < 0 ||
+		    "SELECT d.id, d.status, d.duplicate_of, f.status, d.error FROM documents d "
+		    "LEFT JOIN documents f ON f.id = d.duplicate_of WHERE d.sha256 = ?1 AND d.claim = ?2 LIMIT 1", err, errlen) < 0 ||
 	    prepare(s, &s->find_sha,
 		    "SELECT id, status FROM documents WHERE sha256 = ?1 AND status IN ('done', 'failed') "
 		    "ORDER BY id LIMIT 1", err, errlen) < 0 ||

@@ -79,6 +79,8 @@ struct store_result {
 	int64_t first_id;        /* for duplicates: the first document with this content */
 	char status[12];         /* NEW: done/failed; DUPLICATE, DUP_IGNORED: the first's status;
 	                            ALREADY: the found row's status */
+	char first_status[12];   /* ALREADY on a duplicate row: the first's status */
+	char error[256];         /* ALREADY on a failed row: its error */
 };
 
 /* Commit a recognised document (r != NULL, status 'done') or a failure

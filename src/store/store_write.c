@@ -51,6 +51,10 @@ static int find_claim_row(store *s, const store_doc *d, store_result *out, char 
 		out->id = sqlite3_column_int64(st, 0);
 		snprintf(out->status, sizeof out->status, "%s", (const char *)sqlite3_column_text(st, 1));
 		out->first_id = sqlite3_column_int64(st, 2);
+		if (sqlite3_column_text(st, 3))
+			snprintf(out->first_status, sizeof out->first_status, "%s", (const char *)sqlite3_column_text(st, 3));
+		if (sqlite3_column_text(st, 4))
+			snprintf(out->error, sizeof out->error, "%s", (const char *)sqlite3_column_text(st, 4));
 		found = 1;
 	} else if (rc == SQLITE_DONE) {
 		found = 0;

@@ -48,6 +48,7 @@ check_finished() { # label
 	want2="batch-00000.png:duplicate batch-00001.png:done batch-00002.png:done batch-00003.png:done copy.png:done junk.png:failed"
 	[ "$got" = "$want" ] || [ "$got" = "$want2" ] || fail "$1: rows are '$got'"
 	[ -s "$SPOOL/failed/junk.png.error" ] || fail "$1: no junk.png.error"
+	grep -q "recognition failed" "$SPOOL/failed/junk.png.error" && fail "$1: junk.png.error lost the reason"
 }
 
 mkconf
