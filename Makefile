@@ -166,7 +166,7 @@ data/negatives-idx3-ubyte: $(B)/tests/mknegatives
 	$(B)/tests/mknegatives $@
 .PHONY: samples negatives
 
-bench: all data $(BENCH_BIN)
+bench: all data $(BENCH_BIN) $(B)/tests/droplat   # droplat: bench_daemon.sh's latency probe
 	bench/run.sh
 
 fuzz:
