@@ -180,6 +180,17 @@ fail:
 	return -1;
 }
 
+/* Is a third or more of the candidate's ink inside solid-ink areas? */
+static bool in_solid(const seg_cand *c, const img_t *solid)
+{
+	if (!solid->data) return false;
+	int in = 0;
+	for (int y = 0; y < c->h; y++)
+		for (int x = 0; x < c->w; x++)
+			if (c->mask[(size_t)y * c->w + x] && solid->data[(size_t)(c->y + y) * solid->stride + c->x + x]) in++;
+	return in * 3 >= c->area;
+}
+
 static bool is_hair(const img_comp *k)
 {
 	return k->w <= 4 && k->w * 4 <= k->h && k->area * 20 >= k->w * k->h * 17;
@@ -312,6 +323,10 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		bool micr = cheque && k->y + k->h / 2 > cl->bin.h * 0.85;
 		if (fine_print || edge || micr || blob || bar || hair || is_tick(k, &cl->lines)) continue;
 		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
+		if (in_solid(&v[n], &cl->solid)) {
+			free(v[n].mask);
+			continue;
+		}
 		if (is_separator_stroke(&v[n], h)) {
 			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_SLASH) < 0) goto oom;
 			free(v[n].mask);

@@ -31,6 +31,7 @@ void seg_clean_free(seg_clean_out *c)
 {
 	img_free(&c->bin);
 	img_free(&c->lines);
+	img_free(&c->solid);
 }
 
 /* Otsu on a flattened page, bounded: on a page that is nearly all paper,
@@ -126,6 +127,21 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		if (seg_remove_lines(&c->bin, minlen, repair, &c->lines, err) < 0) goto fail;
 	}
 	STAGE("lines");
+	/* Solid ink: what survives an opening wider than any pen stroke (a
+	 * banner printed white on dark, a filled box).  Marks inside it are the
+	 * gaps between reversed letters, not writing. */
+	{
+		int k = (int)(1.5 * (c->h0 > 0 ? c->h0 : 20));
+		if (k < 15) k = 15;
+		img_t op = { 0 };
+		if (img_morph(&c->bin, IMG_MORPH_OPEN, k, k, false, &op, err) < 0) goto fail;
+		if (img_morph(&op, IMG_MORPH_DILATE, k, k, false, &c->solid, err) < 0) {
+			img_free(&op);
+			goto fail;
+		}
+		img_free(&op);
+	}
+	STAGE("solid");
 	img_free(&rot);
 	img_free(&flat);
 	img_free(&work);

@@ -8,6 +8,7 @@
 typedef struct {
 	img_t bin;              /* working binary, lines removed */
 	img_t lines;            /* ruling lines that were removed (mask); may be empty */
+	img_t solid;            /* areas of solid ink (banners, filled boxes); may be empty */
 	double scale;           /* working = page * scale, then rotated by angle */
 	double angle;
 	int page_w, page_h;
