@@ -60,7 +60,8 @@ static const char usage_text[] =
 "    devices are never followed: they go to failed/.\n"
 "\n"
 "OPTIONS\n"
-"    -c, --config FILE   configuration file (default " DIGITD_SYSCONFDIR "/digitd/digitd.conf)\n"
+"    -c, --config FILE   configuration file (default: $DIGITD_CONFIG, else\n"
+"                        " DIGITD_SYSCONFDIR "/digitd/digitd.conf)\n"
 "    -f, --foreground    stay in the foreground and log to stderr; this is how\n"
 "                        systemd runs it (digitd never forks itself; the flag\n"
 "                        is accepted for clarity and compatibility)\n"
@@ -84,6 +85,7 @@ static const char usage_text[] =
 "    2  usage error\n"
 "\n"
 "ENVIRONMENT\n"
+"    DIGITD_CONFIG                 configuration file when -c is not given\n"
 "    NOTIFY_SOCKET, WATCHDOG_USEC  systemd readiness and watchdog (sd_notify)\n"
 "    JOURNAL_STREAM                log lines carry <N> priority prefixes\n"
 "\n"
@@ -360,7 +362,7 @@ int main(int argc, char **argv)
 	bool check = false;
 	char err[1024];
 	memset(&d, 0, sizeof d);
-	d.config_path = DIGITD_SYSCONFDIR "/digitd/digitd.conf";
+	d.config_path = config_default_path();   /* $DIGITD_CONFIG, else the installed file */
 	d.sigfd = -1;
 	d.w.fd = d.w.wd = -1;
 	log_init("digitd");

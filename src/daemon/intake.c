@@ -15,10 +15,6 @@
 
 #define RING_CAP 4096
 
-/* Always ignored, whatever the configuration says: hidden files and the
- * usual partial-upload names. */
-static char *const builtin_ignore[] = { (char *)".*", (char *)"*.tmp", (char *)"*.part", (char *)"~*", NULL };
-
 int intake_init(intake *in, spool *sp, pipeline *pl, const struct digitd_config *cfg, const char *db_dir,
 		bool once)
 {
@@ -44,14 +40,16 @@ void intake_free(intake *in)
 
 bool intake_quiet(const intake *in) { return in->len == 0 && !in->need_scan && in->next_mature == 0; }
 
+/* The same rules `digitctl` and the documentation use (util/config.c):
+ * built-in temporaries, then `ignore`, then `accept`. */
 static bool ignored(const intake *in, const char *name)
 {
-	return spool_name_matches(name, builtin_ignore) || spool_name_matches(name, in->cfg->ignore);
+	return config_match_name(in->cfg, name) == CONFIG_NAME_IGNORE;
 }
 
 static bool accepted(const intake *in, const char *name)
 {
-	return !in->cfg->accept || !in->cfg->accept[0] || spool_name_matches(name, in->cfg->accept);
+	return config_match_name(in->cfg, name) == CONFIG_NAME_ACCEPT;
 }
 
 static bool push(intake *in, const char *name, ino_t ino)

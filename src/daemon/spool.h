@@ -32,7 +32,7 @@ typedef struct {
 
 extern const char *const spool_dir_names[SPOOL_NDIRS];
 
-/* Open (creating missing sub-directories, mode 2770 so a producers' group can
+/* Open (creating missing sub-directories, mode 0770 so a producers' group can
  * write incoming/) the spool at path.  -1 with a message when the path is not
  * a directory, the sub-directories cannot be made, or they sit on different
  * file systems (rename would not be atomic). */
