@@ -187,7 +187,10 @@ static bool in_solid(const seg_cand *c, const img_t *solid)
 	int in = 0;
 	for (int y = 0; y < c->h; y++)
 		for (int x = 0; x < c->w; x++)
-			if (c->mask[(size_t)y * c->w + x] && solid->data[(size_t)(c->y + y) * solid->stride + c->x + x]) in++;
+			if (c->mask[(size_t)y * c->w + x]) {
+				int sx = (c->x + x) / SEG_SOLID_DIV, sy = (c->y + y) / SEG_SOLID_DIV;
+				if (sx < solid->w && sy < solid->h && solid->data[(size_t)sy * solid->stride + sx]) in++;
+			}
 	return in * 3 >= c->area;
 }
 

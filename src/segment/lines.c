@@ -163,23 +163,28 @@ static bool h_line_near(const img_t *mask, int x, int y)
  * rare enough to be taken for a divider. */
 static void remove_dividers(img_t *bin, img_t *mask, int minrun)
 {
-	for (int x = 0; x < bin->w; x++) {
-		for (int y = 0; y < bin->h;) {
-			if (!bin->data[(size_t)y * bin->stride + x]) {
-				y++;
+	/* Rows in memory order, a run start per column (cache-friendly). */
+	int *start = malloc(sizeof(int) * (size_t)bin->w);
+	if (!start) return;     /* dividers left in place is a safe answer */
+	for (int x = 0; x < bin->w; x++) start[x] = -1;
+	for (int y = 0; y <= bin->h; y++) {
+		const uint8_t *row = y < bin->h ? bin->data + (size_t)y * bin->stride : NULL;
+		for (int x = 0; x < bin->w; x++) {
+			if (row && row[x]) {
+				if (start[x] < 0) start[x] = y;
 				continue;
 			}
-			int y0 = y;
-			while (y < bin->h && bin->data[(size_t)y * bin->stride + x]) y++;
-			if (y - y0 < minrun || !h_line_near(mask, x, y0) || !h_line_near(mask, x, y - 1)) continue;
+			int y0 = start[x];
+			start[x] = -1;
+			if (y0 < 0 || y - y0 < minrun || !h_line_near(mask, x, y0) || !h_line_near(mask, x, y - 1)) continue;
 			/* Printed sides are hairlines all along; a pen stroke that
 			 * happens to span the cell is wider somewhere. */
 			bool thin = true;
 			for (int q = 1; q <= 3 && thin; q++) {
 				int yy = y0 + (y - y0) * q / 4, w = 0;
-				const uint8_t *row = bin->data + (size_t)yy * bin->stride;
-				for (int xx = x; xx >= 0 && row[xx]; xx--) w++;
-				for (int xx = x + 1; xx < bin->w && row[xx]; xx++) w++;
+				const uint8_t *r = bin->data + (size_t)yy * bin->stride;
+				for (int xx = x; xx >= 0 && r[xx]; xx--) w++;
+				for (int xx = x + 1; xx < bin->w && r[xx]; xx++) w++;
 				thin = w <= 5;
 			}
 			if (!thin) continue;
@@ -189,6 +194,7 @@ static void remove_dividers(img_t *bin, img_t *mask, int minrun)
 			}
 		}
 	}
+	free(start);
 }
 
 int seg_remove_lines(img_t *bin, int minlen, int repair, img_t *mask, img_err *err)

@@ -4,11 +4,13 @@
 #define DIGITD_SEG_INTERNAL_H
 #include "segment/segment.h"
 
+#define SEG_SOLID_DIV 4
+
 /* The cleaned page: a binary working image (ink 255) plus what it took. */
 typedef struct {
 	img_t bin;              /* working binary, lines removed */
 	img_t lines;            /* ruling lines that were removed (mask); may be empty */
-	img_t solid;            /* areas of solid ink (banners, filled boxes); may be empty */
+	img_t solid;            /* areas of solid ink (banners, filled boxes), 1/SEG_SOLID_DIV size */
 	double scale;           /* working = page * scale, then rotated by angle */
 	double angle;
 	int page_w, page_h;
