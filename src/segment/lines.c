@@ -101,22 +101,36 @@ static void long_runs(const img_t *bin, bool horiz, int minlen, img_t *out)
 	free(run);
 }
 
-/* One direction: opening finds the lines, they are subtracted from bin, and
- * a closing of the remainder across the lines restores crossing strokes. */
+/* Nearest ink from (x, y) stepping (dx, dy), up to r steps; r + 1 if none. */
+static int ink_dist(const img_t *bin, int x, int y, int dx, int dy, int r)
+{
+	for (int k = 1; k <= r; k++) {
+		int xx = x + dx * k, yy = y + dy * k;
+		if (xx < 0 || yy < 0 || xx >= bin->w || yy >= bin->h) break;
+		if (bin->data[(size_t)yy * bin->stride + xx]) return k;
+	}
+	return r + 1;
+}
+
+/* One direction: long runs are the lines; they are subtracted from bin,
+ * then each removed pixel with ink on both sides across the line, within
+ * `repair` pixels in all, is put back (a closing across the line restricted
+ * to the line, computed only where there is a line). */
 static int remove_dir(img_t *bin, bool horiz, int minlen, int repair, img_t *mask, img_err *err)
 {
-	img_t lines = { 0 }, closed = { 0 };
+	img_t lines = { 0 }, fat = { 0 };
 	if (img_alloc(&lines, bin->w, bin->h, 1, err) < 0) goto fail;
 	long_runs(bin, horiz, minlen, &lines);
 	/* Fatten the line mask by one pixel across: anti-aliased line edges. */
-	img_t fat = { 0 };
 	if (img_morph(&lines, IMG_MORPH_DILATE, horiz ? 1 : 3, horiz ? 3 : 1, false, &fat, err) < 0) goto fail;
 	img_free(&lines);
 	lines = fat;
+	/* Subtract, keeping in `lines` only what was ink. */
 	size_t any = 0;
 	for (int y = 0; y < bin->h; y++) {
 		uint8_t *b = bin->data + (size_t)y * bin->stride;
 		uint8_t *l = lines.data + (size_t)y * lines.stride;
+		if (!memchr(l, 255, (size_t)bin->w)) continue;
 		for (int x = 0; x < bin->w; x++) {
 			uint8_t on = b[x] & l[x];
 			b[x] &= (uint8_t)~l[x];
@@ -125,23 +139,31 @@ static int remove_dir(img_t *bin, bool horiz, int minlen, int repair, img_t *mas
 		}
 	}
 	if (any == 0) goto done;
-	if (img_morph(bin, IMG_MORPH_CLOSE, horiz ? 1 : repair, horiz ? repair : 1, false, &closed, err) < 0) goto fail;
+	/* Decide every removed pixel on the subtracted image, then apply. */
+	int dx = horiz ? 0 : 1, dy = horiz ? 1 : 0;
 	for (int y = 0; y < bin->h; y++) {
-		uint8_t *b = bin->data + (size_t)y * bin->stride;
+		uint8_t *l = lines.data + (size_t)y * lines.stride;
+		if (!memchr(l, 255, (size_t)bin->w)) continue;
+		for (int x = 0; x < bin->w; x++) {
+			if (!l[x]) continue;
+			int a = ink_dist(bin, x, y, -dx, -dy, repair), b = ink_dist(bin, x, y, dx, dy, repair);
+			if (a + b <= repair + 1) l[x] = 1;      /* a stroke crossing the line */
+		}
+	}
+	for (int y = 0; y < bin->h; y++) {
 		const uint8_t *l = lines.data + (size_t)y * lines.stride;
-		const uint8_t *c = closed.data + (size_t)y * closed.stride;
+		if (!memchr(l, 255, (size_t)bin->w) && !memchr(l, 1, (size_t)bin->w)) continue;
+		uint8_t *b = bin->data + (size_t)y * bin->stride;
 		uint8_t *m = mask->data + (size_t)y * mask->stride;
 		for (int x = 0; x < bin->w; x++) {
-			if (l[x] && c[x]) b[x] = 255;   /* a stroke crossing the line */
+			if (l[x] == 1) b[x] = 255;
 			else if (l[x]) m[x] |= horiz ? SEG_LINE_H : SEG_LINE_V;
 		}
 	}
 done:
-	img_free(&closed);
 	img_free(&lines);
 	return 0;
 fail:
-	img_free(&closed);
 	img_free(&lines);
 	return -1;
 }
