@@ -89,16 +89,4 @@ void seg_page_free(seg_page *p);
  * drop the other with this function. */
 int seg_page_filter(seg_page *p, const bool *keep, img_err *err);
 
-/* Typography of one field (see textline.c); all relative to its median height. */
-typedef struct {
-	int n;
-	double median_h;        /* working pixels */
-	double bottom_mad;      /* spread of the bottoms: ~0 on a printed baseline */
-	double top_mad;
-	double height_mad;
-	double gap_median;      /* typical gap between neighbours */
-} seg_field_stats;
-
-void seg_field_measure(const seg_page *p, size_t field, seg_field_stats *st);
-
 #endif
