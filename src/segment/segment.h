@@ -7,8 +7,10 @@
  * left to right) and normalises each one as MNIST was made.  Boxes come out
  * in the page's own pixel coordinates (deskew and working scale undone).
  *
- * Candidates are not yet digits: the caller classifies them and may then
- * call seg_reject_text to drop lines that read like printed text. */
+ * Candidates are not yet digits: the caller classifies them, then drops
+ * what is not a digit (and the losing side of each split hypothesis) with
+ * seg_page_filter, which regroups the fields.  Separators (decimal points,
+ * slashes, table rules, gaps between rule segments) end fields. */
 #ifndef DIGITD_SEGMENT_H
 #define DIGITD_SEGMENT_H
 #include <stdbool.h>
