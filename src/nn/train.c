@@ -22,7 +22,7 @@ void nn_train_defaults(nn_train_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->spec = "classic";
-	o->epochs = 20;
+	o->epochs = 24;
 	o->seed = 1;
 	long nc = sysconf(_SC_NPROCESSORS_ONLN);
 	o->threads = nc > 0 ? (nc > 64 ? 64 : (int)nc) : 1;
