@@ -269,6 +269,9 @@ static int run(daemon_state *d)
 		if (!d->once && now >= next_rescan) {
 			d->in.need_scan = true;
 			next_rescan = now + rescan_ms;
+			/* with nothing in flight, a file in work/ is one whose move
+			 * failed (or an operator put it there): hand it back */
+			if (inflight == 0) recover_work(&d->in);
 		}
 		if (now >= next_status && (progress != last_status_progress || d->in.len != last_status_len)) {
 			notify_status("queue: %d in flight, %zu ready in incoming/; %ld done, %ld failed, %ld duplicates%s",

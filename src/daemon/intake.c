@@ -176,6 +176,15 @@ static bool space_ok(intake *in)
 	return !low;
 }
 
+/* A claim that failed for now: look again in a while, never in a tight loop.
+ * --once does not wait for it (the file stays for the next run). */
+static void retry_later(intake *in)
+{
+	if (in->once) return;
+	double at = mono_ms() + 500;
+	if (in->next_mature == 0 || at < in->next_mature) in->next_mature = at;
+}
+
 static void claim_one(intake *in, const intake_entry *e)
 {
 	struct stat st;
@@ -189,17 +198,18 @@ static void claim_one(intake *in, const intake_entry *e)
 	job *j = calloc(1, sizeof *j);
 	if (!j) {
 		log_err("out of memory claiming \"%s\"; retrying later", e->name);
-		in->need_scan = true;
+		retry_later(in);
 		return;
 	}
 	int rc = spool_claim(in->sp, e->name);
 	if (rc != 0) {
 		if (rc == 1) {
 			/* work/ holds a file of that name still being processed */
-			in->need_scan = true;
+			if (in->once) log_warn("incoming/\"%s\" waits: work/ holds a file of the same name", e->name);
+			retry_later(in);
 		} else if (errno != ENOENT) {
 			log_warn("cannot claim incoming/\"%s\": %s; retrying later", e->name, strerror(errno));
-			in->need_scan = true;
+			retry_later(in);
 		}
 		free(j);
 		return;

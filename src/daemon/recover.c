@@ -72,7 +72,7 @@ static int recover_one(void *arg, const char *name, const struct stat *st)
 long recover_work(intake *in)
 {
 	long n = each_entry(in->sp, SPOOL_WORK, recover_one, in);
-	if (n > 0) log_notice("recovering %ld file(s) left in work/ by an interrupted run", n);
+	if (n > 0) log_notice("recovering %ld file(s) left in work/ by an interrupted run or a failed move", n);
 	return n;
 }
 

@@ -96,5 +96,28 @@ while :; do
 done
 echo "   sqlite3_step: $tried runs"
 
+# --- a running daemon whose move out of work/ fails -------------------------
+# The 2nd rename is the move of the first file out of work/: it stays there
+# with its row committed.  A new file of the same name must wait (no busy
+# loop), the stuck one is handed back at the next rescan, then both finish.
+fresh
+rm -f "$SPOOL/incoming"/*
+mkconf
+FAULT_OP=rename FAULT_N=2 LD_PRELOAD="$SHIM" "$DIGITD" -f -c "$CONF" >> "$LOG" 2>&1 &
+PID=$!
+i=0; while ! grep -q ' ready: ' "$LOG"; do sleep 0.1; i=$((i + 1)); [ $i -gt 100 ] && fail "not ready"; done
+cp "$T/batch-00001.png" "$SPOOL/incoming/same.png"
+wait_for "SELECT count(*) FROM documents WHERE name = 'same.png'" 1 10
+sleep 0.3
+[ -f "$SPOOL/work/same.png" ] || fail "the failed move did not leave same.png in work/"
+cp "$T/batch-00002.png" "$SPOOL/incoming/same.png"
+wait_for "SELECT count(*) FROM documents WHERE name = 'same.png'" 2 20
+wait_empty work 10
+[ -f "$SPOOL/done/same.png" ] && [ -f "$SPOOL/done/same.1.png" ] || fail "done/ has: $(ls "$SPOOL/done")"
+ticks=$(awk '{ print $14 + $15 }' "/proc/$PID/stat")
+[ "$ticks" -lt 300 ] || fail "daemon used $ticks ticks of CPU: busy loop while a name was blocked?"
+stop
+ok "a failed move out of work/ is retried by the running daemon; a same-named newcomer waited ($ticks CPU ticks in all)"
+
 ok "$runs faulty runs ($fired faults fired, $exit_nonzero exited non-zero): every input in exactly one directory, at most one row, integrity ok, and a clean rerun always finished the batch"
 echo "FAULT_FIGURES runs=$runs fired=$fired nonzero_exits=$exit_nonzero"
