@@ -10,7 +10,8 @@
  *    are all as tall as capitals);
  *  - size: handwriting is larger than the print around it on nearly every
  *    form, so a candidate much smaller than the page's convincing writing
- *    is print.
+ *    is print;
+ *  - place: a lone mark in the outer margin is a hole or a bullet.
  * Rules are relative (to the field, to the page), never absolute pixels. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ enum {
 	DROP_WEAK = 2,          /* field unconvincing as digits */
 	DROP_LOWER = 4,         /* field with x-height letters */
 	DROP_SMALL = 8,         /* much smaller than the page's writing */
+	DROP_MARGIN = 16,       /* a lone mark in the page's outer margin */
 };
 
 #define FIELD_MIN_MEAN 0.75     /* mean top probability of a field's digits */
@@ -33,6 +35,7 @@ enum {
 #define XHEIGHT_SHARE 0.3
 #define SMALL 0.65              /* share of the page's writing height */
 #define WRITING_Q 0.85          /* the writing height: this quantile of surviving candidates */
+#define MARGIN 0.06             /* outer margin, share of the page's width or height */
 #define REJECT_MIN 0.8          /* the reject class must also be this sure to drop a candidate */
 
 static int cmp_int(const void *a, const void *b)
@@ -68,6 +71,15 @@ static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float
 	if (fd->n >= 2 ? (mean < FIELD_MIN_MEAN || weak > FIELD_MAX_WEAK * fd->n)
 		       : mean < SINGLE_MIN)
 		why |= DROP_WEAK;
+	/* A lone mark in the page's outer margin: punch holes, bullets, binding
+	 * and staple marks; nobody writes a number there. */
+	if (fd->n == 1) {
+		const seg_digit *d = &sp->digits[fd->first];
+		int cx = d->wx + d->ww / 2, cy = d->wy + d->wh / 2;
+		if (cx < MARGIN * sp->work_w || cx > (1 - MARGIN) * sp->work_w || cy < MARGIN * sp->work_h ||
+		    cy > (1 - MARGIN) * sp->work_h)
+			why |= DROP_MARGIN;
+	}
 	return why;
 }
 
