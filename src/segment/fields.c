@@ -2,7 +2,7 @@
  *
  * Candidates are taken left to right; each joins the field whose last member
  * overlaps it vertically and ends close enough before it (a gap under about
- * one digit height: comb boxes and handwriting spacing pass, the space
+ * three quarters of a digit height: comb boxes and handwriting spacing pass, the space
  * between a date and an amount does not) and is of a similar height.  Following the last member rather
  * than the field's box lets a slightly slanted line stay one field. */
 #include <stdlib.h>
@@ -84,7 +84,7 @@ int seg_group_fields(seg_cand *c, size_t n, const seg_sep *seps, size_t nseps, s
 			int minh = l->h < c[i].h ? l->h : c[i].h;
 			int ref = f[j].hmax > c[i].h ? f[j].hmax : c[i].h;
 			int gap = c[i].x - (l->x + l->w);
-			if (ov < 0.4 * minh || gap > 0.9 * ref) continue;
+			if (ov < 0.4 * minh || gap > 0.75 * ref) continue;
 			/* One writer writes one number at one size: a much smaller or
 			 * larger neighbour is a printed label or another field. */
 			if (c[i].h * 100 < l->h * 72 || l->h * 100 < c[i].h * 72) continue;
