@@ -1,10 +1,12 @@
 /* fields.c: candidates -> fields (runs of digits on one line), reading order.
  *
  * Candidates are taken left to right; each joins the field whose last member
- * overlaps it vertically and ends close enough before it (a gap under about
- * three quarters of a digit height: comb boxes and handwriting spacing pass, the space
- * between a date and an amount does not) and is of a similar height.  Following the last member rather
- * than the field's box lets a slightly slanted line stay one field. */
+ * overlaps it vertically, is of a similar height, and ends close enough
+ * before it: a gap under three quarters of a digit height (comb boxes and
+ * handwriting spacing pass; the space between a date and an amount, or
+ * between a word and a number, does not), with no separator in between.
+ * Following the last member rather than the field's box lets a slightly
+ * slanted line stay one field. */
 #include <stdlib.h>
 #include <string.h>
 
