@@ -99,10 +99,22 @@ static int reject_table(const float *probs, const uint8_t *labels, size_t n, int
 	return 0;
 }
 
+/* Digits an 11-output model called "not a digit". */
+static size_t rejected(const struct report *r)
+{
+	size_t n = 0;
+	for (int d = 0; d < NDIGITS && r->classes > NN_CLASS_REJECT; d++)
+		n += r->confusion[d][NN_CLASS_REJECT];
+	return n;
+}
+
 static void print_text(const struct report *r, const char *id, const char *spec, float T)
 {
 	printf("model     %s\nspec      %s\nimages    %zu\n", id, spec, r->n);
-	printf("accuracy  %.2f%% (%zu errors)\n\n", 100.0 * r->right / r->n, r->n - r->right);
+	printf("accuracy  %.2f%% (%zu errors)\n", 100.0 * r->right / r->n, r->n - r->right);
+	if (r->classes > NN_CLASS_REJECT)
+		printf("rejected  %zu as not a digit (counted as errors)\n", rejected(r));
+	putchar('\n');
 	printf("per class:");
 	for (int d = 0; d < NDIGITS; d++)
 		printf(" %d:%.2f%%", d, r->count[d] ? 100.0 * r->correct[d] / r->count[d] : 0.0);
@@ -144,8 +156,8 @@ static void print_json(const struct report *r, const char *id, const char *spec,
 	json_str(id);
 	printf(",\"spec\":");
 	json_str(spec);
-	printf(",\"images\":%zu,\"classes\":%d,\"accuracy\":%.6f,\"per_class\":[", r->n, r->classes,
-	       (double)r->right / r->n);
+	printf(",\"images\":%zu,\"classes\":%d,\"accuracy\":%.6f,\"rejected_as_nondigit\":%zu,\"per_class\":[",
+	       r->n, r->classes, (double)r->right / r->n, rejected(r));
 	for (int d = 0; d < NDIGITS; d++)
 		printf("%s%.6f", d ? "," : "", r->count[d] ? (double)r->correct[d] / r->count[d] : 0.0);
 	printf("],\"confusion\":[");

@@ -245,7 +245,8 @@ int cmd_train(int argc, char **argv)
 	}
 	nn_net probe;
 	if (nn_net_parse(&probe, a.o.spec, err, sizeof err) < 0) {
-		fprintf(stderr, "digitctl train: --arch: %s\n", err);
+		fprintf(stderr, "digitctl train: --arch: %s\n\n", err);
+		usage(stderr);
 		return EXIT_USAGE;
 	}
 	snprintf(ip, sizeof ip, "%s/train-images-idx3-ubyte", a.data);
