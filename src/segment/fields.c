@@ -42,6 +42,20 @@ static int cmp_rank(const void *a, const void *b)
 	return p->field != q->field ? p->field - q->field : (p->x != q->x ? p->x - q->x : p->y - q->y);
 }
 
+/* Is rule s one of a comb's dividers: another short rule within a cell's
+ * width (h: the writing's height) beside it, on the same rows? */
+static bool comb_divider(const seg_sep *s, const seg_sep *seps, size_t nseps, int h)
+{
+	for (size_t k = 0; k < nseps; k++) {
+		const seg_sep *o = &seps[k];
+		if (o == s || o->kind != SEG_SEP_RULE) continue;
+		int dx = abs((o->x + o->w / 2) - (s->x + s->w / 2));
+		int ov = (o->y + o->h < s->y + s->h ? o->y + o->h : s->y + s->h) - (o->y > s->y ? o->y : s->y);
+		if (dx > 0 && dx < 1.6 * h && ov > s->h / 2) return true;
+	}
+	return false;
+}
+
 /* Does a separator stand between a (left) and b (right) on their line? */
 static bool separated(const seg_cand *a, const seg_cand *b, const seg_sep *seps, size_t nseps)
 {
@@ -58,9 +72,10 @@ static bool separated(const seg_cand *a, const seg_cand *b, const seg_sep *seps,
 			continue;
 		}
 		if (s->y > mid || s->y + s->h < mid) continue;
-		/* A column rule runs past the writing; a comb box's divider,
-		 * about as tall as the digits, sits inside one field. */
-		if (s->kind == SEG_SEP_RULE && s->h < 2 * (bot - top)) continue;
+		/* A column rule runs past the writing, or stands alone between
+		 * wide cells; a comb's dividers, about as tall as the digits and a
+		 * digit apart, sit inside one field. */
+		if (s->kind == SEG_SEP_RULE && s->h < 2 * (bot - top) && comb_divider(s, seps, nseps, bot - top)) continue;
 		return true;
 	}
 	return false;
