@@ -233,6 +233,13 @@ static void log_job(const job *j, const store_result *r)
 	}
 }
 
+static int try_commit(pipeline *p, job *j, const store_doc *d, bool record, store_result *r, char *err,
+		      size_t errlen)
+{
+	if (j->recognised) return store_commit_document(p->db, d, &j->res, record, r, err, errlen);
+	return store_record_failure(p->db, d, j->error[0] ? j->error : "unknown error", record, r, err, errlen);
+}
+
 static void write_one(pipeline *p, job *j)
 {
 	char err[1024], model_id[128] = "";
@@ -247,17 +254,21 @@ static void write_one(pipeline *p, job *j)
 	};
 	bool record = c.set.duplicates != DUPLICATES_IGNORE;
 	store_result r;
-	int rc = -1;
 	double t0 = mono_ms();
-	for (int t = 0; t < COMMIT_TRIES && rc < 0; t++) {
-		if (t) {
+	int rc = try_commit(p, j, &d, record, &r, err, sizeof err);
+	for (int t = 1; rc < 0 && t < COMMIT_TRIES; t++) {
+		if (store_busy(p->db) && !atomic_load(&p->stopping)) {
+			/* someone else (sqlite3 with an open write transaction) holds
+			 * the lock past the busy timeout: wait it out for as long as
+			 * it lasts; it costs time, never a document */
+			log_warn("\"%s\": the database is locked by another connection; waiting", j->name);
+			t--;
+		} else {
 			log_warn("\"%s\": database write failed (%s); retrying", j->name, err);
 			struct timespec ts = { 0, 50000000L << t };
 			nanosleep(&ts, NULL);
 		}
-		if (j->recognised) rc = store_commit_document(p->db, &d, &j->res, record, &r, err, sizeof err);
-		else rc = store_record_failure(p->db, &d, j->error[0] ? j->error : "unknown error", record, &r,
-					       err, sizeof err);
+		rc = try_commit(p, j, &d, record, &r, err, sizeof err);
 	}
 	if (rc < 0) {
 		log_err("\"%s\": %s; the file stays in work/ and digitd stops (a restart retries it)", j->name, err);
@@ -279,9 +290,13 @@ static void write_one(pipeline *p, job *j)
 	int64_t wal = 0;
 	int ck = store_checkpoint(p->db, false, p->wal_limit, &wal, err, sizeof err);
 	static double warned_at = -1e9;   /* writer thread only */
-	if (ck == 1 && mono_ms() - warned_at > 60000 && (warned_at = mono_ms()) > 0) log_warn("database WAL is %lld MiB and a reader holds an old snapshot; it will be "
-			      "checkpointed once that reader finishes", (long long)(wal >> 20));
-	else if (ck < 0) log_warn("%s", err);
+	if (ck == 1 && mono_ms() - warned_at > 60000) {
+		warned_at = mono_ms();
+		log_warn("database WAL is %lld MiB and a reader holds an old snapshot; it will be checkpointed "
+			 "once that reader finishes", (long long)(wal >> 20));
+	} else if (ck < 0) {
+		log_warn("%s", err);
+	}
 }
 
 static void *writer_main(void *arg)
@@ -365,6 +380,7 @@ void pipeline_checkpoint(pipeline *p) { queue_push(&p->results, &checkpoint_requ
 
 void pipeline_stop(pipeline *p)
 {
+	atomic_store(&p->stopping, true);
 	queue_close_discard(&p->jobs);
 	for (job *j; (j = queue_try_pop(&p->jobs));) {
 		free(j);

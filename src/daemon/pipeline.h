@@ -76,6 +76,7 @@ typedef struct {
 	atomic_int workers_alive;
 	atomic_bool writer_alive;
 	atomic_bool failed_hard;      /* the database refused writes: main should exit */
+	atomic_bool stopping;         /* shutdown began: stop waiting out foreign locks */
 	atomic_long n_done, n_failed, n_dup, n_progress;
 	atomic_long n_pages;
 	int64_t wal_limit;

@@ -93,6 +93,9 @@ int store_commit_document(store *s, const store_doc *d, const rec_result *r, boo
 			  store_result *out, char *err, size_t errlen);
 int store_record_failure(store *s, const store_doc *d, const char *error, bool record_duplicates,
 			 store_result *out, char *err, size_t errlen);
+/* Whether the last commit failed only because another connection kept the
+ * write lock past the busy timeout (nothing was written; retrying is safe). */
+bool store_busy(const store *s);
 
 /* Look up the first done/failed document with this content.  Returns 1 and
  * fills *id and status (12 bytes), 0 when none, -1 on error. */

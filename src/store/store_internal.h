@@ -11,7 +11,8 @@ struct store {
 	sqlite3_stmt *find_claim, *find_sha, *last_processed;
 	sqlite3_stmt *ins_doc, *ins_page, *ins_field, *ins_digit;
 	sqlite3_stmt *begin, *commit, *rollback;
-	long ckpt_retry_at;       /* monotonic seconds: no unforced TRUNCATE before */
+	long ckpt_retry_at;
+	bool busy;                /* the last commit failed only for the write lock */       /* monotonic seconds: no unforced TRUNCATE before */
 };
 
 #define STORE_CKPT_WAIT_MS 200    /* how long a TRUNCATE checkpoint waits for readers */

@@ -207,9 +207,13 @@ static int commit(store *s, const store_doc *d, const rec_result *r, const char 
 		  bool record_duplicates, store_result *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
+	s->busy = false;
 	int rc = store_step(s->begin);
 	sqlite3_reset(s->begin);
 	if (rc != SQLITE_DONE) {
+		/* another connection holds the write lock beyond the busy timeout
+		 * (a person's open transaction): not an error of ours */
+		s->busy = (rc & 0xff) == SQLITE_BUSY;
 		store_errmsg(s->db, s->path, "BEGIN IMMEDIATE", rc, err, errlen);
 		return -1;
 	}
@@ -260,6 +264,8 @@ fail:
 	}
 	return -1;
 }
+
+bool store_busy(const store *s) { return s->busy; }
 
 int store_commit_document(store *s, const store_doc *d, const rec_result *r, bool record_duplicates,
 			  store_result *out, char *err, size_t errlen)

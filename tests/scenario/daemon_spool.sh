@@ -156,6 +156,17 @@ sleep 0.2
 grep -q "duplicate of document" "$SPOOL/failed/rejected.png.error" || fail "duplicates = reject: no .error in failed/"
 ok "originals = delete removes the committed original; duplicates = reject sends the copy to failed/"
 
+# --- a person holds the write lock longer than the busy timeout --------------
+printf 'BEGIN IMMEDIATE;\n.shell sleep 7\nCOMMIT;\n' | sqlite3 "$DB" &
+LOCKER=$!
+sleep 0.5
+"$MKDIGITS" "$IN" 1 locked 11
+wait_for "SELECT count(*) FROM documents WHERE name = 'locked-00011.png'" 1 30
+wait "$LOCKER"
+grep -q 'locked by another connection; waiting' "$LOG" || fail "no wait logged while locked"
+kill -0 "$PID" || fail "daemon died while the database was locked"
+ok "a 7 s foreign write lock: the document waited and was committed"
+
 # --- every committed document's rows are complete ---------------------------
 n=$(sql "SELECT count(*) FROM documents d WHERE status = 'done' AND pages != (SELECT count(*) FROM pages p WHERE p.document_id = d.id)")
 [ "$n" -eq 0 ] || fail "$n documents with missing pages"
