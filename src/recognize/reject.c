@@ -153,15 +153,28 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 		qsort(hs, (size_t)k, sizeof *hs, cmp_int);
 		/* The tall group: the most common height among the taller half. */
 		double tall = hs[k * 8 / 10];
-		int shorter = 0, tall_n = 0;
+		/* The baseline: median bottom of the tall ones.  Letters at
+		 * x-height stand on it; marks below or above it do not count. */
+		int nb = 0;
+		for (size_t f = l; f < sp->nfields; f++) {
+			if (line[f] != (int)l) continue;
+			const seg_field *fd = &sp->fields[f];
+			for (int j = fd->first; j < fd->first + fd->n; j++) {
+				const seg_digit *d = &sp->digits[j];
+				if (d->ww * 3 > d->wh && d->wh >= 0.9 * tall && d->wh <= 1.15 * tall) hs[nb++] = d->wy + d->wh;
+			}
+		}
+		if (nb < 2) continue;
+		qsort(hs, (size_t)nb, sizeof *hs, cmp_int);
+		int base = hs[nb / 2];
+		int shorter = 0, tall_n = nb;
 		for (size_t f = l; f < sp->nfields; f++) {
 			if (line[f] != (int)l) continue;
 			const seg_field *fd = &sp->fields[f];
 			for (int j = fd->first; j < fd->first + fd->n; j++) {
 				const seg_digit *d = &sp->digits[j];
 				if (d->ww * 3 <= d->wh) continue;
-				shorter += d->wh < XHEIGHT * tall && d->wh >= 0.5 * tall;
-				tall_n += d->wh >= 0.9 * tall && d->wh <= 1.15 * tall;
+				shorter += d->wh < XHEIGHT * tall && d->wh >= 0.5 * tall && abs(d->wy + d->wh - base) <= 0.15 * tall;
 			}
 		}
 		if (shorter < 3 || tall_n < 2 || shorter < XHEIGHT_SHARE * (shorter + tall_n)) continue;
