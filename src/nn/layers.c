@@ -90,9 +90,10 @@ static int wide_len(const nn_layer *l)
  * last K-1 columns of each wide row are junk (they wrap into the next input
  * row) and are dropped when the result is compacted.  That wastes (K-1)/W of
  * the arithmetic and saves the whole im2col copy.  With padding the copy is
- * made. */
+ * made.  With relu set, the output is max(0, x): a following ReLU layer is
+ * applied in the same pass. */
 void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
-		     const float *in, float *out, const nn_scratch *s)
+		     const float *in, float *out, const nn_scratch *s, int relu)
 {
 	const int OC = l->oc, OH = l->oh, OW = l->ow, KK = l->ic * l->k * l->k;
 	if (l->pad) {
@@ -102,6 +103,8 @@ void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
 				out[(size_t)m * P + p] = b[m];
 		im2col(l, in, s->col);
 		nn_gemm_nn(OC, P, KK, w, KK, 1, s->col, P, NULL, out, P, NULL);
+		for (int p = 0; relu && p < OC * P; p++)
+			out[p] = out[p] > 0.0f ? out[p] : 0.0f;
 		return;
 	}
 	const int W = l->iw, WP = wide_len(l);
@@ -115,8 +118,12 @@ void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
 		for (int oy = 0; oy < OH; oy++) {
 			const float *src = wide + (size_t)m * WP + oy * W;
 			float *dst = out + ((size_t)m * OH + oy) * OW;
-			for (int ox = 0; ox < OW; ox++)
-				dst[ox] = src[ox];
+			if (relu)
+				for (int ox = 0; ox < OW; ox++)
+					dst[ox] = src[ox] > 0.0f ? src[ox] : 0.0f;
+			else
+				for (int ox = 0; ox < OW; ox++)
+					dst[ox] = src[ox];
 		}
 }
 

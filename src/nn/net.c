@@ -115,11 +115,19 @@ float *nn_net_forward(const nn_net *net, const float *params, nn_work *w, int n)
 		const float *in = w->act[li];
 		float *out = w->act[li + 1];
 		switch (l->kind) {
-		case NN_CONV:
+		case NN_CONV: {
+			/* A ReLU right after a convolution is applied as the result
+			 * is written, straight into the ReLU's output; the
+			 * convolution's own output buffer is then left unwritten
+			 * (no backward step reads it). */
+			const int fuse = li + 1 < net->nlayers && net->layer[li + 1].kind == NN_RELU;
+			float *dst = fuse ? w->act[li + 2] : out;
 			for (int i = 0; i < n; i++)
 				nn_conv_forward(l, params + l->w_off, params + l->b_off,
-						in + (size_t)i * l->in_size, out + (size_t)i * l->out_size, &w->s);
+						in + (size_t)i * l->in_size, dst + (size_t)i * l->out_size, &w->s, fuse);
+			li += fuse;
 			break;
+		}
 		case NN_MAXPOOL:
 		case NN_AVGPOOL:
 			for (int i = 0; i < n; i++)

@@ -94,7 +94,7 @@ void nn_net_init_params(const nn_net *net, float *params, uint64_t seed);
 /* Per-layer kernels for one image (layers.c) and their naive references
  * (layers_ref.c, used by tests to check the fast versions). */
 void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
-		     const float *in, float *out, const nn_scratch *s);
+		     const float *in, float *out, const nn_scratch *s, int relu);
 void nn_conv_backward(const nn_layer *l, const float *w, const float *in,
 		      const float *dout, float *din, float *dw, float *db, const nn_scratch *s);
 void nn_pool_forward(const nn_layer *l, const float *in, float *out);

@@ -55,10 +55,18 @@ static void check_conv(nn_rng *r, int c, int h, int w, int oc, int k, int pad)
 	float *dw = calloc(nw, sizeof(float)), *dw_ref = calloc(nw, sizeof(float));
 	float *db = calloc((size_t)oc, sizeof(float)), *db_ref = calloc((size_t)oc, sizeof(float));
 
-	nn_conv_forward(&l, wt, b, in, out, &s);
+	nn_conv_forward(&l, wt, b, in, out, &s, 0);
 	nn_conv_forward_ref(&l, wt, b, in, ref);
 	CHECKF(maxdiff(out, ref, l.out_size) < 1e-4f, "conv forward C%d %dx%d OC%d K%d pad%d: %g",
 	       c, h, w, oc, k, pad, maxdiff(out, ref, l.out_size));
+	/* With the ReLU fused in: max(0, x) of the same values. */
+	float *relu = buf(l.out_size, r);
+	nn_conv_forward(&l, wt, b, in, relu, &s, 1);
+	int relu_ok = 1;
+	for (size_t i = 0; i < l.out_size; i++)
+		relu_ok &= relu[i] == (out[i] > 0 ? out[i] : 0.0f);
+	CHECKF(relu_ok, "conv forward with ReLU C%d OC%d K%d pad%d", c, oc, k, pad);
+	free(relu);
 	nn_conv_backward(&l, wt, in, dout, din, dw, db, &s);
 	nn_conv_backward_ref(&l, wt, in, dout, din_ref, dw_ref, db_ref);
 	CHECKF(maxdiff(din, din_ref, l.in_size) < 1e-4f, "conv din C%d %dx%d OC%d K%d pad%d: %g",
