@@ -495,7 +495,8 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			for (int b = 0; rc == 0 && b < nh; b++) {
 				const img_comp *A = &hc[a], *B = &hc[b];
 				int gap = B->x - (A->x + A->w), ya = A->y + A->h / 2, yb = B->y + B->h / 2;
-				if (gap <= 0 || gap > 4 * h || abs(ya - yb) > 0.3 * h) continue;
+				/* Narrow gaps are where a stroke crossed the rule and was kept. */
+				if (gap < 0.4 * h || gap > 4 * h || abs(ya - yb) > 0.3 * h) continue;
 				int y = (ya + yb) / 2;
 				if (push_sep(seps, nseps, &sepcap, A->x + A->w, y - (int)(1.5 * h), gap, (int)(1.5 * h), SEG_SEP_GAP) < 0)
 					rc = -1;

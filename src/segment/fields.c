@@ -100,7 +100,10 @@ int seg_group_fields(seg_cand *c, size_t n, const seg_sep *seps, size_t nseps, s
 				 (l->y > c[i].y ? l->y : c[i].y);
 			int minh = l->h < c[i].h ? l->h : c[i].h;
 			int ref = f[j].hmax > c[i].h ? f[j].hmax : c[i].h;
-			int gap = c[i].x - (l->x + l->w);
+			/* Narrow digits (a 1) are measured as if half a height wide,
+			 * centred: a 1 leaves wide gaps that are not field breaks. */
+			int lw = l->w > l->h / 2 ? l->w : l->h / 2, cw = c[i].w > c[i].h / 2 ? c[i].w : c[i].h / 2;
+			int gap = (c[i].x + c[i].w / 2 - cw / 2) - (l->x + l->w / 2 + lw / 2);
 			if (ov < 0.4 * minh || gap > 0.75 * ref) continue;
 			/* One writer writes one number at one size: a much smaller or
 			 * larger neighbour is a printed label or another field. */
