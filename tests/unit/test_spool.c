@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "daemon/intake.h"
 #include "daemon/queue.h"
 #include "daemon/spool.h"
 #include "util/sha256.h"
@@ -139,6 +140,17 @@ static void test_read(void)
 	CHECK(fstatat(sp.fd[SPOOL_DONE], "r.png", &st, 0) == 0);
 	spool_claim_token(&st, tok2);
 	CHECK(strcmp(tok1, tok2) == 0);   /* rename keeps the identity */
+
+	/* pruning done/: files moved there before the cut-off go, nothing else
+	 * (a cut-off in the future, since ctime cannot be set back) */
+	CHECK(prune_done(&sp, 30) == 0);
+	CHECK(exists(&sp, SPOOL_DONE, "r.png"));
+	CHECK(mkdirat(sp.fd[SPOOL_DONE], "keepdir", 0755) == 0);
+	CHECK(symlinkat("/etc/hostname", sp.fd[SPOOL_DONE], "keeplink") == 0);
+	long pruned = prune_done(&sp, -1);
+	CHECKF(pruned >= 1, "pruned %ld", pruned);
+	CHECK(!exists(&sp, SPOOL_DONE, "r.png"));
+	CHECK(exists(&sp, SPOOL_DONE, "keepdir") && exists(&sp, SPOOL_DONE, "keeplink"));
 	spool_close(&sp);
 }
 
