@@ -22,7 +22,7 @@ CREATE TABLE documents (
 	width        INTEGER,                        -- first page
 	height       INTEGER,
 	original     TEXT,                           -- where the original went (done/ or failed/ path), if kept
-	claim        TEXT                            -- the spool file that produced the row ("dev:ino:mtime_ns"),
+	claim        TEXT                            -- the spool file that produced the row ("ino:mtime_ns"),
 	                                             -- so a file recovered after a crash is known as already
 	                                             -- committed rather than taken for a duplicate of itself
 );

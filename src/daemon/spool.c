@@ -112,8 +112,8 @@ bool spool_name_ok(const char *name)
 
 void spool_claim_token(const struct stat *st, char out[64])
 {
-	snprintf(out, 64, "%llx:%llx:%lld.%09ld", (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
-		 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+	snprintf(out, 64, "%llx:%lld.%09ld", (unsigned long long)st->st_ino, (long long)st->st_mtim.tv_sec,
+		 st->st_mtim.tv_nsec);
 }
 
 int spool_move(spool *sp, enum spool_dir from, const char *name_from, enum spool_dir to, const char *name_to)

@@ -43,9 +43,10 @@ void spool_close(spool *sp);
  * '/', at most NAME_MAX bytes.  Anything else is skipped, never used. */
 bool spool_name_ok(const char *name);
 
-/* The identity of a spool file for the exactly-once check: "dev:ino:mtime_ns".
+/* The identity of a spool file for the exactly-once check: "ino:mtime_ns".
  * rename keeps inode and mtime, so it is the same in incoming/, work/ or after
- * a crash. */
+ * a crash.  The device number is left out: all four directories share one
+ * file system, and its number may change across a reboot. */
 void spool_claim_token(const struct stat *st, char out[64]);
 
 /* Atomically move name from incoming/ to work/.  Returns 0, 1 when work/

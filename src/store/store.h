@@ -53,7 +53,7 @@ typedef struct store_result store_result;
 typedef struct {
 	const char *sha256;       /* 64 hex digits, or a placeholder when unreadable */
 	const char *name;         /* as dropped in incoming/ */
-	const char *claim;        /* spool identity "dev:ino:mtime_ns" (see schema) */
+	const char *claim;        /* spool identity "ino:mtime_ns" (see schema) */
 	const char *original;     /* where the original will go, e.g. "done/a.png"; may be NULL */
 	int64_t size;
 	const char *received_at;  /* ISO 8601 UTC */
