@@ -152,14 +152,26 @@ float *nn_net_forward(const nn_net *net, const float *params, nn_work *w, int n)
 	return w->act[net->nlayers];
 }
 
+static void dropout_backward(const float *restrict y, const float *restrict dout, float *restrict din,
+			     size_t n, float scale)
+{
+	for (size_t j = 0; j < n; j++) {
+		const float g = dout[j] * scale;
+		din[j] = y[j] != 0.0f ? g : 0.0f;
+	}
+}
+
 /* din = dout * f'(x), with f' written in terms of the output y = f(x). */
 static void activation_backward(enum nn_kind kind, const float *restrict y, const float *restrict dout,
 				float *restrict din, size_t n)
 {
 	switch (kind) {
 	case NN_RELU:
-		for (size_t j = 0; j < n; j++)
-			din[j] = y[j] > 0.0f ? dout[j] : 0.0f;
+		/* Both operands loaded unconditionally: a select, which vectorises. */
+		for (size_t j = 0; j < n; j++) {
+			const float g = dout[j];
+			din[j] = y[j] > 0.0f ? g : 0.0f;
+		}
 		break;
 	case NN_TANH:
 		for (size_t j = 0; j < n; j++)
@@ -218,8 +230,7 @@ void nn_net_backward(const nn_net *net, const float *params, nn_work *w, int n,
 			 * whose input was 0 (after a ReLU, whose gradient there is
 			 * 0 anyway), so the output is the mask. */
 			const float scale = 1.0f / (1.0f - (float)l->k / 100.0f);
-			for (size_t j = 0; j < N_out; j++)
-				dnext[j] = out[j] != 0.0f ? dcur[j] * scale : 0.0f;
+			dropout_backward(out, dcur, dnext, N_out, scale);
 			break;
 		}
 		default:
