@@ -145,6 +145,14 @@ int main(void)
 	for (int k = 0; k < 10; k++)
 		sum += pa[k];
 	CHECK(fabs(sum - 1) < 1e-5);
+	/* One at a time gives exactly what a batch gives. */
+	nn_infer *one = nn_infer_new(l, 1);
+	for (int k = 0; k < 4; k++) {
+		float p1[10];
+		CHECK(nn_infer_run(one, img + k * NN_PIXELS, 1, p1) == 0);
+		CHECK(memcmp(p1, pa + k * 10, sizeof p1) == 0);
+	}
+	nn_infer_free(one);
 	CHECK(nn_infer_run(a, img, 5, pa) == -1);
 	CHECK(nn_infer_run(a, img, -1, pa) == -1);
 	nn_infer_free(a);
