@@ -236,7 +236,6 @@ nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_trai
 	opt_state st = { 0 };
 	struct batch_job j = { 0 };
 	const int T = o->threads < 1 ? 1 : (o->threads > 64 ? 64 : o->threads);
-	int ok = 0;
 
 	if (o->batch < 1 || o->batch % NN_TRAIN_CHUNK || o->batch > 4096) {
 		snprintf(err, errlen, "batch size %d must be a multiple of %d up to 4096", o->batch, NN_TRAIN_CHUNK);
@@ -391,7 +390,6 @@ nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_trai
 	m->info.threads = (uint32_t)T;
 	m->info.train_images = (uint32_t)train->n;
 	m->info.val_accuracy = val->n ? best_acc : 0.0f;
-	ok = 1;
 	goto out;
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -411,6 +409,5 @@ out:
 		free(j.drop[t]);
 	free(j.grad); free(j.loss); free(j.work); free(j.pix); free(j.dlogits); free(j.drop);
 	free(order); free(best); free(st.m); free(st.v); free(vlogits);
-	(void)ok;
 	return m;
 }
