@@ -23,13 +23,15 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fram
 CFLAGS="-O1 -g -Isrc -D_GNU_SOURCE $SAN -fsanitize=fuzzer-no-link"
 mkdir -p $B/obj $B/corpus $B/artifacts || exit 1
 
-# Only the layers the target reaches: imaging and segment.  Rebuilt when
-# a source is newer than its object (a header change: rm -rf build-fuzz).
+# Only the layers the target reaches: imaging and segment.  An object is
+# rebuilt when its source or any header of src/ is newer (a struct that
+# changed size must not meet objects compiled with the old one).
+newest_h=$(ls -t src/*/*.h | head -n 1)
 objs=""
 for src in src/imaging/*.c src/segment/*.c src/imaging/*.cpp; do
 	obj=$B/obj/$(echo "$src" | tr / _).o
 	objs="$objs $obj"
-	[ "$obj" -nt "$src" ] && continue
+	[ "$obj" -nt "$src" ] && [ "$obj" -nt "$newest_h" ] && continue
 	case "$src" in
 	*.cpp) clang++ -std=c++17 $CFLAGS $CV_CFLAGS -c -o "$obj" "$src" ;;
 	*) clang -std=c11 $CFLAGS -c -o "$obj" "$src" ;;
