@@ -432,7 +432,9 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		if (speck || tiny) {
 			/* A full round point, well above noise size: a decimal point. */
 			bool dot = k->w >= 3 && k->h >= 3 && k->w <= 0.4 * h && k->h <= 0.4 * h && k->w <= 2 * k->h &&
-				   k->h <= 2 * k->w && k->area * 10 >= k->w * k->h * 5;
+				   k->h <= 2 * k->w && k->area * 10 >= k->w * k->h * 5 &&
+				   /* not a crumb of a removed rule */
+				   !touches_mask(&cl->lines, k->x - 2, k->y - 2, k->x + k->w + 2, k->y + k->h + 2);
 			if (dot && push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_DOT) < 0) goto oom;
 			continue;
 		}
@@ -442,7 +444,11 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		/* A cheque (long and low) keeps its bottom band for the printed
 		 * MICR line (routing and account numbers): no writing goes there. */
 		bool micr = cheque && k->y + k->h / 2 > cl->bin.h * 0.85;
-		if (fine_print || edge || micr || blob || bar || hair || is_tick(k, &cl->lines)) continue;
+		if (is_tick(k, &cl->lines)) {
+			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_TICK) < 0) goto oom;
+			continue;
+		}
+		if (fine_print || edge || micr || blob || bar || hair) continue;
 		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
 		if (in_solid(&v[n], &cl->solid)) {
 			free(v[n].mask);

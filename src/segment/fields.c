@@ -71,12 +71,29 @@ static bool separated(const seg_cand *a, const seg_cand *b, const seg_sep *seps,
 			if (cy >= top + (bot - top) * 6 / 10 && cy <= bot) return true;
 			continue;
 		}
-		if (s->y > mid || s->y + s->h < mid) continue;
+		if (s->kind == SEG_SEP_TICK || s->y > mid || s->y + s->h < mid) continue;
 		/* A column rule runs past the writing, or stands alone between
 		 * wide cells; a comb's dividers, about as tall as the digits and a
 		 * digit apart, sit inside one field. */
 		if (s->kind == SEG_SEP_RULE && s->h < 2 * (bot - top) && comb_divider(s, seps, nseps, bot - top)) continue;
 		return true;
+	}
+	return false;
+}
+
+/* Is there a comb between a and b: a tick rising from the rule under them,
+ * or one of a comb's dividers?  Comb cells are wider than handwriting's
+ * spacing, so a comb allows a wider gap inside one field. */
+static bool comb_between(const seg_cand *a, const seg_cand *b, const seg_sep *seps, size_t nseps)
+{
+	int top = a->y < b->y ? a->y : b->y, bot = a->y + a->h > b->y + b->h ? a->y + a->h : b->y + b->h;
+	int left = a->x + a->w / 2, right = b->x + b->w / 2, h = bot - top;
+	for (size_t k = 0; k < nseps; k++) {
+		const seg_sep *s = &seps[k];
+		int cx = s->x + s->w / 2;
+		if (cx <= left || cx >= right || s->y + s->h < top || s->y > bot + h / 3) continue;
+		if (s->kind == SEG_SEP_TICK) return true;
+		if (s->kind == SEG_SEP_RULE && s->h < 2 * h && comb_divider(s, seps, nseps, h)) return true;
 	}
 	return false;
 }
@@ -104,7 +121,8 @@ int seg_group_fields(seg_cand *c, size_t n, const seg_sep *seps, size_t nseps, s
 			 * centred: a 1 leaves wide gaps that are not field breaks. */
 			int lw = l->w > l->h / 2 ? l->w : l->h / 2, cw = c[i].w > c[i].h / 2 ? c[i].w : c[i].h / 2;
 			int gap = (c[i].x + c[i].w / 2 - cw / 2) - (l->x + l->w / 2 + lw / 2);
-			if (ov < 0.4 * minh || gap > 0.75 * ref) continue;
+			if (ov < 0.4 * minh || gap > 1.3 * ref) continue;
+			if (gap > 0.75 * ref && !comb_between(l, &c[i], seps, nseps)) continue;
 			/* One writer writes one number at one size: a much smaller or
 			 * larger neighbour is a printed label or another field. */
 			if (c[i].h * 100 < l->h * 72 || l->h * 100 < c[i].h * 72) continue;
