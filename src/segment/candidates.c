@@ -199,15 +199,20 @@ static bool is_hair(const img_comp *k)
 	return k->w <= 4 && k->w * 4 <= k->h && k->area * 20 >= k->w * k->h * 17;
 }
 
+/* Another hairline in line with this one (a broken rule), or level with it
+ * a few digits away, top and bottom to the pixel (the sides of comb cells
+ * whose faint rules did not survive binarisation). */
 static bool has_collinear_hair(const img_comp *cc, int n, int i, double h)
 {
 	const img_comp *a = &cc[i];
 	int ax = a->x + a->w / 2;
 	for (int j = 0; j < n; j++) {
 		const img_comp *b = &cc[j];
-		if (j == i || abs(b->x + b->w / 2 - ax) > 3 || !is_hair(b)) continue;
+		if (j == i || !is_hair(b)) continue;
+		int dx = abs(b->x + b->w / 2 - ax);
 		int gap = b->y > a->y ? b->y - (a->y + a->h) : a->y - (b->y + b->h);
-		if (gap < 2 * h) return true;
+		if (dx <= 3 && gap < 2 * h) return true;
+		if (dx > 3 && dx < 3 * a->h && abs(b->y - a->y) <= 2 && abs(b->y + b->h - a->y - a->h) <= 2) return true;
 	}
 	return false;
 }
