@@ -47,6 +47,12 @@ typedef struct {
 	bool alt_piece;
 } seg_cand;
 
+/* A printed box around a digit that touches it (three or four solid sides):
+ * the sides are erased and the components left inside are appended to *v.
+ * Returns 1 when c was such a box (its mask is then spent: free it), 0 if
+ * not, -1 when out of memory.  h: the page's typical height. */
+int seg_strip_box(seg_cand *c, double h, seg_cand **v, size_t *n, size_t *cap);
+
 int seg_find_candidates(const seg_clean_out *c, seg_cand **out, size_t *n, seg_sep **seps, size_t *nseps,
 			double *digit_h, img_err *err);
 void seg_cands_free(seg_cand *c, size_t n);
