@@ -1,12 +1,16 @@
-/* candidates.c: connected components -> digit candidates.
+/* candidates.c: connected components -> digit candidates and separators.
  *
- * Sizes are judged against h, the page's typical component height, and
- * against neighbours, never against absolute pixels, so the same rules hold
- * at any resolution.  What is dropped here is never shown to the model:
- * specks, dashes, blobs several digits tall, frames (a box drawn around other
- * ink) and comb-box ticks (thin solid bars standing on a removed ruling).
- * Pieces of one digit are merged; wide components are split at projection
- * minima and marked SEG_SPLIT so their digits are flagged for review. */
+ * Sizes are judged against h, the page's typical component height, against
+ * neighbours, and against the smallest handwriting (2.3 mm at the page's
+ * least possible resolution); only hairlines (4 px at working resolution)
+ * are absolute.  What is dropped here is never shown to the model: specks,
+ * fine print, dashes, blobs several digits tall, frames (a box drawn around
+ * other ink), comb ticks and cell sides, marks inside solid ink, anything
+ * touching the image's edge and a cheque's MICR band.  Decimal points,
+ * slashes, column rules, gaps between rule segments and comb ticks become
+ * separators for the field grouping.  Pieces of one digit are merged; wide
+ * components are offered both whole and split at projection minima (the
+ * pieces marked SEG_SPLIT), and the model's reading decides. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
