@@ -246,17 +246,13 @@ static double ink_axis(const seg_cand *c, double *elong)
 }
 
 /* A slash between date groups, or a dash: a thin straight stroke leaning
- * away from the vertical (MNIST's 1s lean up to about 35 degrees, but are
- * never as straight as print). */
+ * over 40 degrees (MNIST's 1s lean up to about 35). */
 static bool is_separator_stroke(const seg_cand *c, double h)
 {
 	double elong;
 	if (c->h < 0.5 * h && c->w < 0.5 * h) return false;
 	double ang = ink_axis(c, &elong);
-	/* A ruler-straight stroke (printed: minor axis under 7 % of the major;
-	 * written 1s measure 10 % and more) leaning over 20 degrees, or any thin
-	 * stroke leaning over 40. */
-	return (elong < 0.07 && ang > 20) || (elong < 0.16 && ang > 40);
+	return elong < 0.16 && ang > 40;
 }
 
 /* A ruler-straight upright bar: a printed 1, a piece of a rule or a box's
@@ -270,6 +266,16 @@ static bool is_ruled_bar(const seg_cand *c, double h)
 	if (c->h < 0.5 * h) return false;
 	double ang = ink_axis(c, &elong);
 	return elong < 0.06 && ang <= 20;
+}
+
+/* A printed slash: ruler-straight (minor axis under 7 % of the major) and
+ * leaning over 20 degrees.  Same caveat as is_ruled_bar. */
+static bool is_ruled_slash(const seg_cand *c, double h)
+{
+	double elong;
+	if (c->h < 0.5 * h && c->w < 0.5 * h) return false;
+	double ang = ink_axis(c, &elong);
+	return elong < 0.07 && ang > 20;
 }
 
 static int push_sep(seg_sep **v, size_t *n, size_t *cap, int x, int y, int w, int h, int kind)
@@ -378,7 +384,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	free(labels);
 	labels = NULL;
 
-	/* Ruled bars thinner than the page's writing: print and rules. */
+	/* Ruled bars and slashes thinner than the page's writing: print and rules. */
 	if (n > 0) {
 		double *sw = malloc(n * sizeof *sw), *tmp = malloc(n * sizeof *tmp);
 		if (!sw || !tmp) {
@@ -393,6 +399,18 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		for (size_t i = 0; i < n; i++) {
 			if (sw[i] <= 0.7 * med && is_ruled_bar(&v[i], h)) {
 				free(v[i].mask);
+				continue;
+			}
+			if (sw[i] <= 0.7 * med && is_ruled_slash(&v[i], h)) {
+				int rc = push_sep(seps, nseps, &sepcap, v[i].x, v[i].y, v[i].w, v[i].h, SEG_SEP_SLASH);
+				free(v[i].mask);
+				if (rc < 0) {
+					for (size_t j = i + 1; j < n; j++) v[k++] = v[j];
+					n = k;
+					free(sw);
+					free(tmp);
+					goto oom;
+				}
 				continue;
 			}
 			v[k++] = v[i];
