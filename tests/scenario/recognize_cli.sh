@@ -1,0 +1,41 @@
+#!/bin/sh
+# recognize_cli: `digitctl recognize` as a user runs it: the table, JSON
+# lines with the contract's keys, the overlay, and the exit statuses (0 all
+# read, 1 some file unreadable while the others are still processed, 2 usage).
+# Skipped (77) without the shipped model.
+ROOT=${DIGITD_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${DIGITD_BUILD:-build}
+cd "$ROOT" || exit 1
+CTL="$BUILD/digitctl"
+[ -x "$CTL" ] || { echo "no $CTL"; exit 1; }
+[ -f models/lenet5.model ] || { echo "no models/lenet5.model"; exit 77; }
+SCAN=$(ls samples/*.png 2>/dev/null | grep -v overlay | head -n 1)
+[ -n "$SCAN" ] || { echo "no scan in samples/"; exit 77; }
+T=$(mktemp -d) || exit 1
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$CTL" recognize "$SCAN" >"$T/table" 2>"$T/err" || fail "table run exited $?"
+grep -q "page" "$T/table" || fail "no table"
+
+"$CTL" recognize --json --debug-dir "$T/ov" "$SCAN" >"$T/json" || fail "json run exited $?"
+[ "$(wc -l <"$T/json")" -eq 1 ] || fail "one line per file expected"
+for k in '"file": ' '"sha256": "' '"pages": 1' '"width": ' '"height": ' '"ms": ' '"digits": [' \
+	'"label": ' '"confidence": ' '"alt_label": ' '"alt_confidence": ' '"field": ' '"flagged": ' \
+	'"fields": [' '"text": "' '"error": null}'; do
+	grep -qF "$k" "$T/json" || fail "JSON lacks $k"
+done
+[ -s "$T/ov/$(basename "$SCAN").overlay.png" ] || fail "no overlay written"
+
+printf 'not an image\n' >"$T/fake.png"
+"$CTL" recognize --json "$T/fake.png" "$SCAN" >"$T/mixed"
+rc=$?
+[ $rc -eq 1 ] || fail "unreadable file: exit $rc, 1 expected"
+[ "$(wc -l <"$T/mixed")" -eq 2 ] || fail "the readable file must still be processed"
+grep -q '"error": "[^"]*not a supported image' "$T/mixed" || fail "error message missing"
+
+"$CTL" recognize >/dev/null 2>&1; [ $? -eq 2 ] || fail "no FILE: exit 2 expected"
+"$CTL" recognize --threshold 7 "$SCAN" >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad threshold: exit 2 expected"
+"$CTL" recognize --nonsense "$SCAN" >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad option: exit 2 expected"
+"$CTL" recognize --help | grep -q -- "--debug-dir" || fail "--help incomplete"
+echo "recognize_cli: ok"
