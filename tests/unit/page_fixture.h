@@ -172,12 +172,12 @@ __attribute__((unused)) static int fx_cheque(img_t *page, int w, int h, const fx
 	const img_color print = { 60, 70, 40 };
 	img_draw_text(page, "First Digit Bank", w / 20, h / 7, h / 300.0, print, h / 250 + 1, 2);
 	img_draw_text(page, "PAY TO THE ORDER OF", w / 20, h * 4 / 10, h / 700.0, print, 2, 0);
-	img_draw_text(page, "DATE", w * 6 / 10, h / 5, h / 700.0, print, 2, 0);
+	img_draw_text(page, "DATE", w * 45 / 100, h / 5, h / 700.0, print, 2, 0);
 	img_draw_line(page, w / 20, h * 7 / 10, w * 6 / 10, h * 7 / 10, print, 2);
 	int dig = h / 7, bx = w * 7 / 10, by = h * 4 / 10;
 	img_draw_rect(page, bx - dig / 3, by - dig / 4, dig * 5, dig + dig / 2, print, 3);
 	unsigned s = seed;
-	int pos[2][2] = { { bx, by }, { w * 7 / 10, h / 5 - dig * 2 / 3 } };
+	int pos[2][2] = { { bx, by }, { w * 55 / 100, h / 5 - dig * 2 / 3 } };
 	int len[2] = { 4, 6 };
 	for (int f = 0; f < 2; f++) {
 		t->nfields++;
@@ -185,7 +185,7 @@ __attribute__((unused)) static int fx_cheque(img_t *page, int w, int h, const fx
 			s = s * 1103515245u + 12345u;
 			int idx = (int)((s >> 4) % (unsigned)m->n);
 			fx_box *b = &t->box[t->n];
-			if (fx_paste(page, m, idx, pos[f][0] + k * dig * 8 / 10, pos[f][1], dig, 40, b) < 0) return -1;
+			if (fx_paste(page, m, idx, pos[f][0] + k * dig * 9 / 10, pos[f][1], dig, 40, b) < 0) return -1;
 			b->field = f;
 			t->text[f][k] = (char)('0' + b->label);
 			t->n++;
