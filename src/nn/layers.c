@@ -90,11 +90,13 @@ static int wide_len(const nn_layer *l)
  * last K-1 columns of each wide row are junk (they wrap into the next input
  * row) and are dropped when the result is compacted.  That wastes (K-1)/W of
  * the arithmetic and saves the whole im2col copy.  With padding the copy is
- * made.  With relu set, the output is max(0, x): a following ReLU layer is
- * applied in the same pass. */
+ * made.  post applies a following ReLU (and 2x2 max pooling, without
+ * padding only) in the same pass: out is then the ReLU's (or the pooling's)
+ * output, bit for bit what those layers would have computed. */
 void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
-		     const float *in, float *out, const nn_scratch *s, int relu)
+		     const float *in, float *out, const nn_scratch *s, enum nn_conv_post post)
 {
+	const int relu = post != NN_POST_NONE;
 	const int OC = l->oc, OH = l->oh, OW = l->ow, KK = l->ic * l->k * l->k;
 	if (l->pad) {
 		const int P = OH * OW;
@@ -114,6 +116,22 @@ void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
 		for (int p = 0; p < WP; p++)
 			wide[(size_t)m * WP + p] = b[m];
 	nn_gemm_nn(OC, WP, KK, w, KK, 1, in, 0, s->koff, wide, WP, NULL);
+	if (post == NN_POST_RELU_MAX2) {
+		/* max(0, max of four) equals the max of the four ReLUs exactly. */
+		const int PH = OH / 2, PW = OW / 2;
+		for (int m = 0; m < OC; m++)
+			for (int py = 0; py < PH; py++) {
+				const float *r0 = wide + (size_t)m * WP + 2 * py * W, *r1 = r0 + W;
+				float *dst = out + ((size_t)m * PH + py) * PW;
+				for (int px = 0; px < PW; px++) {
+					const float a = r0[2 * px] > r0[2 * px + 1] ? r0[2 * px] : r0[2 * px + 1];
+					const float c = r1[2 * px] > r1[2 * px + 1] ? r1[2 * px] : r1[2 * px + 1];
+					const float v = a > c ? a : c;
+					dst[px] = v > 0.0f ? v : 0.0f;
+				}
+			}
+		return;
+	}
 	for (int m = 0; m < OC; m++)
 		for (int oy = 0; oy < OH; oy++) {
 			const float *src = wide + (size_t)m * WP + oy * W;

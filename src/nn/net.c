@@ -120,12 +120,18 @@ float *nn_net_forward(const nn_net *net, const float *params, nn_work *w, int n)
 			 * is written, straight into the ReLU's output; the
 			 * convolution's own output buffer is then left unwritten
 			 * (no backward step reads it). */
-			const int fuse = li + 1 < net->nlayers && net->layer[li + 1].kind == NN_RELU;
-			float *dst = fuse ? w->act[li + 2] : out;
+			const int relu = li + 1 < net->nlayers && net->layer[li + 1].kind == NN_RELU;
+			/* Classifying, conv+ReLU+2x2 max pooling is one pass. */
+			const int pool = relu && !w->training && !l->pad && li + 2 < net->nlayers &&
+					 net->layer[li + 2].kind == NN_MAXPOOL && net->layer[li + 2].k == 2;
+			const int skip = relu + pool;
+			float *dst = w->act[li + 1 + skip];
+			const size_t dsz = net->layer[li + skip].out_size;
 			for (int i = 0; i < n; i++)
 				nn_conv_forward(l, params + l->w_off, params + l->b_off,
-						in + (size_t)i * l->in_size, dst + (size_t)i * l->out_size, &w->s, fuse);
-			li += fuse;
+						in + (size_t)i * l->in_size, dst + (size_t)i * dsz, &w->s,
+						pool ? NN_POST_RELU_MAX2 : relu ? NN_POST_RELU : NN_POST_NONE);
+			li += skip;
 			break;
 		}
 		case NN_MAXPOOL:

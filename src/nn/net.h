@@ -75,6 +75,10 @@ typedef struct {
 	 * mask drawn from a generator seeded by drop_seed[i]; when NULL
 	 * (inference) they pass everything through. */
 	const uint64_t *drop_seed;
+	/* Set by the trainer: every layer's output is kept for the backward
+	 * pass.  When clear, a convolution followed by ReLU and 2x2 max
+	 * pooling is computed in one pass (same results, fewer buffers). */
+	int training;
 } nn_work;
 
 int nn_work_init(nn_work *w, const nn_net *net, int max_n);
@@ -93,8 +97,9 @@ void nn_net_init_params(const nn_net *net, float *params, uint64_t seed);
 
 /* Per-layer kernels for one image (layers.c) and their naive references
  * (layers_ref.c, used by tests to check the fast versions). */
+enum nn_conv_post { NN_POST_NONE, NN_POST_RELU, NN_POST_RELU_MAX2 };
 void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
-		     const float *in, float *out, const nn_scratch *s, int relu);
+		     const float *in, float *out, const nn_scratch *s, enum nn_conv_post post);
 void nn_conv_backward(const nn_layer *l, const float *w, const float *in,
 		      const float *dout, float *din, float *dw, float *db, const nn_scratch *s);
 void nn_pool_forward(const nn_layer *l, const float *in, float *out);

@@ -160,6 +160,7 @@ static void batch_task(void *arg, int tid, int nthreads)
 		}
 		nn_net_input(net, w, pix, cnt, j->m->info.mean, j->m->info.std);
 		w->drop_seed = j->drop[tid];
+		w->training = 1;
 		const float *z = nn_net_forward(net, j->m->params, w, cnt);
 		float *dz = j->dlogits[tid];
 		nn_softmax(z, cnt, C, 1.0f, dz);

@@ -43,6 +43,7 @@ static void check_spec(const char *spec, uint64_t seed)
 	/* Dropout in training mode, with masks fixed by these seeds. */
 	static const uint64_t drop_seed[N] = { 11, 12, 13 };
 	w.drop_seed = drop_seed;
+	w.training = 1;
 	float *params = malloc(sizeof(float) * net.nparams), *grad = calloc(net.nparams, sizeof(float));
 	float dl[N * 64];
 	uint8_t img[N * 784], labels[N];

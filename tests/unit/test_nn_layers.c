@@ -55,13 +55,13 @@ static void check_conv(nn_rng *r, int c, int h, int w, int oc, int k, int pad)
 	float *dw = calloc(nw, sizeof(float)), *dw_ref = calloc(nw, sizeof(float));
 	float *db = calloc((size_t)oc, sizeof(float)), *db_ref = calloc((size_t)oc, sizeof(float));
 
-	nn_conv_forward(&l, wt, b, in, out, &s, 0);
+	nn_conv_forward(&l, wt, b, in, out, &s, NN_POST_NONE);
 	nn_conv_forward_ref(&l, wt, b, in, ref);
 	CHECKF(maxdiff(out, ref, l.out_size) < 1e-4f, "conv forward C%d %dx%d OC%d K%d pad%d: %g",
 	       c, h, w, oc, k, pad, maxdiff(out, ref, l.out_size));
 	/* With the ReLU fused in: max(0, x) of the same values. */
 	float *relu = buf(l.out_size, r);
-	nn_conv_forward(&l, wt, b, in, relu, &s, 1);
+	nn_conv_forward(&l, wt, b, in, relu, &s, NN_POST_RELU);
 	int relu_ok = 1;
 	for (size_t i = 0; i < l.out_size; i++)
 		relu_ok &= relu[i] == (out[i] > 0 ? out[i] : 0.0f);
@@ -105,6 +105,36 @@ static void check_pool(nn_rng *r, enum nn_kind kind, int c, int h, int w, int k,
 	free(in); free(out); free(ref); free(dout); free(din); free(din_ref);
 }
 
+/* A whole network classifying (fused conv+ReLU+pool) gives bit for bit the
+ * logits of the layer-by-layer pass training uses. */
+static void check_fused(const char *spec, nn_rng *r)
+{
+	nn_net net;
+	nn_work a, b;
+	char err[256];
+	enum { N = 5 };
+	if (nn_net_parse(&net, spec, err, sizeof err) < 0 || nn_work_init(&a, &net, N) < 0 ||
+	    nn_work_init(&b, &net, N) < 0) {
+		CHECKF(0, "%s: %s", spec, err);
+		return;
+	}
+	float *params = malloc(sizeof(float) * net.nparams);
+	uint8_t img[N * 784];
+	nn_net_init_params(&net, params, 3);
+	for (size_t i = 0; i < net.nparams; i++)
+		params[i] += nn_rng_sym(r, 0.05f);
+	for (int i = 0; i < N * 784; i++)
+		img[i] = (uint8_t)nn_rng_below(r, 256);
+	b.training = 1;
+	nn_net_input(&net, &a, img, N, 0.13f, 0.31f);
+	nn_net_input(&net, &b, img, N, 0.13f, 0.31f);
+	const float *za = nn_net_forward(&net, params, &a, N), *zb = nn_net_forward(&net, params, &b, N);
+	CHECKF(memcmp(za, zb, sizeof(float) * N * net.classes) == 0, "%s: fused pass differs", spec);
+	free(params);
+	nn_work_free(&a);
+	nn_work_free(&b);
+}
+
 int main(void)
 {
 	nn_rng r;
@@ -131,5 +161,9 @@ int main(void)
 		check_pool(&r, NN_AVGPOOL, 4, 7, 9, 2, ties);
 		check_pool(&r, NN_AVGPOOL, 2, 12, 12, 4, ties);
 	}
+	check_fused("classic", &r);
+	check_fused("paper", &r);
+	check_fused("c4k3 relu max2 c5k4 relu max2 fc7", &r);   /* odd sizes: 26 -> 13 -> 10 -> 5 */
+	check_fused("c3k3p1 relu max2 c4k5 relu max3 fc6", &r);  /* padded, and a 3x3 pool */
 	CHECK_DONE();
 }
