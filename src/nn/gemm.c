@@ -148,6 +148,36 @@ static inline ALWAYS_INLINE float dot1(int K, const float *restrict a, const flo
 	return t0;
 }
 
+/* Sixteen dot products: rows a0..a3 of A with rows b0..b3 of B; 8 loads per
+ * 16 multiply-adds.  Each product is summed exactly as dot1 sums it. */
+#define ACC4(p) float p##0[LANES] = { 0 }, p##1[LANES] = { 0 }, p##2[LANES] = { 0 }, p##3[LANES] = { 0 }
+static inline ALWAYS_INLINE void dot4x4(int K, const float *restrict a0, const float *restrict a1,
+					const float *restrict a2, const float *restrict a3,
+					const float *restrict b0, const float *restrict b1,
+					const float *restrict b2, const float *restrict b3, float out[4][4])
+{
+	const int kv = K - K % LANES;
+	ACC4(s0); ACC4(s1); ACC4(s2); ACC4(s3);
+	for (int k = 0; k < kv; k += LANES)
+		for (int j = 0; j < LANES; j++) {
+			const float p = b0[k + j], q = b1[k + j], r = b2[k + j], t = b3[k + j];
+			const float x0 = a0[k + j], x1 = a1[k + j], x2 = a2[k + j], x3 = a3[k + j];
+			s00[j] += x0 * p; s01[j] += x0 * q; s02[j] += x0 * r; s03[j] += x0 * t;
+			s10[j] += x1 * p; s11[j] += x1 * q; s12[j] += x1 * r; s13[j] += x1 * t;
+			s20[j] += x2 * p; s21[j] += x2 * q; s22[j] += x2 * r; s23[j] += x2 * t;
+			s30[j] += x3 * p; s31[j] += x3 * q; s32[j] += x3 * r; s33[j] += x3 * t;
+		}
+	out[0][0] = hsum(s00); out[0][1] = hsum(s01); out[0][2] = hsum(s02); out[0][3] = hsum(s03);
+	out[1][0] = hsum(s10); out[1][1] = hsum(s11); out[1][2] = hsum(s12); out[1][3] = hsum(s13);
+	out[2][0] = hsum(s20); out[2][1] = hsum(s21); out[2][2] = hsum(s22); out[2][3] = hsum(s23);
+	out[3][0] = hsum(s30); out[3][1] = hsum(s31); out[3][2] = hsum(s32); out[3][3] = hsum(s33);
+	const float *a[4] = { a0, a1, a2, a3 }, *b[4] = { b0, b1, b2, b3 };
+	for (int i = 0; i < 4; i++)
+		for (int n = 0; n < 4; n++)
+			for (int k = kv; k < K; k++)
+				out[i][n] += a[i][k] * b[n][k];
+}
+
 /* Eight dot products: rows a0, a1 of A with rows b0..b3 of B; 6 loads per
  * 8 multiply-adds, partial sums in eight vector registers. */
 static inline ALWAYS_INLINE void dot2x4(int K, const float *restrict a0, const float *restrict a1,
@@ -179,6 +209,24 @@ void nn_gemm_nt(int M, int N, int K, const float *A, int lda,
 		const float *B, int ldb, const int *boff, float *C, int ldc)
 {
 	int m = 0;
+	for (; m + 4 <= M; m += 4) {
+		const float *a0 = A + (ptrdiff_t)m * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+		int n = 0;
+		for (; n + 4 <= N; n += 4) {
+			float t[4][4];
+			dot4x4(K, a0, a1, a2, a3, BROW(n), BROW(n + 1), BROW(n + 2), BROW(n + 3), t);
+			for (int i = 0; i < 4; i++)
+				for (int j = 0; j < 4; j++)
+					C[(ptrdiff_t)(m + i) * ldc + n + j] += t[i][j];
+		}
+		for (; n < N; n++) {
+			const float *b = BROW(n);
+			C[(ptrdiff_t)m * ldc + n] += dot1(K, a0, b);
+			C[(ptrdiff_t)(m + 1) * ldc + n] += dot1(K, a1, b);
+			C[(ptrdiff_t)(m + 2) * ldc + n] += dot1(K, a2, b);
+			C[(ptrdiff_t)(m + 3) * ldc + n] += dot1(K, a3, b);
+		}
+	}
 	for (; m + 2 <= M; m += 2) {
 		const float *a0 = A + (ptrdiff_t)m * lda, *a1 = a0 + lda;
 		float *c0 = C + (ptrdiff_t)m * ldc, *c1 = c0 + ldc;
