@@ -37,12 +37,13 @@ static inline ALWAYS_INLINE void axpy1(int n, float *restrict c, float a0, const
  * two vector loads of B and MB broadcasts of A for 2*MB multiply-adds. */
 #define DEFINE_TILE(MB, TILE_N)								\
 static inline ALWAYS_INLINE void tile##MB##_##TILE_N(int K, const float *A, ptrdiff_t sam, ptrdiff_t sak, \
-		const float *B, int ldb, const int *boff, float *C, int ldc, int m0, int n0) \
+		const float *B, int ldb, const int *boff, float *C, int ldc, int m0, int n0, \
+		const float *init)							\
 {											\
 	float acc[MB][TILE_N];								\
 	for (int i = 0; i < MB; i++)							\
 		for (int j = 0; j < TILE_N; j++)					\
-			acc[i][j] = C[(ptrdiff_t)(m0 + i) * ldc + n0 + j];		\
+			acc[i][j] = init ? init[m0 + i] : C[(ptrdiff_t)(m0 + i) * ldc + n0 + j]; \
 	for (int k = 0; k < K; k++) {							\
 		const float *b = B + (boff ? (ptrdiff_t)boff[k] : (ptrdiff_t)k * ldb) + n0; \
 		for (int i = 0; i < MB; i++) {						\
@@ -55,14 +56,16 @@ static inline ALWAYS_INLINE void tile##MB##_##TILE_N(int K, const float *A, ptrd
 		for (int j = 0; j < TILE_N; j++)					\
 			C[(ptrdiff_t)(m0 + i) * ldc + n0 + j] = acc[i][j];		\
 }
+DEFINE_TILE(8, 32)
+DEFINE_TILE(6, 32)
 DEFINE_TILE(4, 32)
 DEFINE_TILE(2, 32)
 DEFINE_TILE(1, 32)
 
 
-NN_HOT
-void nn_gemm_nn(int M, int N, int K, const float *A, ptrdiff_t sam, ptrdiff_t sak,
-		const float *B, int ldb, const int *boff, float *C, int ldc, const int *coff)
+static inline ALWAYS_INLINE void gemm_nn(int M, int N, int K, const float *A, ptrdiff_t sam, ptrdiff_t sak,
+		const float *B, int ldb, const int *boff, float *C, int ldc, const int *coff,
+		const float *init)
 {
 #define BROW(k) (B + (boff ? (ptrdiff_t)boff[k] : (ptrdiff_t)(k) * ldb))
 	int n0 = 0;
@@ -71,17 +74,27 @@ void nn_gemm_nn(int M, int N, int K, const float *A, ptrdiff_t sam, ptrdiff_t sa
 	if (!coff) {
 		const int n32 = N - N % 32;
 		int m = 0;
+		/* Taller tiles reuse each loaded row of B for more rows of C.
+		 * Every element is summed the same way whatever tile holds it. */
+		for (; m + 8 <= M; m += 8)
+			for (int n = 0; n < n32; n += 32)
+				tile8_32(K, A, sam, sak, B, ldb, boff, C, ldc, m, n, init);
+		if (M - m == 6) {
+			for (int n = 0; n < n32; n += 32)
+				tile6_32(K, A, sam, sak, B, ldb, boff, C, ldc, m, n, init);
+			m += 6;
+		}
 		for (; m + 4 <= M; m += 4) {
 			for (int n = 0; n < n32; n += 32)
-				tile4_32(K, A, sam, sak, B, ldb, boff, C, ldc, m, n);
+				tile4_32(K, A, sam, sak, B, ldb, boff, C, ldc, m, n, init);
 		}
 		for (; m + 2 <= M; m += 2) {
 			for (int n = 0; n < n32; n += 32)
-				tile2_32(K, A, sam, sak, B, ldb, boff, C, ldc, m, n);
+				tile2_32(K, A, sam, sak, B, ldb, boff, C, ldc, m, n, init);
 		}
 		for (; m < M; m++) {
 			for (int n = 0; n < n32; n += 32)
-				tile1_32(K, A, sam, sak, B, ldb, boff, C, ldc, m, n);
+				tile1_32(K, A, sam, sak, B, ldb, boff, C, ldc, m, n, init);
 		}
 		n0 = n32;
 	}
@@ -90,6 +103,8 @@ void nn_gemm_nn(int M, int N, int K, const float *A, ptrdiff_t sam, ptrdiff_t sa
 	for (int m = 0; m < M && n > 0; m++) {
 		float *c = C + (coff ? (ptrdiff_t)coff[m] : (ptrdiff_t)m * ldc) + n0;
 		const float *a = A + m * sam;
+		for (int j = 0; init && j < n; j++)
+			c[j] = init[m];
 		int k = 0;
 		/* Four rows of B per pass: 5 loads + 1 store per 4 multiply-adds. */
 		for (; k + 4 <= K; k += 4)
@@ -98,6 +113,20 @@ void nn_gemm_nn(int M, int N, int K, const float *A, ptrdiff_t sam, ptrdiff_t sa
 		for (; k < K; k++)
 			axpy1(n, c, a[k * sak], BROW(k) + n0);
 	}
+}
+
+NN_HOT
+void nn_gemm_nn(int M, int N, int K, const float *A, ptrdiff_t sam, ptrdiff_t sak,
+		const float *B, int ldb, const int *boff, float *C, int ldc, const int *coff)
+{
+	gemm_nn(M, N, K, A, sam, sak, B, ldb, boff, C, ldc, coff, NULL);
+}
+
+NN_HOT
+void nn_gemm_nn_init(int M, int N, int K, const float *A, ptrdiff_t sam, ptrdiff_t sak,
+		     const float *B, int ldb, const int *boff, float *C, int ldc, const float *init)
+{
+	gemm_nn(M, N, K, A, sam, sak, B, ldb, boff, C, ldc, NULL, init);
 }
 
 #define LANES 16

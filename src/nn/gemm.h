@@ -18,6 +18,10 @@
  * (or C + m*ldc).  Rows of C may overlap: they are updated in order of m. */
 void nn_gemm_nn(int M, int N, int K, const float *A, ptrdiff_t sam, ptrdiff_t sak,
 		const float *B, int ldb, const int *boff, float *C, int ldc, const int *coff);
+/* C (M,N) = init[m] + A (M,K) * B (K,N): as nn_gemm_nn onto C filled with
+ * init[m] in row m, with the same sums, without the fill pass. */
+void nn_gemm_nn_init(int M, int N, int K, const float *A, ptrdiff_t sam, ptrdiff_t sak,
+		     const float *B, int ldb, const int *boff, float *C, int ldc, const float *init);
 /* C (M,N) += A (M,K) * B (N,K)^T: dot products of rows of A with rows of B;
  * row n of B starts at B + boff[n] (or B + n*ldb when boff is NULL). */
 void nn_gemm_nt(int M, int N, int K, const float *A, int lda,

@@ -112,10 +112,7 @@ void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
 	const int W = l->iw, WP = wide_len(l);
 	float *wide = s->col;  /* (OC, WP) */
 	tap_offsets(l, s->koff);
-	for (int m = 0; m < OC; m++)
-		for (int p = 0; p < WP; p++)
-			wide[(size_t)m * WP + p] = b[m];
-	nn_gemm_nn(OC, WP, KK, w, KK, 1, in, 0, s->koff, wide, WP, NULL);
+	nn_gemm_nn_init(OC, WP, KK, w, KK, 1, in, 0, s->koff, wide, WP, b);
 	if (post == NN_POST_RELU_MAX2) {
 		/* max(0, max of four) equals the max of the four ReLUs exactly. */
 		const int PH = OH / 2, PW = OW / 2;
