@@ -252,19 +252,26 @@ static void pool2_backward(const nn_layer *l, const float *restrict in, const fl
 			const float *r0 = in + r, *r1 = r0 + W;
 			float *d0 = din + r, *d1 = d0 + W;
 			const float *o = out + ((size_t)c * OH + oy) * OW, *g = dout + ((size_t)c * OH + oy) * OW;
+			if (l->kind == NN_AVGPOOL) {
+				for (int ox = 0; ox < OW; ox++) {
+					const float v = 0.25f * g[ox];
+					d0[2 * ox] = d0[2 * ox + 1] = d1[2 * ox] = d1[2 * ox + 1] = v;
+				}
+				continue;
+			}
+			/* To the first of the four (row-major) equal to the maximum;
+			 * written without branches so that it vectorises. */
 			for (int ox = 0; ox < OW; ox++) {
 				const int x = 2 * ox;
-				if (l->kind == NN_AVGPOOL) {
-					d0[x] = d0[x + 1] = d1[x] = d1[x + 1] = 0.25f * g[ox];
-					continue;
-				}
-				/* First of the four (row-major) equal to the maximum. */
-				const float mx = o[ox];
-				const int at = r0[x] == mx ? 0 : r0[x + 1] == mx ? 1 : r1[x] == mx ? 2 : 3;
-				d0[x] = at == 0 ? g[ox] : 0.0f;
-				d0[x + 1] = at == 1 ? g[ox] : 0.0f;
-				d1[x] = at == 2 ? g[ox] : 0.0f;
-				d1[x + 1] = at == 3 ? g[ox] : 0.0f;
+				const float mx = o[ox], v = g[ox];
+				const int e0 = r0[x] == mx;
+				const int e1 = !e0 & (r0[x + 1] == mx);
+				const int e2 = !(e0 | e1) & (r1[x] == mx);
+				const int e3 = !(e0 | e1 | e2);
+				d0[x] = e0 ? v : 0.0f;
+				d0[x + 1] = e1 ? v : 0.0f;
+				d1[x] = e2 ? v : 0.0f;
+				d1[x + 1] = e3 ? v : 0.0f;
 			}
 		}
 }
