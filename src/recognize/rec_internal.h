@@ -18,6 +18,10 @@ int rec_resolve_splits(seg_page *sp, const float *probs, int classes, img_err *e
 /* Drop candidates that are not digits (model's reject class, text-like
  * fields); probs rows are indexed by seg_digit.tag. */
 int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err);
+/* Machine-printed glyphs (runs of one height, baseline, stroke and pitch):
+ * printed[i] for each candidate; line[f] is the text line of field f, as
+ * the index of its first field. */
+void rec_find_printed(const seg_page *sp, const int *line, bool *printed);
 /* PNG of a digit's box cut from the decoded page. */
 int rec_crop_png(const img_t *page, const seg_digit *s, rec_digit *d);
 /* Overlay PNG(s) for a document into dir. */

@@ -11,7 +11,9 @@
  *  - size: handwriting is larger than the print around it on nearly every
  *    form, so a candidate much smaller than the page's convincing writing
  *    is print;
- *  - place: a lone mark in the outer margin is a hole or a bullet.
+ *  - place: a lone mark in the outer margin is a hole or a bullet;
+ *  - print: runs of glyphs of one height, baseline, stroke and pitch are
+ *    type (printed.c), however good the digits they read as.
  * Rules are relative (to the field, to the page), never absolute pixels. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@ enum {
 	DROP_LOWER = 4,         /* field with x-height letters */
 	DROP_SMALL = 8,         /* much smaller than the page's writing */
 	DROP_MARGIN = 16,       /* a lone mark in the page's outer margin */
+	DROP_PRINTED = 32,      /* a run of machine-printed glyphs */
 };
 
 #define FIELD_MIN_MEAN 0.75     /* mean top probability of a field's digits */
@@ -229,6 +232,10 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 	}
 	find_lines(sp, line);
 	judge_lines(sp, line, probs, classes, why);
+	/* keep doubles as scratch for the printed verdicts; reset below. */
+	rec_find_printed(sp, line, keep);
+	for (size_t i = 0; i < n; i++)
+		if (keep[i]) why[i] |= DROP_PRINTED;
 	free(line);
 	for (size_t f = 0; f < sp->nfields; f++) {
 		const seg_field *fd = &sp->fields[f];

@@ -5,8 +5,8 @@
  * least possible resolution); only hairlines (4 px at working resolution)
  * are absolute.  What is dropped here is never shown to the model: specks,
  * fine print, dashes, blobs several digits tall, frames (a box drawn around
- * other ink), comb ticks and cell sides, marks inside solid ink, anything
- * touching the image's edge and a cheque's MICR band.  Decimal points,
+ * other ink), comb ticks and cell sides, marks inside solid ink, and anything
+ * touching the image's edge.  Decimal points,
  * slashes, column rules, gaps between rule segments and comb ticks become
  * separators for the field grouping.  Pieces of one digit are merged; wide
  * components are offered both whole and split at projection minima (the
@@ -324,8 +324,6 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	 * on a cheque or a note. */
 	int wside = cl->bin.w > cl->bin.h ? cl->bin.w : cl->bin.h;
 	double min_h = MIN_DIGIT_MM / 25.4 * (wside / 11.69);
-	double aspect = (double)cl->bin.w / cl->bin.h;
-	bool cheque = aspect >= 1.9 && aspect <= 3.2;
 	*digit_h = h;
 	if (ncc > MAX_CANDS) {
 		/* Pure noise or a halftone: nothing here reads as handwriting. */
@@ -361,14 +359,11 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		/* Touching the image's edge: the scanner lid, the paper's edge, or a
 		 * mark cut in two by the scan, never a readable digit. */
 		bool edge = k->x <= 0 || k->y <= 0 || k->x + k->w >= cl->bin.w || k->y + k->h >= cl->bin.h;
-		/* A cheque (long and low) keeps its bottom band for the printed
-		 * MICR line (routing and account numbers): no writing goes there. */
-		bool micr = cheque && k->y + k->h / 2 > cl->bin.h * 0.85;
 		if (is_tick(k, &cl->lines)) {
 			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_TICK) < 0) goto oom;
 			continue;
 		}
-		if (fine_print || edge || micr || blob || bar || hair) continue;
+		if (fine_print || edge || blob || bar || hair) continue;
 		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
 		if (in_solid(&v[n], &cl->solid)) {
 			free(v[n].mask);

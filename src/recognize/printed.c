@@ -1,0 +1,153 @@
+/* printed.c: machine-printed lines of glyphs (account numbers, form numbers,
+ * reference codes, printed amounts) told apart from handwriting by geometry.
+ *
+ * A printer repeats itself; a hand does not.  A run of four or more
+ * neighbouring glyphs that share one height to a few per cent, stand on one
+ * baseline, keep one stroke width and advance by a regular pitch is type.
+ * Handwritten digits, even a careful writer's in comb cells, vary in height
+ * and baseline by more than that.  The model cannot help here (a printed 7 is
+ * a very good 7), which is why this is geometry only.
+ *
+ * A field most of whose candidates belong to such runs is printed as a
+ * whole (the odd symbol in a MICR line, a narrow 1 whose stroke measures
+ * differently, go with it); a short group of glyphs on the same text line,
+ * with the same height, baseline and stroke as a found run, is printed too
+ * (the last group of an account number after a space).
+ *
+ * DIGITD_DEBUG_PRINTED=1 lists every run found on stderr. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "recognize/rec_internal.h"
+
+#define RUN_MIN 4               /* glyphs in a run before it counts as type */
+#define H_TOL 0.04              /* heights within this share of the run's */
+#define W_TOL 0.12              /* widths (of glyphs wider than NARROW) likewise */
+#define NARROW 0.4              /* a 1 or an l: narrower than this share of its height */
+#define BASE_TOL 0.06           /* baseline step from the previous glyph, share of the height */
+#define STROKE_TOL 1.25         /* stroke widths within this ratio */
+#define PITCH_TOL 0.15          /* spread of centre-to-centre advances, share of the smallest */
+#define FIELD_SHARE 0.5         /* share of a field in runs for the field to be print */
+
+typedef struct {
+	double h, base, stroke;
+	double w;               /* mean width of the wide glyphs, 0 while none */
+	int nw;
+} glyph_ref;
+
+static bool alike(const seg_digit *d, const glyph_ref *r)
+{
+	double htol = fmax(1.25, H_TOL * r->h), btol = fmax(1.5, BASE_TOL * r->h);
+	double s = d->stroke > 0 ? d->stroke : 1e-3, rs = r->stroke > 0 ? r->stroke : 1e-3;
+	/* Type sets digits in one width (tabular figures); a hand does not. */
+	if (d->ww >= NARROW * d->wh && r->nw > 0 && fabs(d->ww - r->w) > fmax(1.5, W_TOL * r->w)) return false;
+	return fabs(d->wh - r->h) <= htol && fabs(d->wy + d->wh - r->base) <= btol && s / rs <= STROKE_TOL &&
+	       rs / s <= STROKE_TOL;
+}
+
+/* Mark the runs of field fd; returns the number of candidates marked and
+ * leaves one run's reference in *ref. */
+static int field_runs(const seg_page *sp, const seg_field *fd, bool *printed, glyph_ref *ref)
+{
+	int marked = 0;
+	int end = fd->first + fd->n;
+	for (int s = fd->first; s < end;) {
+		const seg_digit *a = &sp->digits[s];
+		glyph_ref r = { a->wh, a->wy + a->wh, a->stroke, 0, 0 };
+		if (a->ww >= NARROW * a->wh) r.w = a->ww, r.nw = 1;
+		double pmin = 1e30, pmax = 0;
+		int e = s + 1;
+		for (; e < end; e++) {
+			const seg_digit *b = &sp->digits[e], *p = &sp->digits[e - 1];
+			if (!alike(b, &r)) break;
+			double pitch = (b->wx + b->ww / 2.0) - (p->wx + p->ww / 2.0);
+			double nmin = fmin(pmin, pitch), nmax = fmax(pmax, pitch);
+			if (nmin <= 0 || nmax - nmin > 2 + PITCH_TOL * nmin) break;
+			pmin = nmin, pmax = nmax;
+			/* The reference follows the run, so a residual skew over a
+			 * long line does not break it. */
+			int k = e - s + 1;
+			r.h += (b->wh - r.h) / k;
+			/* The baseline follows the last glyph: a line printed a
+			 * little off the scan's axis climbs steadily. */
+			r.base = b->wy + b->wh;
+			r.stroke += (b->stroke - r.stroke) / k;
+			if (b->ww >= NARROW * b->wh) r.nw++, r.w += (b->ww - r.w) / r.nw;
+		}
+		if (e - s >= RUN_MIN && getenv("DIGITD_DEBUG_PRINTED")) {
+			for (int j = s; j < e; j++) {
+				const seg_digit *q = &sp->digits[j];
+				fprintf(stderr, "PRINTED run %d: page %d,%d work %d,%d %dx%d bottom %d stroke %.2f\n", s, q->x, q->y, q->wx, q->wy, q->ww, q->wh, q->wy + q->wh, q->stroke);
+			}
+		}
+		if (e - s >= RUN_MIN) {
+			for (int j = s; j < e; j++) printed[j] = true;
+			marked += e - s;
+			*ref = r;
+			s = e;
+		} else {
+			s++;
+		}
+	}
+	return marked;
+}
+
+void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
+{
+	size_t nf = sp->nfields;
+	glyph_ref *refs = calloc(nf + 1, sizeof *refs);
+	bool *is_print = calloc(nf + 1, sizeof *is_print);
+	for (size_t i = 0; i < sp->ndigits; i++) printed[i] = false;
+	if (!refs || !is_print) goto out;       /* no verdict is a safe answer */
+	for (size_t f = 0; f < nf; f++) {
+		const seg_field *fd = &sp->fields[f];
+		int m = field_runs(sp, fd, printed, &refs[f]);
+		if (m > 0 && m >= FIELD_SHARE * fd->n) {
+			is_print[f] = true;
+			for (int j = fd->first; j < fd->first + fd->n; j++) printed[j] = true;
+		}
+	}
+	/* Short groups on a printed line: most of their glyphs like the run's. */
+	for (size_t f = 0; f < nf; f++) {
+		if (is_print[f]) continue;
+		const seg_field *fd = &sp->fields[f];
+		for (size_t g = 0; g < nf; g++) {
+			if (!is_print[g] || line[g] != line[f]) continue;
+			int like = 0;
+			for (int j = fd->first; j < fd->first + fd->n; j++) like += alike(&sp->digits[j], &refs[g]);
+			if (like * 2 > fd->n) {
+				for (int j = fd->first; j < fd->first + fd->n; j++) printed[j] = true;
+				break;
+			}
+		}
+	}
+	/* The print's own symbols (a MICR line's transit and on-us marks, a
+	 * bracket): on the line, across the run's band, near a printed glyph,
+	 * no taller than one and a half of its glyphs, in the same stroke. */
+	for (size_t f = 0; f < nf; f++) {
+		const seg_field *fd = &sp->fields[f];
+		for (size_t g = 0; g < nf; g++) {
+			if (!is_print[g] || line[g] != line[f]) continue;
+			const glyph_ref *r = &refs[g];
+			for (int j = fd->first; j < fd->first + fd->n; j++) {
+				const seg_digit *d = &sp->digits[j];
+				if (printed[j] || d->wh < 0.8 * r->h || d->wh > 1.7 * r->h) continue;
+				double ov = fmin(d->wy + d->wh, r->base) - fmax(d->wy, r->base - r->h);
+				double sr = d->stroke > r->stroke ? d->stroke / fmax(r->stroke, 1e-3) : r->stroke / fmax(d->stroke, 1e-3);
+				if (ov < 0.8 * r->h || sr > 1.5) continue;
+				for (int k = sp->fields[g].first; k < sp->fields[g].first + sp->fields[g].n; k++) {
+					const seg_digit *p = &sp->digits[k];
+					double gap = p->wx > d->wx ? p->wx - (d->wx + d->ww) : d->wx - (p->wx + p->ww);
+					if (gap <= 3 * r->h) {
+						printed[j] = true;
+						break;
+					}
+				}
+			}
+		}
+	}
+out:
+	free(refs);
+	free(is_print);
+}
