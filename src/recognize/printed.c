@@ -24,7 +24,7 @@
 #define RUN_MIN 4               /* glyphs in a run before it counts as type */
 #define H_TOL 0.04              /* heights within this share of the run's */
 #define W_TOL 0.12              /* widths (of glyphs wider than NARROW) likewise */
-#define NARROW 0.4              /* a 1 or an l: narrower than this share of its height */
+#define NARROW 0.5              /* a 1 or an l: narrower than this share of its height */
 #define BASE_TOL 0.06           /* baseline step from the previous glyph, share of the height */
 #define STROKE_TOL 1.25         /* stroke widths within this ratio */
 #define PITCH_TOL 0.15          /* spread of centre-to-centre advances, share of the smallest */
@@ -97,12 +97,13 @@ void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
 {
 	size_t nf = sp->nfields;
 	glyph_ref *refs = calloc(nf + 1, sizeof *refs);
-	bool *is_print = calloc(nf + 1, sizeof *is_print);
+	bool *is_print = calloc(nf + 1, sizeof *is_print), *has_run = calloc(nf + 1, sizeof *has_run);
 	for (size_t i = 0; i < sp->ndigits; i++) printed[i] = false;
-	if (!refs || !is_print) goto out;       /* no verdict is a safe answer */
+	if (!refs || !is_print || !has_run) goto out;      /* no verdict is a safe answer */
 	for (size_t f = 0; f < nf; f++) {
 		const seg_field *fd = &sp->fields[f];
 		int m = field_runs(sp, fd, printed, &refs[f]);
+		has_run[f] = m > 0;
 		if (m > 0 && m >= FIELD_SHARE * fd->n) {
 			is_print[f] = true;
 			for (int j = fd->first; j < fd->first + fd->n; j++) printed[j] = true;
@@ -122,26 +123,38 @@ void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
 			}
 		}
 	}
-	/* The print's own symbols (a MICR line's transit and on-us marks, a
-	 * bracket): on the line, across the run's band, near a printed glyph,
-	 * no taller than one and a half of its glyphs, in the same stroke. */
-	for (size_t f = 0; f < nf; f++) {
-		const seg_field *fd = &sp->fields[f];
-		for (size_t g = 0; g < nf; g++) {
-			if (!is_print[g] || line[g] != line[f]) continue;
-			const glyph_ref *r = &refs[g];
+	/* The print's own symbols and odd glyphs (a MICR line's transit and
+	 * on-us marks, a font's shorter 1, a bracket), grown out from the runs
+	 * glyph by glyph: on the line, across the run's band, within a glyph
+	 * height of printed ink, no taller than one and a half glyphs, in the
+	 * same stroke. */
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (size_t f = 0; f < nf; f++) {
+			const seg_field *fd = &sp->fields[f];
 			for (int j = fd->first; j < fd->first + fd->n; j++) {
+				if (printed[j]) continue;
 				const seg_digit *d = &sp->digits[j];
-				if (printed[j] || d->wh < 0.8 * r->h || d->wh > 1.7 * r->h) continue;
-				double ov = fmin(d->wy + d->wh, r->base) - fmax(d->wy, r->base - r->h);
-				double sr = d->stroke > r->stroke ? d->stroke / fmax(r->stroke, 1e-3) : r->stroke / fmax(d->stroke, 1e-3);
-				if (ov < 0.8 * r->h || sr > 1.5) continue;
-				for (int k = sp->fields[g].first; k < sp->fields[g].first + sp->fields[g].n; k++) {
-					const seg_digit *p = &sp->digits[k];
-					double gap = p->wx > d->wx ? p->wx - (d->wx + d->ww) : d->wx - (p->wx + p->ww);
-					if (gap <= 3 * r->h) {
-						printed[j] = true;
-						break;
+				for (size_t g = 0; g < nf && !printed[j]; g++) {
+					if (!has_run[g] || line[g] != line[f]) continue;
+					const glyph_ref *r = &refs[g];
+					if (d->wh < 0.8 * r->h || d->wh > 1.7 * r->h) continue;
+					double ov = fmin(d->wy + d->wh, r->base) - fmax(d->wy, r->base - r->h);
+					double sr = d->stroke > r->stroke ? d->stroke / fmax(r->stroke, 1e-3)
+									  : r->stroke / fmax(d->stroke, 1e-3);
+					if (ov < 0.8 * r->h || sr > 1.5) continue;
+					for (size_t f2 = 0; f2 < nf && !printed[j]; f2++) {
+						if (line[f2] != line[f]) continue;
+						const seg_field *o = &sp->fields[f2];
+						for (int k = o->first; k < o->first + o->n; k++) {
+							if (!printed[k]) continue;
+							const seg_digit *p = &sp->digits[k];
+							double gap = p->wx > d->wx ? p->wx - (d->wx + d->ww) : d->wx - (p->wx + p->ww);
+							if (gap <= r->h) {
+								printed[j] = grew = true;
+								break;
+							}
+						}
 					}
 				}
 			}
@@ -150,4 +163,5 @@ void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
 out:
 	free(refs);
 	free(is_print);
+	free(has_run);
 }

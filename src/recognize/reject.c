@@ -39,6 +39,7 @@ enum {
 #define SMALL 0.65              /* share of the page's writing height */
 #define WRITING_Q 0.85          /* the writing height: this quantile of surviving candidates */
 #define MARGIN 0.06             /* outer margin, share of the page's width or height */
+#define SURE 0.95               /* a digit the model is sure of is not a letter */
 #define REJECT_MIN 0.8          /* the reject class must also be this sure to drop a candidate */
 
 static int cmp_int(const void *a, const void *b)
@@ -58,6 +59,15 @@ static float top_of(const seg_page *sp, size_t i, const float *probs, int classe
 		t = digits > 1e-6f ? t / digits : 0.0f;
 	}
 	return t;
+}
+
+/* Convincing as a digit: a clear top digit, and (with a reject class) the
+ * reject class unlikely. */
+static bool sure_digit(const seg_page *sp, size_t i, const float *probs, int classes)
+{
+	const float *p = probs + (size_t)sp->digits[i].tag * (size_t)classes;
+	if (classes > NN_CLASS_REJECT && p[NN_CLASS_REJECT] > 0.2f) return false;
+	return top_of(sp, i, probs, classes) >= SURE;
 }
 
 static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float *probs, int classes)
@@ -140,7 +150,12 @@ out:
 static void judge_lines(const seg_page *sp, const int *line, const float *probs, int classes, unsigned *why)
 {
 	int *hs = malloc(sizeof(int) * (sp->ndigits + 1));
-	if (!hs) return;        /* no verdict is a safe answer */
+	bool *has_x = calloc(sp->nfields + 1, sizeof *has_x);
+	if (!hs || !has_x) {
+		free(hs);
+		free(has_x);
+		return; /* no verdict is a safe answer */
+	}
 	for (size_t l = 0; l < sp->nfields; l++) {
 		if (line[l] != (int)l) continue;
 		int k = 0;
@@ -174,40 +189,68 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 		for (size_t f = l; f < sp->nfields; f++) {
 			if (line[f] != (int)l) continue;
 			const seg_field *fd = &sp->fields[f];
+			has_x[f] = false;
 			for (int j = fd->first; j < fd->first + fd->n; j++) {
 				const seg_digit *d = &sp->digits[j];
 				if (d->ww * 3 <= d->wh) continue;
-				shorter += d->wh < XHEIGHT * tall && d->wh >= 0.5 * tall && abs(d->wy + d->wh - base) <= 0.15 * tall;
+				/* A letter, not a small digit: the model must not be
+				 * sure it is a digit. */
+				bool x = d->wh < XHEIGHT * tall && d->wh >= 0.5 * tall && abs(d->wy + d->wh - base) <= 0.15 * tall &&
+					 !sure_digit(sp, (size_t)j, probs, classes);
+				shorter += x;
+				has_x[f] |= x;
 			}
 		}
 		if (shorter < 3 || tall_n < 2 || shorter < XHEIGHT_SHARE * (shorter + tall_n)) continue;
+		/* The words are the fields holding x-height letters and those
+		 * touching them (letters of one word stand closer than a quarter
+		 * of their height).  A number standing apart on the same line,
+		 * a date after its printed label, is not a word: the other rules
+		 * judge it. */
 		for (size_t f = l; f < sp->nfields; f++) {
 			if (line[f] != (int)l) continue;
 			const seg_field *fd = &sp->fields[f];
-			/* A field of tall, convincing digits only is a number beside
-			 * the words (a handwritten one, or print the other rules judge). */
-			bool in_band = true, all_tall = fd->n >= 2;
-			double sum = 0;
-			for (int j = fd->first; j < fd->first + fd->n; j++) {
-				in_band &= sp->digits[j].wh <= 1.15 * tall;
-				all_tall &= sp->digits[j].wh >= 0.85 * tall;
-				sum += top_of(sp, (size_t)j, probs, classes);
-			}
-			/* ... unless it touches the words: letters of one word stand
-			 * closer than a quarter of their height. */
-			int near = 1 << 30;
-			for (size_t g = l; g < sp->nfields; g++) {
-				if (g == f || line[g] != (int)l) continue;
+			bool in_band = true;
+			for (int j = fd->first; j < fd->first + fd->n; j++) in_band &= sp->digits[j].wh <= 1.15 * tall;
+			bool word = has_x[f];
+			for (size_t g = l; g < sp->nfields && !word; g++) {
+				if (g == f || line[g] != (int)l || !has_x[g]) continue;
 				const seg_field *o = &sp->fields[g];
 				int gap = o->x < fd->x ? fd->x - (o->x + o->w) : o->x - (fd->x + fd->w);
-				if (gap < near) near = gap;
+				word = gap < 0.25 * tall;
 			}
-			if (all_tall && sum / fd->n >= 0.95 && near >= 0.25 * tall) continue;
-			if (in_band)
+			if (in_band && word)
 				for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= DROP_LOWER;
 		}
 	}
 	free(hs);
+	free(has_x);
+}
+
+/* Cents written small after their amount: a small field of convincing
+ * digits right after a surviving field of full-size writing on its line. */
+static bool small_cents(const seg_page *sp, const int *line, size_t f, const unsigned *why, double small,
+			const float *probs, int classes)
+{
+	const seg_field *fd = &sp->fields[f];
+	double sum = 0;
+	for (int j = fd->first; j < fd->first + fd->n; j++) sum += top_of(sp, (size_t)j, probs, classes);
+	if (sum < SURE * fd->n) return false;
+	for (size_t g = 0; g < sp->nfields; g++) {
+		const seg_field *o = &sp->fields[g];
+		if (g == f || line[g] != line[f] || why[o->first] || o->x >= fd->x) continue;
+		/* The amount: most of its digits at full size (not one tall
+		 * symbol of a printed line). */
+		int big = 0, hmax = 0;
+		for (int j = o->first; j < o->first + o->n; j++) {
+			big += sp->digits[j].wh >= small;
+			if (sp->digits[j].wh > hmax) hmax = sp->digits[j].wh;
+		}
+		const seg_digit *last = &sp->digits[o->first + o->n - 1], *first = &sp->digits[fd->first];
+		int gap = first->wx - (last->wx + last->ww);
+		if (big * 2 > o->n && gap <= hmax) return true;
+	}
+	return false;
 }
 
 int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
@@ -236,7 +279,6 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 	rec_find_printed(sp, line, keep);
 	for (size_t i = 0; i < n; i++)
 		if (keep[i]) why[i] |= DROP_PRINTED;
-	free(line);
 	for (size_t f = 0; f < sp->nfields; f++) {
 		const seg_field *fd = &sp->fields[f];
 		unsigned w = judge_field(sp, fd, probs, classes);
@@ -256,10 +298,11 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 			int h[64], k = 0;
 			for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) h[k++] = sp->digits[j].wh;
 			qsort(h, (size_t)k, sizeof *h, cmp_int);
-			if (h[k / 2] < SMALL * H)
+			if (h[k / 2] < SMALL * H && !small_cents(sp, line, f, why, SMALL * H, probs, classes))
 				for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= DROP_SMALL;
 		}
 	}
+	free(line);
 	/* DIGITD_DEBUG_REJECT=1: every candidate's verdict (DROP_* bits, box in
 	 * decoded-page pixels) on stderr, for tuning these rules on new scans. */
 	bool debug = getenv("DIGITD_DEBUG_REJECT") != NULL;
