@@ -278,6 +278,25 @@ static bool is_ruled_slash(const seg_cand *c, double h)
 	return elong < 0.07 && ang > 20;
 }
 
+/* Writing on both sides of candidate i, on its line and within a digit's
+ * height: a leaning stroke there separates groups (a date's slash). */
+static bool stroke_between(const seg_cand *v, size_t n, const bool *slashy, size_t i, double h)
+{
+	const seg_cand *a = &v[i];
+	bool left = false, right = false;
+	double reach = a->h > h ? a->h : h;
+	for (size_t j = 0; j < n && !(left && right); j++) {
+		const seg_cand *b = &v[j];
+		if (j == i || slashy[j] || b->h < 0.5 * h) continue;
+		int ov = (a->y + a->h < b->y + b->h ? a->y + a->h : b->y + b->h) - (a->y > b->y ? a->y : b->y);
+		if (ov < 0.5 * (a->h < b->h ? a->h : b->h)) continue;
+		int gr = b->x - (a->x + a->w), gl = a->x - (b->x + b->w);
+		if (gr >= -a->w / 4 && gr <= reach && b->x > a->x) right = true;
+		if (gl >= -a->w / 4 && gl <= reach && b->x < a->x) left = true;
+	}
+	return left && right;
+}
+
 static int push_sep(seg_sep **v, size_t *n, size_t *cap, int x, int y, int w, int h, int kind)
 {
 	if (*n == *cap) {
@@ -313,6 +332,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	img_comp *cc = NULL;
 	int ncc = 0;
 	seg_cand *v = NULL;
+	bool *slashy = NULL;    /* leaning strokes: slashes or slanted 1s */
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*nout = 0;
@@ -333,7 +353,8 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	}
 	cap = (size_t)ncc + 16;
 	v = calloc(cap, sizeof *v);
-	if (!v) goto oom;
+	slashy = calloc(cap, sizeof *slashy);
+	if (!v || !slashy) goto oom;
 	for (int i = 0; i < ncc; i++) {
 		const img_comp *k = &cc[i];
 		bool speck = (k->h < 0.3 * h && k->w < 0.3 * h) || (k->h < min_h && k->w < min_h);
@@ -369,15 +390,32 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			free(v[n].mask);
 			continue;
 		}
-		if (is_separator_stroke(&v[n], h)) {
-			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_SLASH) < 0) goto oom;
-			free(v[n].mask);
-			continue;
-		}
+		slashy[n] = is_separator_stroke(&v[n], h);
 		n++;
 	}
 	free(labels);
 	labels = NULL;
+
+	/* A leaning stroke is a slash only between two groups of writing; at
+	 * a number's start or end, or alone, it is a 1 written with a slant. */
+	{
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (slashy[i] && stroke_between(v, n, slashy, i, h)) {
+				if (push_sep(seps, nseps, &sepcap, v[i].x, v[i].y, v[i].w, v[i].h, SEG_SEP_SLASH) < 0) {
+					for (size_t j = i; j < n; j++) v[k++] = v[j];
+					n = k;
+					goto oom;
+				}
+				free(v[i].mask);
+				continue;
+			}
+			v[k++] = v[i];
+		}
+		n = k;
+	}
+	free(slashy);
+	slashy = NULL;
 
 	/* Ruled bars and slashes thinner than the page's writing: print and rules. */
 	if (n > 0) {
@@ -565,6 +603,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 oom:
 	snprintf(err->msg, sizeof err->msg, "segmentation: out of memory");
 fail:
+	free(slashy);
 	free(labels);
 	free(cc);
 	seg_cands_free(v, n);
