@@ -70,19 +70,26 @@ static bool sure_digit(const seg_page *sp, size_t i, const float *probs, int cla
 	return top_of(sp, i, probs, classes) >= SURE;
 }
 
-static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float *probs, int classes)
+/* A field is judged on the candidates still standing: a "$" or a dash
+ * the reject class already took out says nothing about the digits beside
+ * it.  But when most of a field went that way, it is text, and what is
+ * left of it (an l, an o) goes too. */
+static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float *probs, int classes,
+			    const unsigned *dropped)
 {
-	int weak = 0;
+	int weak = 0, n = 0;
 	double sum = 0;
 	for (int j = fd->first; j < fd->first + fd->n; j++) {
+		if (dropped[j] & (DROP_CLASS | DROP_PRINTED)) continue;
 		float t = top_of(sp, (size_t)j, probs, classes);
 		weak += t < WEAK;
 		sum += t;
+		n++;
 	}
-	double mean = sum / fd->n;
 	unsigned why = 0;
-	if (fd->n >= 2 ? (mean < FIELD_MIN_MEAN || weak > FIELD_MAX_WEAK * fd->n)
-		       : mean < SINGLE_MIN)
+	if (n * 2 < fd->n) return DROP_WEAK;
+	double mean = n ? sum / n : 0;
+	if (n >= 2 ? (mean < FIELD_MIN_MEAN || weak > FIELD_MAX_WEAK * n) : mean < SINGLE_MIN)
 		why |= DROP_WEAK;
 	/* A lone mark in the page's outer margin: punch holes, bullets, binding
 	 * and staple marks; nobody writes a number there. */
@@ -281,7 +288,7 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 		if (keep[i]) why[i] |= DROP_PRINTED;
 	for (size_t f = 0; f < sp->nfields; f++) {
 		const seg_field *fd = &sp->fields[f];
-		unsigned w = judge_field(sp, fd, probs, classes);
+		unsigned w = judge_field(sp, fd, probs, classes, why);
 		for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= w;
 	}
 	/* The page's writing height: a high quantile of what survived so far. */
