@@ -13,6 +13,8 @@
 #include "recognize/rec_internal.h"
 
 #define MAX_CLASSES 64
+#define CLEAR_PIECES 0.98       /* geometric mean of the pieces' top probabilities */
+#define CLEAR_WHOLE 0.5         /* the whole's top probability */
 
 int rec_classes(nn_infer *nn)
 {
@@ -59,7 +61,8 @@ void rec_score(const float *p, int classes, rec_digit *d)
 	d->confidence = p[a];
 	d->alt_label = b;
 	d->alt_confidence = p[b];
-	if (classes > NN_CLASS_REJECT && p[NN_CLASS_REJECT] > 0.25f) d->why |= REC_FLAG_REJECT;
+	d->reject = classes > NN_CLASS_REJECT ? p[NN_CLASS_REJECT] : 0.0f;
+	if (d->reject > 0.25f) d->why |= REC_FLAG_REJECT;
 }
 
 /* Split hypotheses: a wide component was offered whole and in pieces.  Keep
@@ -95,6 +98,10 @@ int rec_resolve_splits(seg_page *sp, const float *probs, int classes, img_err *e
 		double pieces = exp(lsum[d->alt] / npieces[d->alt]);
 		bool use_pieces = pieces > whole[d->alt] + 0.1 || (whole[d->alt] < 0.5 && pieces > whole[d->alt]);
 		keep[i] = d->alt_piece == use_pieces;
+		/* A clear-cut split (every piece a convincing digit, the whole
+		 * no digit at all) is no doubt worth a review. */
+		if (keep[i] && use_pieces && pieces >= CLEAR_PIECES && whole[d->alt] <= CLEAR_WHOLE)
+			sp->digits[i].why &= ~(unsigned)SEG_SPLIT;
 	}
 	rc = seg_page_filter(sp, keep, err);
 out:

@@ -46,9 +46,9 @@ void rec_result_json(FILE *out, const char *file, const rec_result *r, const cha
 		const rec_digit *d = &r->digits[i];
 		fprintf(out,
 			"%s{\"page\": %d, \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d, \"label\": %d, \"confidence\": %.4f, "
-			"\"alt_label\": %d, \"alt_confidence\": %.4f, \"field\": %d, \"flagged\": %s, \"why\": %u}",
+			"\"alt_label\": %d, \"alt_confidence\": %.4f, \"field\": %d, \"flagged\": %s, \"why\": %u, \"reject\": %.4f}",
 			i ? ", " : "", d->page, d->x, d->y, d->w, d->h, d->label, num(d->confidence), d->alt_label,
-			num(d->alt_confidence), d->field, d->flagged ? "true" : "false", d->why);
+			num(d->alt_confidence), d->field, d->flagged ? "true" : "false", d->why, num(d->reject));
 	}
 	fputs("], \"fields\": [", out);
 	for (size_t i = 0; i < r->nfields; i++) {

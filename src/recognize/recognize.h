@@ -20,6 +20,7 @@ enum {
 	REC_FLAG_MERGED  = 1 << 2,  /* pieces merged into one digit */
 	REC_FLAG_REJECT  = 1 << 3,  /* the model's "not a digit" class was likely */
 	REC_FLAG_ODDSIZE = 1 << 4,  /* box size unusual for its field */
+	REC_FLAG_TEXTNEAR = 1 << 5, /* touches marks rejected as text or scribble on its line */
 };
 
 typedef struct {
@@ -31,6 +32,7 @@ typedef struct {
 	int field;                  /* index into rec_result.fields */
 	bool flagged;
 	unsigned why;               /* REC_FLAG_* bits */
+	float reject;               /* the model's "not a digit" probability (0 with a 10-class model) */
 	uint8_t crop28[NN_PIXELS];  /* normalised input the model saw */
 	uint8_t *crop_png;          /* PNG of the original crop when rec_options.want_crop_png */
 	size_t crop_png_len;

@@ -234,6 +234,31 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 	free(has_x);
 }
 
+/* A kept candidate right beside marks dropped as text or scribble (the
+ * model's reject class, an unconvincing field, x-height words) on its own
+ * line may be a letter of them read as a digit: worth a look.  Print and
+ * size drops are not counted: a label before a number is normal. */
+static void text_near(seg_page *sp, const int *line, const unsigned *why)
+{
+	for (size_t f = 0; f < sp->nfields; f++) {
+		const seg_field *fd = &sp->fields[f];
+		for (int j = fd->first; j < fd->first + fd->n; j++) {
+			seg_digit *d = &sp->digits[j];
+			if (why[j]) continue;
+			for (size_t g = 0; g < sp->nfields; g++) {
+				if (line[g] != line[f]) continue;
+				const seg_field *o = &sp->fields[g];
+				for (int k = o->first; k < o->first + o->n; k++) {
+					if (!(why[k] & (DROP_CLASS | DROP_WEAK | DROP_LOWER))) continue;
+					const seg_digit *e = &sp->digits[k];
+					int gap = e->wx > d->wx ? e->wx - (d->wx + d->ww) : d->wx - (e->wx + e->ww);
+					if (gap < 0.5 * d->wh) d->why |= REC_FLAG_TEXTNEAR;
+				}
+			}
+		}
+	}
+}
+
 /* Cents written small after their amount: a small field of convincing
  * digits right after a surviving field of full-size writing on its line. */
 static bool small_cents(const seg_page *sp, const int *line, size_t f, const unsigned *why, double small,
@@ -309,6 +334,7 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 				for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= DROP_SMALL;
 		}
 	}
+	text_near(sp, line, why);
 	free(line);
 	/* DIGITD_DEBUG_REJECT=1: every candidate's verdict (DROP_* bits, box in
 	 * decoded-page pixels) on stderr, for tuning these rules on new scans. */
