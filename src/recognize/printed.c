@@ -46,6 +46,23 @@ static bool alike(const seg_digit *d, const glyph_ref *r)
 	       rs / s <= STROKE_TOL;
 }
 
+/* Is every glyph of field fd of the run r's face: height, width (wide
+ * glyphs), stroke, and one baseline among themselves? */
+static bool same_face(const seg_page *sp, const seg_field *fd, const glyph_ref *r)
+{
+	double htol = fmax(1.25, H_TOL * r->h), btol = fmax(1.5, BASE_TOL * r->h);
+	double bmin = 1e30, bmax = -1e30;
+	for (int j = fd->first; j < fd->first + fd->n; j++) {
+		const seg_digit *d = &sp->digits[j];
+		double s = d->stroke > 0 ? d->stroke : 1e-3, rs = r->stroke > 0 ? r->stroke : 1e-3;
+		if (fabs(d->wh - r->h) > htol || s / rs > STROKE_TOL || rs / s > STROKE_TOL) return false;
+		if (d->ww >= NARROW * d->wh && (r->nw == 0 || fabs(d->ww - r->w) > fmax(1.5, W_TOL * r->w))) return false;
+		bmin = fmin(bmin, d->wy + d->wh);
+		bmax = fmax(bmax, d->wy + d->wh);
+	}
+	return bmax - bmin <= btol;
+}
+
 /* Mark the runs of field fd; returns the number of candidates marked and
  * leaves one run's reference in *ref. */
 static int field_runs(const seg_page *sp, const seg_field *fd, bool *printed, glyph_ref *ref)
@@ -118,6 +135,21 @@ void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
 			int like = 0;
 			for (int j = fd->first; j < fd->first + fd->n; j++) like += alike(&sp->digits[j], &refs[g]);
 			if (like * 2 > fd->n) {
+				for (int j = fd->first; j < fd->first + fd->n; j++) printed[j] = true;
+				break;
+			}
+		}
+	}
+	/* The page's typefaces: a short group elsewhere (a price cut in two by
+	 * its decimal point, a page number) set in the very face and size of a
+	 * run found on this page: every glyph of the group as tall, as wide
+	 * and in the same stroke as the run's, on one baseline. */
+	for (size_t f = 0; f < nf; f++) {
+		const seg_field *fd = &sp->fields[f];
+		if (fd->n < 2 || printed[fd->first]) continue;
+		for (size_t g = 0; g < nf; g++) {
+			if (!has_run[g]) continue;
+			if (same_face(sp, fd, &refs[g])) {
 				for (int j = fd->first; j < fd->first + fd->n; j++) printed[j] = true;
 				break;
 			}

@@ -23,6 +23,7 @@ typedef struct {
 	int last;               /* index of the last member */
 	int hmax;
 	int key;                /* reading-order rank */
+	int gapsum, ngaps;      /* spacing between members so far */
 } fbox;
 
 /* qsort_r, not a global: workers segment pages on several threads at once. */
@@ -122,7 +123,10 @@ int seg_group_fields(seg_cand *c, size_t n, const seg_sep *seps, size_t nseps, s
 			int lw = l->w > l->h / 2 ? l->w : l->h / 2, cw = c[i].w > c[i].h / 2 ? c[i].w : c[i].h / 2;
 			int gap = (c[i].x + c[i].w / 2 - cw / 2) - (l->x + l->w / 2 + lw / 2);
 			if (ov < 0.4 * minh || gap > 1.3 * ref) continue;
-			if (gap > 0.75 * ref && !comb_between(l, &c[i], seps, nseps)) continue;
+			/* A writer who spaces digits widely does so all along the
+			 * number: a gap like the field's own earlier ones is no break. */
+			bool steady = f[j].ngaps > 0 && gap <= 1.35 * f[j].gapsum / f[j].ngaps;
+			if (gap > 0.75 * ref && !steady && !comb_between(l, &c[i], seps, nseps)) continue;
 			/* One writer writes one number at one size: a much smaller or
 			 * larger neighbour is a printed label or another field. */
 			if (c[i].h * 100 < l->h * 72 || l->h * 100 < c[i].h * 72) continue;
@@ -131,7 +135,10 @@ int seg_group_fields(seg_cand *c, size_t n, const seg_sep *seps, size_t nseps, s
 		}
 		if (best < 0) {
 			best = nf++;
-			f[best] = (fbox){ c[i].x, c[i].y, c[i].x + c[i].w, c[i].y + c[i].h, (int)i, c[i].h, 0 };
+			f[best] = (fbox){ c[i].x, c[i].y, c[i].x + c[i].w, c[i].y + c[i].h, (int)i, c[i].h, 0, 0, 0 };
+		} else {
+			f[best].gapsum += bestgap > 0 ? bestgap : 0;
+			f[best].ngaps++;
 		}
 		fbox *b = &f[best];
 		if (c[i].x < b->x0) b->x0 = c[i].x;
