@@ -36,8 +36,9 @@ static void usage(FILE *f)
 		"  --debug-dir DIR    write DIR/<file>.overlay.png per input (one per page for\n"
 		"                     multi-page TIFF): digit boxes with label and confidence,\n"
 		"                     green when accepted, red when flagged; fields in blue\n"
-		"  --model FILE       the model (default: models/lenet5.model if it exists in\n"
-		"                     the current directory, else %s/models/lenet5.model)\n"
+		"  --model FILE       the model (default: lenet5-reject.model, the one with a\n"
+		"                     \"not a digit\" class, else lenet5.model; each looked\n"
+		"                     for in ./models, then in %s/models)\n"
 		"  --threshold T      flag digits whose confidence is under T (0..1, default\n"
 		"                     0.90); touching digits that had to be split and digits\n"
 		"                     of odd size are flagged whatever their confidence\n"
@@ -56,10 +57,19 @@ static void usage(FILE *f)
 		DIGITD_SHAREDIR);
 }
 
+/* The model with the "not a digit" class when it is installed: it reads
+ * as well and reports far fewer printed words and marks as digits.  Each
+ * name is looked for in ./models, then in the shared directory. */
 static const char *default_model(void)
 {
-	static const char local[] = "models/lenet5.model";
-	return access(local, R_OK) == 0 ? local : DIGITD_SHAREDIR "/models/lenet5.model";
+	static const char *const order[] = {
+		"models/lenet5-reject.model",
+		DIGITD_SHAREDIR "/models/lenet5-reject.model",
+		"models/lenet5.model",
+	};
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+		if (access(order[i], R_OK) == 0) return order[i];
+	return DIGITD_SHAREDIR "/models/lenet5.model";
 }
 
 static void print_table(const char *file, const rec_result *r)
