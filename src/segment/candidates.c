@@ -133,13 +133,39 @@ static void tighten(seg_cand *c)
 	c->x += x0, c->y += y0, c->w = w, c->h = h;
 }
 
-/* Cut a wide candidate into k pieces at the columns of least ink near the
- * nominal cut positions.  Pieces are appended to *v (which may move). */
+/* A drop-fall path from column x0: a drop rolls through background,
+ * from the top down (up = false) or from the bottom up, sliding sideways
+ * around ink, and cuts through a stroke only where it is stuck; it never
+ * strays more than win columns from x0 nor leaves [lo, hi).  Touching
+ * digits are cut along the gap between their outlines rather than across
+ * a stroke, so each piece keeps its strokes whole.  path[y] is the first
+ * column of the right-hand piece on row y; returns the ink pixels cut. */
+static int drop_fall(const seg_cand *c, int x0, int win, int lo, int hi, bool up, int *path)
+{
+	int x = x0, cut = 0;
+#define INK(xx, yy) (c->mask[(size_t)(yy) * c->w + (xx)] != 0)
+	for (int i = 0; i < c->h; i++) {
+		int y = up ? c->h - 1 - i : i, ny = up ? y - 1 : y + 1;
+		path[y] = x;
+		cut += INK(x, y);
+		if (i + 1 >= c->h || !INK(x, ny)) continue;
+		if (x - 1 >= lo && x - 1 >= x0 - win && !INK(x - 1, ny)) x--;
+		else if (x + 1 < hi && x + 1 <= x0 + win && !INK(x + 1, ny)) x++;
+		/* stuck on ink ahead: cut straight through it */
+	}
+#undef INK
+	return cut;
+}
+
+/* Cut a wide candidate into k pieces along drop-fall paths started at the
+ * columns of least ink near the nominal cut positions.  Pieces are
+ * appended to *v (which may move). */
 static int split_cand(seg_cand *c, int k, int group, seg_cand **v, size_t *n, size_t *cap)
 {
 	int *proj = calloc((size_t)c->w, sizeof(int));
 	int *cuts = calloc((size_t)k + 1, sizeof(int));
-	if (!proj || !cuts) goto fail;
+	int *paths = calloc((size_t)(k + 1) * (size_t)c->h, sizeof(int));
+	if (!proj || !cuts || !paths) goto fail;
 	for (int y = 0; y < c->h; y++)
 		for (int x = 0; x < c->w; x++) proj[x] += c->mask[(size_t)y * c->w + x] != 0;
 	cuts[0] = 0;
@@ -152,9 +178,28 @@ static int split_cand(seg_cand *c, int k, int group, seg_cand **v, size_t *n, si
 			if (proj[x] < proj[best] || (proj[x] == proj[best] && d < bd)) best = x;
 		}
 		cuts[i] = best;
+		/* Of the straight cut and the two drop-falls, the one that cuts
+		 * the least ink (ties: the straight one). */
+		int *pi = paths + (size_t)i * c->h, *tmp = paths + (size_t)k * c->h;
+		int lo = cuts[i - 1] + 1, ww = win > 1 ? win : 1, bestcut = proj[best];
+		for (int y = 0; y < c->h; y++) pi[y] = best;
+		for (int dir = 0; dir < 2; dir++) {
+			int cut = drop_fall(c, best, ww, lo, c->w, dir == 1, tmp);
+			if (cut < bestcut) {
+				bestcut = cut;
+				memcpy(pi, tmp, (size_t)c->h * sizeof *pi);
+			}
+		}
 	}
+	for (int y = 0; y < c->h; y++) paths[y] = 0, paths[(size_t)k * c->h + y] = c->w;
 	for (int i = 0; i < k; i++) {
-		int x0 = cuts[i], w = cuts[i + 1] - cuts[i];
+		const int *pl = paths + (size_t)i * c->h, *pr = paths + (size_t)(i + 1) * c->h;
+		int x0 = c->w, x1 = 0;
+		for (int y = 0; y < c->h; y++) {
+			if (pl[y] < x0) x0 = pl[y];
+			if (pr[y] > x1) x1 = pr[y];
+		}
+		int w = x1 - x0;
 		if (w <= 0) continue;
 		if (*n == *cap) {
 			size_t nc = *cap * 2 + 16;
@@ -165,9 +210,10 @@ static int split_cand(seg_cand *c, int k, int group, seg_cand **v, size_t *n, si
 		}
 		seg_cand *p = &(*v)[*n];
 		memset(p, 0, sizeof *p);
-		p->mask = malloc((size_t)w * (size_t)c->h);
+		p->mask = calloc((size_t)w * (size_t)c->h, 1);
 		if (!p->mask) goto fail;
-		for (int y = 0; y < c->h; y++) memcpy(p->mask + (size_t)y * w, c->mask + (size_t)y * c->w + x0, (size_t)w);
+		for (int y = 0; y < c->h; y++)
+			for (int x = pl[y]; x < pr[y]; x++) p->mask[(size_t)y * w + (x - x0)] = c->mask[(size_t)y * c->w + x];
 		p->x = c->x + x0, p->y = c->y, p->w = w, p->h = c->h;
 		p->why = c->why | SEG_SPLIT;
 		p->alt = group;
@@ -177,10 +223,12 @@ static int split_cand(seg_cand *c, int k, int group, seg_cand **v, size_t *n, si
 	}
 	free(proj);
 	free(cuts);
+	free(paths);
 	return 0;
 fail:
 	free(proj);
 	free(cuts);
+	free(paths);
 	return -1;
 }
 
