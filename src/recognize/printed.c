@@ -28,6 +28,7 @@
 #define BASE_TOL 0.06           /* baseline step from the previous glyph, share of the height */
 #define STROKE_TOL 1.25         /* stroke widths within this ratio */
 #define PITCH_TOL 0.15          /* spread of centre-to-centre advances, share of the smallest */
+#define MAX_PASSES 64          /* growth passes from the runs to their symbols */
 #define FIELD_SHARE 0.5         /* share of a field in runs for the field to be print */
 
 typedef struct {
@@ -115,12 +116,14 @@ void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
 	size_t nf = sp->nfields;
 	glyph_ref *refs = calloc(nf + 1, sizeof *refs);
 	bool *is_print = calloc(nf + 1, sizeof *is_print), *has_run = calloc(nf + 1, sizeof *has_run);
+	bool *line_run = calloc(nf + 1, sizeof *line_run);      /* by line (its first field) */
 	for (size_t i = 0; i < sp->ndigits; i++) printed[i] = false;
-	if (!refs || !is_print || !has_run) goto out;      /* no verdict is a safe answer */
+	if (!refs || !is_print || !has_run || !line_run) goto out;      /* no verdict is a safe answer */
 	for (size_t f = 0; f < nf; f++) {
 		const seg_field *fd = &sp->fields[f];
 		int m = field_runs(sp, fd, printed, &refs[f]);
 		has_run[f] = m > 0;
+		if (m > 0) line_run[line[f]] = true;
 		if (m > 0 && m >= FIELD_SHARE * fd->n) {
 			is_print[f] = true;
 			for (int j = fd->first; j < fd->first + fd->n; j++) printed[j] = true;
@@ -160,9 +163,12 @@ void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
 	 * glyph by glyph: on the line, across the run's band, within a glyph
 	 * height of printed ink, no taller than one and a half glyphs, in the
 	 * same stroke. */
-	for (bool grew = true; grew;) {
-		grew = false;
+	/* Each pass grows every chain by at least a glyph; a bound keeps a
+	 * pathological page linear. */
+	for (int pass = 0, grew = 1; grew && pass < MAX_PASSES; pass++) {
+		grew = 0;
 		for (size_t f = 0; f < nf; f++) {
+			if (!line_run[line[f]]) continue;
 			const seg_field *fd = &sp->fields[f];
 			for (int j = fd->first; j < fd->first + fd->n; j++) {
 				if (printed[j]) continue;
@@ -183,7 +189,8 @@ void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
 							const seg_digit *p = &sp->digits[k];
 							double gap = p->wx > d->wx ? p->wx - (d->wx + d->ww) : d->wx - (p->wx + p->ww);
 							if (gap <= r->h) {
-								printed[j] = grew = true;
+								printed[j] = true;
+								grew = 1;
 								break;
 							}
 						}
@@ -196,4 +203,5 @@ out:
 	free(refs);
 	free(is_print);
 	free(has_run);
+	free(line_run);
 }

@@ -157,12 +157,7 @@ out:
 static void judge_lines(const seg_page *sp, const int *line, const float *probs, int classes, unsigned *why)
 {
 	int *hs = malloc(sizeof(int) * (sp->ndigits + 1));
-	bool *has_x = calloc(sp->nfields + 1, sizeof *has_x);
-	if (!hs || !has_x) {
-		free(hs);
-		free(has_x);
-		return; /* no verdict is a safe answer */
-	}
+	if (!hs) return;        /* no verdict is a safe answer */
 	for (size_t l = 0; l < sp->nfields; l++) {
 		if (line[l] != (int)l) continue;
 		int k = 0;
@@ -196,7 +191,6 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 		for (size_t f = l; f < sp->nfields; f++) {
 			if (line[f] != (int)l) continue;
 			const seg_field *fd = &sp->fields[f];
-			has_x[f] = false;
 			for (int j = fd->first; j < fd->first + fd->n; j++) {
 				const seg_digit *d = &sp->digits[j];
 				if (d->ww * 3 <= d->wh) continue;
@@ -205,33 +199,36 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 				bool x = d->wh < XHEIGHT * tall && d->wh >= 0.5 * tall && abs(d->wy + d->wh - base) <= 0.15 * tall &&
 					 !sure_digit(sp, (size_t)j, probs, classes);
 				shorter += x;
-				has_x[f] |= x;
 			}
 		}
 		if (shorter < 3 || tall_n < 2 || shorter < XHEIGHT_SHARE * (shorter + tall_n)) continue;
-		/* The words are the fields holding x-height letters and those
-		 * touching them (letters of one word stand closer than a quarter
-		 * of their height).  A number standing apart on the same line,
-		 * a date after its printed label, is not a word: the other rules
-		 * judge it. */
 		for (size_t f = l; f < sp->nfields; f++) {
 			if (line[f] != (int)l) continue;
 			const seg_field *fd = &sp->fields[f];
-			bool in_band = true;
-			for (int j = fd->first; j < fd->first + fd->n; j++) in_band &= sp->digits[j].wh <= 1.15 * tall;
-			bool word = has_x[f];
-			for (size_t g = l; g < sp->nfields && !word; g++) {
-				if (g == f || line[g] != (int)l || !has_x[g]) continue;
+			/* A field of tall, convincing digits only is a number beside
+			 * the words (a handwritten one, or print the other rules judge). */
+			bool in_band = true, all_tall = fd->n >= 2;
+			double sum = 0;
+			for (int j = fd->first; j < fd->first + fd->n; j++) {
+				in_band &= sp->digits[j].wh <= 1.15 * tall;
+				all_tall &= sp->digits[j].wh >= 0.85 * tall;
+				sum += top_of(sp, (size_t)j, probs, classes);
+			}
+			/* ... unless it touches the words: letters of one word stand
+			 * closer than a quarter of their height. */
+			int near = 1 << 30;
+			for (size_t g = l; g < sp->nfields; g++) {
+				if (g == f || line[g] != (int)l) continue;
 				const seg_field *o = &sp->fields[g];
 				int gap = o->x < fd->x ? fd->x - (o->x + o->w) : o->x - (fd->x + fd->w);
-				word = gap < 0.25 * tall;
+				if (gap < near) near = gap;
 			}
-			if (in_band && word)
+			if (all_tall && sum / fd->n >= 0.95 && near >= 0.25 * tall) continue;
+			if (in_band)
 				for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= DROP_LOWER;
 		}
 	}
 	free(hs);
-	free(has_x);
 }
 
 /* A kept candidate right beside marks dropped as text or scribble (the

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "page_fixture.h"
+#include "recognize/rec_internal.h"
 #include "recognize/recognize.h"
 
 static char tmpdir[] = "/tmp/digitd-test-recognize-XXXXXX";
@@ -161,8 +162,55 @@ static void test_errors(nn_infer *nn)
 	free(buf);
 }
 
+/* Printed-line detection on hand-made candidates (no model needed): type
+ * repeats height, width, baseline, stroke and pitch; a hand does not. */
+static void add_glyph(seg_page *sp, int x, int y, int w, int h, float stroke)
+{
+	seg_digit *d = &sp->digits[sp->ndigits];
+	memset(d, 0, sizeof *d);
+	d->wx = d->x = x, d->wy = d->y = y, d->ww = d->w = w, d->wh = d->h = h;
+	d->stroke = stroke;
+	d->tag = (int)sp->ndigits++;
+}
+
+static void test_printed(void)
+{
+	seg_digit digits[32];
+	seg_field fields[4];
+	seg_page sp = { .digits = digits, .fields = fields };
+	/* Field 0: six printed digits, 40 tall, 24 wide (a 1 narrower), pitch 28. */
+	fields[0] = (seg_field){ .first = 0 };
+	for (int i = 0; i < 6; i++) add_glyph(&sp, 100 + 28 * i + (i == 3 ? 8 : 0), 100, i == 3 ? 9 : 24, 40, 4.0f);
+	fields[0].n = 6;
+	/* Field 1: six handwritten digits: sizes, baseline and spacing wander. */
+	static const int hx[6] = { 100, 131, 170, 198, 240, 271 }, hy[6] = { 300, 306, 298, 303, 301, 309 };
+	static const int hw[6] = { 24, 18, 30, 22, 26, 20 }, hh[6] = { 40, 34, 44, 38, 41, 36 };
+	fields[1] = (seg_field){ .first = 6 };
+	for (int i = 0; i < 6; i++) add_glyph(&sp, hx[i], hy[i] + 44 - hh[i], hw[i], hh[i], 4.5f);
+	fields[1].n = 6;
+	/* Field 2: a short group in the run's face elsewhere (a price's cents). */
+	fields[2] = (seg_field){ .first = 12 };
+	add_glyph(&sp, 500, 500, 24, 40, 4.0f);
+	add_glyph(&sp, 528, 500, 24, 40, 4.0f);
+	fields[2].n = 2;
+	/* Field 3: a pair as regular but larger: another writer, not that face. */
+	fields[3] = (seg_field){ .first = 14 };
+	add_glyph(&sp, 500, 700, 31, 52, 4.0f);
+	add_glyph(&sp, 536, 700, 31, 52, 4.0f);
+	fields[3].n = 2;
+	sp.nfields = 4;
+	int line[4] = { 0, 1, 2, 3 };
+	bool printed[32];
+	rec_find_printed(&sp, line, printed);
+	for (int i = 0; i < 6; i++) CHECKF(printed[i], "printed glyph %d", i);
+	for (int i = 6; i < 12; i++) CHECKF(!printed[i], "handwritten glyph %d", i);
+	CHECK(printed[12] && printed[13]);
+	CHECK(!printed[14] && !printed[15]);
+}
+
 int main(void)
 {
+	test_printed();
 	const char *root = getenv("DIGITD_ROOT") ? getenv("DIGITD_ROOT") : ".";
 	char path[1024], err[512];
 	snprintf(path, sizeof path, "%s/models/lenet5.model", root);
