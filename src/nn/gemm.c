@@ -9,11 +9,8 @@
  * vectorised, only on whether it contracted multiply-adds (FMA). */
 #include "nn/gemm.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define NN_HOT __attribute__((target_clones("default", "arch=haswell", "arch=x86-64-v4")))
-#else
-#define NN_HOT
-#endif
+#include <string.h>
+
 /* Helpers must be inlined into each clone to be compiled for its target. */
 #define ALWAYS_INLINE __attribute__((always_inline))
 
@@ -287,4 +284,104 @@ void nn_gemm_nt(int M, int N, int K, const float *A, int lda,
 			c[n] += dot1(K, a, BROW(n));
 	}
 #undef BROW
+}
+
+/* ---- the classification pass's product: C = A B, A and B plain row-major ----
+ *
+ * Register tiles of MB rows by 16*NV columns, accumulated from zero in
+ * registers over the whole K loop and stored once.  Per k a tile loads NV
+ * vectors of B and broadcasts MB elements of A for MB*NV vector
+ * multiply-adds: 8x48 and 6x48 keep 24 accumulators, which with the 3 rows
+ * of B fit in AVX-512's 32 registers and leave the loop bound by the
+ * multiply-adds rather than the loads.
+ *
+ * These tiles are written with gcc's generic vector type (no intrinsics: the
+ * default clone splits a vec16 into four SSE registers, the haswell one into
+ * two AVX ones): written as scalar loops, gcc 12 vectorises the narrow tiles
+ * along k as sixteen reductions and shuffles them, several times slower. */
+typedef float vec16 __attribute__((vector_size(64)));
+
+#define DEFINE_STORE_TILE(MB, NV)							\
+static inline ALWAYS_INLINE void stile##MB##_##NV(int K, const float *restrict A, int lda, \
+		const float *restrict B, int ldb, const int *boff, float *restrict C, int ldc) \
+{											\
+	vec16 acc[MB][NV];								\
+	for (int i = 0; i < MB; i++)							\
+		for (int j = 0; j < NV; j++)						\
+			acc[i][j] = (vec16){ 0 };					\
+	for (int k = 0; k < K; k++) {							\
+		vec16 b[NV];								\
+		for (int j = 0; j < NV; j++)						\
+			memcpy(&b[j], B + (boff ? boff[k] : (ptrdiff_t)k * ldb) + 16 * j, sizeof b[j]); \
+		for (int i = 0; i < MB; i++) {						\
+			const float a = A[(ptrdiff_t)i * lda + k];			\
+			for (int j = 0; j < NV; j++)					\
+				acc[i][j] += a * b[j];					\
+		}									\
+	}										\
+	for (int i = 0; i < MB; i++)							\
+		for (int j = 0; j < NV; j++)						\
+			memcpy(C + (ptrdiff_t)i * ldc + 16 * j, &acc[i][j], sizeof acc[i][j]); \
+}
+DEFINE_STORE_TILE(8, 3)
+DEFINE_STORE_TILE(6, 3)
+DEFINE_STORE_TILE(4, 3)
+DEFINE_STORE_TILE(2, 3)
+DEFINE_STORE_TILE(1, 3)
+DEFINE_STORE_TILE(8, 2)
+DEFINE_STORE_TILE(6, 2)
+DEFINE_STORE_TILE(4, 2)
+DEFINE_STORE_TILE(2, 2)
+DEFINE_STORE_TILE(1, 2)
+DEFINE_STORE_TILE(8, 1)
+DEFINE_STORE_TILE(6, 1)
+DEFINE_STORE_TILE(4, 1)
+DEFINE_STORE_TILE(2, 1)
+DEFINE_STORE_TILE(1, 1)
+
+/* Rows [0,M) of one column panel 16*NV wide, in the tallest tiles that fit. */
+#define PANEL(NV)									\
+	do {										\
+		int m = 0;								\
+		for (; m + 8 <= M; m += 8)						\
+			stile8_##NV(K, A + (ptrdiff_t)m * lda, lda, B + n, ldb, boff, C + (ptrdiff_t)m * ldc + n, ldc); \
+		if (M - m >= 6) {							\
+			stile6_##NV(K, A + (ptrdiff_t)m * lda, lda, B + n, ldb, boff, C + (ptrdiff_t)m * ldc + n, ldc); \
+			m += 6;								\
+		}									\
+		for (; m + 4 <= M; m += 4)						\
+			stile4_##NV(K, A + (ptrdiff_t)m * lda, lda, B + n, ldb, boff, C + (ptrdiff_t)m * ldc + n, ldc); \
+		for (; m + 2 <= M; m += 2)						\
+			stile2_##NV(K, A + (ptrdiff_t)m * lda, lda, B + n, ldb, boff, C + (ptrdiff_t)m * ldc + n, ldc); \
+		for (; m < M; m++)							\
+			stile1_##NV(K, A + (ptrdiff_t)m * lda, lda, B + n, ldb, boff, C + (ptrdiff_t)m * ldc + n, ldc); \
+	} while (0)
+
+NN_HOT
+void nn_gemm_store(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+		   const int *boff, float *C, int ldc)
+{
+	/* Column panels outermost: a panel of B (K rows of NB floats) is
+	 * loaded into L1 by the first row tile and reused by the others. */
+	int n = 0;
+	for (; n + 48 <= N; n += 48)
+		PANEL(3);
+	if (n + 32 <= N) {
+		PANEL(2);
+		n += 32;
+	}
+	for (; n + 16 <= N; n += 16)
+		PANEL(1);
+}
+
+void nn_gemm_store_ref(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+		       const int *boff, float *C, int ldc)
+{
+	for (int m = 0; m < M; m++)
+		for (int n = 0; n < N; n++) {
+			float s = 0;
+			for (int k = 0; k < K; k++)
+				s += A[(ptrdiff_t)m * lda + k] * B[(boff ? boff[k] : (ptrdiff_t)k * ldb) + n];
+			C[(ptrdiff_t)m * ldc + n] = s;
+		}
 }

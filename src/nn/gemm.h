@@ -12,6 +12,14 @@
 #define DIGITD_NN_GEMM_H
 #include <stddef.h>
 
+/* The hot kernels (here and in fastnet.c) are built for several instruction
+ * sets, the best picked at load time; never for the build machine's alone. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define NN_HOT __attribute__((target_clones("default", "arch=haswell", "arch=x86-64-v4")))
+#else
+#define NN_HOT
+#endif
+
 /* C (M,N) += A (M,K) * B (K,N).  A's element (m,k) is A[m*sam + k*sak], so
  * the same kernel serves A and A transposed.  Row k of B starts at
  * B + boff[k] (or B + k*ldb when boff is NULL); row m of C at C + coff[m]
@@ -26,5 +34,16 @@ void nn_gemm_nn_init(int M, int N, int K, const float *A, ptrdiff_t sam, ptrdiff
  * row n of B starts at B + boff[n] (or B + n*ldb when boff is NULL). */
 void nn_gemm_nt(int M, int N, int K, const float *A, int lda,
 		const float *B, int ldb, const int *boff, float *C, int ldc);
+
+/* C (M,N) = A (M,K) * B (K,N), stored, not accumulated; N must be a
+ * multiple of 16 (callers pad B with zero columns or compute junk ones).
+ * Row k of B at B + boff[k], or B + k*ldb when boff is NULL.  This is the
+ * classification pass's kernel (fastnet.c); its sums are not those of
+ * nn_gemm_nn, which training relies on. */
+void nn_gemm_store(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+		   const int *boff, float *C, int ldc);
+/* The same with three plain loops, for tests. */
+void nn_gemm_store_ref(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+		       const int *boff, float *C, int ldc);
 
 #endif

@@ -11,15 +11,16 @@
 
 #include <string.h>
 
-/* in (C,H,W) -> col (C*K*K, OH*OW); taps falling in the padding read 0. */
-static void im2col(const nn_layer *l, const float *restrict in, float *restrict col)
+/* in (C,H,W) -> col (C*K*K, OH*OW) with rows ld floats apart (ld >= OH*OW,
+ * so that several images can sit side by side); taps falling in the padding
+ * read 0. */
+void nn_im2col(const nn_layer *l, const float *restrict in, float *restrict col, size_t ld)
 {
 	const int K = l->k, pad = l->pad, OH = l->oh, OW = l->ow, H = l->ih, W = l->iw;
-	const int P = OH * OW;
 	for (int c = 0; c < l->ic; c++)
 		for (int ky = 0; ky < K; ky++)
 			for (int kx = 0; kx < K; kx++) {
-				float *row = col + (size_t)((c * K + ky) * K + kx) * P;
+				float *row = col + (size_t)((c * K + ky) * K + kx) * ld;
 				const float *plane = in + (size_t)c * H * W;
 				for (int oy = 0; oy < OH; oy++) {
 					const int iy = oy + ky - pad;
@@ -103,7 +104,7 @@ void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
 		for (int m = 0; m < OC; m++)
 			for (int p = 0; p < P; p++)
 				out[(size_t)m * P + p] = b[m];
-		im2col(l, in, s->col);
+		nn_im2col(l, in, s->col, (size_t)P);
 		nn_gemm_nn(OC, P, KK, w, KK, 1, s->col, P, NULL, out, P, NULL);
 		for (int p = 0; relu && p < OC * P; p++)
 			out[p] = out[p] > 0.0f ? out[p] : 0.0f;
@@ -158,7 +159,7 @@ void nn_conv_backward(const nn_layer *l, const float *w, const float *in,
 		db[m] += sum;
 	}
 	if (l->pad) {
-		im2col(l, in, s->col);
+		nn_im2col(l, in, s->col, (size_t)P);
 		nn_gemm_nt(OC, KK, P, dout, P, s->col, P, NULL, dw, KK);
 		if (!din)
 			return;

@@ -103,6 +103,8 @@ void nn_conv_forward(const nn_layer *l, const float *w, const float *b,
 void nn_conv_backward(const nn_layer *l, const float *w, const float *in,
 		      const float *dout, float *din, float *dw, float *db, const nn_scratch *s);
 void nn_pool_forward(const nn_layer *l, const float *in, float *out);
+/* in (C,H,W) -> col (C*K*K, OH*OW), row r of col at col + r*ld. */
+void nn_im2col(const nn_layer *l, const float *in, float *col, size_t ld);
 void nn_pool_backward(const nn_layer *l, const float *in, const float *out,
 		      const float *dout, float *din);
 

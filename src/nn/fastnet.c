@@ -1,0 +1,271 @@
+/* fastnet.c: see fastnet.h.  Dimension letters as in net.h; G is the number
+ * of images whose im2col matrices sit side by side in one product, and NP
+ * (a multiple of 16) that product's padded column count. */
+#include "nn/fastnet.h"
+#include "nn/nn.h"
+#include "nn/gemm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Floats of one im2col matrix group: small enough to stay in L2 with the
+ * product while the tiles stream over it. */
+#define COL_BUDGET (64u << 10)
+
+typedef struct {
+	const nn_layer *l;      /* the conv or fc layer */
+	int relu, pool;         /* followed by ReLU; by 2x2 max pooling (conv only) */
+	int G, NP;              /* conv: images per product, padded columns */
+	int *koff;              /* unpadded conv: offset of each tap (c,ky,kx) in an input */
+	int OP;                 /* fc: outputs rounded up to 16 */
+	const float *w, *b;     /* conv: w (OC, C*K*K), b (OC) from the model */
+	float *wt, *bias;       /* fc: w^T (I, OP) and b (OP), zero padded */
+	size_t out_size;        /* floats per image of the stage's output */
+} stage;
+
+struct nn_fast {
+	const nn_net *net;
+	int max_n, nstages;
+	stage st[NN_MAX_LAYERS];
+	float *act[NN_MAX_LAYERS + 1];  /* act[0] input frames, act[s+1] stage s's output */
+	float *col, *prod;              /* im2col group (C*K*K, NP); product (OC, NP) or (N, OP) */
+	float scale, bg;                /* byte -> normalised input */
+};
+
+/* Every buffer has this many floats of zeroed slack past its end: an
+ * unpadded convolution reads up to K+13 floats past its input (its junk
+ * columns). */
+#define SLACK 64
+
+typedef float vec16 __attribute__((vector_size(64)));
+
+static int round16(size_t n)
+{
+	return (int)((n + 15) & ~(size_t)15);
+}
+
+static float *falloc(size_t n)
+{
+	const size_t bytes = ((n + SLACK) * sizeof(float) + 63) & ~(size_t)63;
+	float *p = aligned_alloc(64, bytes ? bytes : 64);
+	if (p)
+		memset(p, 0, bytes);
+	return p;
+}
+
+void nn_fast_free(nn_fast *f)
+{
+	if (!f)
+		return;
+	for (int s = 0; s < f->nstages; s++) {
+		free(f->st[s].wt);
+		free(f->st[s].bias);
+		free(f->st[s].koff);
+	}
+	for (int i = 0; i <= NN_MAX_LAYERS; i++)
+		free(f->act[i]);
+	free(f->col);
+	free(f->prod);
+	free(f);
+}
+
+/* Group the layers into stages; 0, or -1 if a layer is not handled. */
+static int plan(nn_fast *f, const float *params)
+{
+	const nn_net *net = f->net;
+	for (int li = 0; li < net->nlayers; li++) {
+		const nn_layer *l = &net->layer[li];
+		if (l->kind == NN_DROPOUT)
+			continue;
+		if (l->kind != NN_CONV && l->kind != NN_FC)
+			return -1;
+		stage *s = &f->st[f->nstages++];
+		s->l = l;
+		s->out_size = l->out_size;
+		while (li + 1 < net->nlayers && net->layer[li + 1].kind == NN_DROPOUT)
+			li++;
+		if (li + 1 < net->nlayers && net->layer[li + 1].kind == NN_RELU) {
+			s->relu = 1;
+			li++;
+		}
+		if (l->kind == NN_CONV && li + 1 < net->nlayers && net->layer[li + 1].kind == NN_MAXPOOL &&
+		    net->layer[li + 1].k == 2) {
+			s->pool = 1;
+			s->out_size = net->layer[++li].out_size;
+		}
+		if (l->kind == NN_CONV) {
+			const size_t KK = (size_t)l->ic * l->k * l->k, P = (size_t)l->oh * l->ow;
+			s->w = params + l->w_off;
+			s->b = params + l->b_off;
+			if (l->pad) {
+				s->G = (int)(COL_BUDGET / (KK * P));
+				s->G = s->G < 1 ? 1 : s->G > f->max_n ? f->max_n : s->G;
+				s->NP = round16((size_t)s->G * P);
+				continue;
+			}
+			if (l->k + 13 > SLACK)
+				return -1;
+			s->G = 1;
+			s->NP = round16((size_t)l->oh * l->iw);
+			if (!(s->koff = malloc(sizeof(int) * KK)))
+				return -1;
+			for (int c = 0; c < l->ic; c++)
+				for (int ky = 0; ky < l->k; ky++)
+					for (int kx = 0; kx < l->k; kx++)
+						s->koff[(c * l->k + ky) * l->k + kx] = (c * l->ih + ky) * l->iw + kx;
+			continue;
+		}
+		const int I = (int)l->in_size, O = l->oc;
+		s->OP = round16((size_t)O);
+		if (!(s->wt = falloc((size_t)I * s->OP)) || !(s->bias = falloc((size_t)s->OP)))
+			return -1;
+		/* w (O,I) -> wt (I,OP) */
+		for (int o = 0; o < O; o++) {
+			for (int i = 0; i < I; i++)
+				s->wt[(size_t)i * s->OP + o] = params[l->w_off + (size_t)o * I + i];
+			s->bias[o] = params[l->b_off + o];
+		}
+	}
+	/* The last stage must be the fc layer that gives the logits. */
+	return f->nstages && f->st[f->nstages - 1].l == &net->layer[net->nlayers - 1] &&
+	       f->st[f->nstages - 1].l->kind == NN_FC ? 0 : -1;
+}
+
+nn_fast *nn_fast_new(const nn_net *net, const float *params, float mean, float std, int max_n)
+{
+	nn_fast *f = calloc(1, sizeof *f);
+	if (!f || max_n < 1)
+		goto fail;
+	f->net = net;
+	f->max_n = max_n;
+	f->scale = 1.0f / (255.0f * std);
+	f->bg = -mean / std;
+	if (plan(f, params) < 0)
+		goto fail;
+	size_t col = 16, prod = 16;
+	for (int s = 0; s < f->nstages; s++) {
+		const stage *st = &f->st[s];
+		const nn_layer *l = st->l;
+		if (l->kind == NN_CONV) {
+			const size_t KK = (size_t)l->ic * l->k * l->k;
+			if (l->pad)
+				col = KK * st->NP > col ? KK * st->NP : col;
+			prod = (size_t)l->oc * st->NP > prod ? (size_t)l->oc * st->NP : prod;
+		} else {
+			prod = (size_t)max_n * st->OP > prod ? (size_t)max_n * st->OP : prod;
+		}
+	}
+	if (!(f->act[0] = falloc((size_t)max_n * net->in_side * net->in_side)) ||
+	    !(f->col = falloc(col)) || !(f->prod = falloc(prod)))
+		goto fail;
+	for (int s = 0; s < f->nstages; s++)
+		if (!(f->act[s + 1] = falloc((size_t)max_n * f->st[s].out_size)))
+			goto fail;
+	return f;
+fail:
+	nn_fast_free(f);
+	return NULL;
+}
+
+/* prod (OC, ldp) holds cnt images' raw sums: image g's output pixel (y,x)
+ * in column g*GS + y*RS + x.  out (cnt, OC, OH', OW') = pool(relu(prod + b));
+ * adding b after the maximum is the same as before it. */
+NN_HOT
+static void conv_post(const stage *s, const float *restrict prod, int ldp, int GS, int RS,
+		      int cnt, float *restrict out)
+{
+	const nn_layer *l = s->l;
+	const int OC = l->oc, OH = l->oh, OW = l->ow;
+	const float lo = s->relu ? 0.0f : -__builtin_inff();
+	for (int g = 0; g < cnt; g++)
+		for (int m = 0; m < OC; m++) {
+			const float *src = prod + (size_t)m * ldp + (size_t)g * GS;
+			const float b = s->b[m];
+			if (!s->pool) {
+				float *dst = out + (size_t)g * s->out_size + (size_t)m * OH * OW;
+				for (int y = 0; y < OH; y++)
+					for (int x = 0; x < OW; x++) {
+						const float v = src[y * RS + x] + b;
+						dst[y * OW + x] = v > lo ? v : lo;
+					}
+				continue;
+			}
+			const int PH = OH / 2, PW = OW / 2;
+			float *dst = out + (size_t)g * s->out_size + (size_t)m * PH * PW;
+			for (int py = 0; py < PH; py++) {
+				const float *r0 = src + 2 * py * RS, *r1 = r0 + RS;
+				for (int px = 0; px < PW; px++) {
+					const float a = r0[2 * px] > r0[2 * px + 1] ? r0[2 * px] : r0[2 * px + 1];
+					const float c = r1[2 * px] > r1[2 * px + 1] ? r1[2 * px] : r1[2 * px + 1];
+					const float v = (a > c ? a : c) + b;
+					dst[py * PW + px] = v > lo ? v : lo;
+				}
+			}
+		}
+}
+
+/* in (N, C, H, W) -> out (N, stage output). */
+static void conv_stage(nn_fast *f, const stage *s, const float *in, float *out, int n)
+{
+	const nn_layer *l = s->l;
+	const int KK = l->ic * l->k * l->k, P = l->oh * l->ow;
+	if (!l->pad) {
+		/* Image by image, the input read in place through the tap
+		 * offsets (see nn_conv_forward): prod (OC, NP) = w (OC, KK) *
+		 * taps (KK, NP), output rows W wide, the last K-1 columns junk. */
+		for (int g = 0; g < n; g++) {
+			nn_gemm_store(l->oc, s->NP, KK, s->w, KK, in + (size_t)g * l->in_size, 0, s->koff,
+				      f->prod, s->NP);
+			conv_post(s, f->prod, s->NP, 0, l->iw, 1, out + (size_t)g * s->out_size);
+		}
+		return;
+	}
+	for (int g0 = 0; g0 < n; g0 += s->G) {
+		const int cnt = n - g0 < s->G ? n - g0 : s->G;
+		const int NP = round16((size_t)cnt * P);
+		/* col (KK, NP): image g's matrix in columns [g*P, (g+1)*P),
+		 * zero padding columns after the last. */
+		for (int g = 0; g < cnt; g++)
+			nn_im2col(l, in + (size_t)(g0 + g) * l->in_size, f->col + (size_t)g * P, (size_t)NP);
+		for (int k = 0; k < KK && NP > cnt * P; k++)
+			memset(f->col + (size_t)k * NP + (size_t)cnt * P, 0, sizeof(float) * (size_t)(NP - cnt * P));
+		/* prod (OC, NP) = w (OC, KK) * col (KK, NP) */
+		nn_gemm_store(l->oc, NP, KK, s->w, KK, f->col, NP, NULL, f->prod, NP);
+		conv_post(s, f->prod, NP, P, l->ow, cnt, out + (size_t)g0 * s->out_size);
+	}
+}
+
+/* in (N, I) -> out (N, O) = relu?(in * w^T + b) */
+static void fc_stage(nn_fast *f, const stage *s, const float *in, float *out, int n)
+{
+	const int I = (int)s->l->in_size, O = s->l->oc, OP = s->OP;
+	const float lo = s->relu ? 0.0f : -__builtin_inff();
+	/* prod (N, OP) = in (N, I) * wt (I, OP) */
+	nn_gemm_store(n, OP, I, in, I, s->wt, OP, NULL, f->prod, OP);
+	for (int i = 0; i < n; i++)
+		for (int o = 0; o < O; o++) {
+			const float v = f->prod[(size_t)i * OP + o] + s->bias[o];
+			out[(size_t)i * O + o] = v > lo ? v : lo;
+		}
+}
+
+const float *nn_fast_forward(nn_fast *f, const uint8_t *img, int n)
+{
+	const int S = f->net->in_side, pad = f->net->in_pad;
+	for (int i = 0; i < n; i++) {
+		float *dst = f->act[0] + (size_t)i * S * S;
+		const uint8_t *src = img + (size_t)i * NN_PIXELS;
+		for (int j = 0; j < S * S; j++)
+			dst[j] = f->bg;
+		for (int y = 0; y < NN_SIDE; y++)
+			for (int x = 0; x < NN_SIDE; x++)
+				dst[(y + pad) * S + x + pad] = (float)src[y * NN_SIDE + x] * f->scale + f->bg;
+	}
+	for (int s = 0; s < f->nstages; s++) {
+		if (f->st[s].l->kind == NN_CONV)
+			conv_stage(f, &f->st[s], f->act[s], f->act[s + 1], n);
+		else
+			fc_stage(f, &f->st[s], f->act[s], f->act[s + 1], n);
+	}
+	return f->act[f->nstages];
+}

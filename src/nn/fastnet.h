@@ -1,0 +1,32 @@
+/* fastnet.h: the classification pass, separate from the training pass.
+ *
+ * nn_net_forward (net.c) is the reference: training, validation and
+ * calibration use it, and its sums are fixed so that training is
+ * reproducible.  Classifying needs no such guarantee, only the same answer
+ * to within rounding, so this pass is free to sum in a different order:
+ * each convolution is an im2col matrix of a few images side by side times
+ * the weights, in register tiles (nn_gemm_store), with bias, ReLU and 2x2
+ * max pooling applied in one pass over the product; fully connected layers
+ * multiply the batch by weights transposed and padded at set-up time.
+ * tests/unit/test_nn_fastnet.c checks it against nn_net_forward over MNIST.
+ *
+ * Handled: conv (any padding) optionally followed by relu and/or max2; fc
+ * optionally followed by relu; dropout (a no-op when classifying).  Any
+ * other layer (sigmoid, tanh, average pooling, ...) makes nn_fast_new
+ * return NULL and the caller uses nn_net_forward. */
+#ifndef DIGITD_NN_FASTNET_H
+#define DIGITD_NN_FASTNET_H
+#include "nn/net.h"
+
+typedef struct nn_fast nn_fast;
+
+/* A pass over up to max_n images of net with params (kept by pointer: they
+ * must outlive the context), inputs normalised by mean and std.  NULL when
+ * the net has a layer this pass does not handle, or out of memory. */
+nn_fast *nn_fast_new(const nn_net *net, const float *params, float mean, float std, int max_n);
+void nn_fast_free(nn_fast *f);
+/* Logits (N, classes) of n <= max_n images of NN_PIXELS bytes each; the
+ * result lives in f until the next call. */
+const float *nn_fast_forward(nn_fast *f, const uint8_t *img, int n);
+
+#endif
