@@ -97,9 +97,9 @@ static int do_list(sqlite3 *db, int json, int limit)
 	int n = 0, step;
 	const char *sql =
 		"SELECT q.id, q.document_id, q.name, coalesce(f.idx, -1), d.pos, q.label, q.confidence, q.alt_label, "
-		"       q.alt_confidence, d.why, coalesce(t.text, '') "
+		"       q.alt_confidence, d.why, coalesce(" QUERY_FIELD_TEXT("q.field_id") ", '') "
 		"FROM review_queue q JOIN digits d ON d.id = q.id "
-		"LEFT JOIN fields f ON f.id = q.field_id LEFT JOIN document_text t ON t.field_id = q.field_id "
+		"LEFT JOIN fields f ON f.id = q.field_id "
 		"ORDER BY q.confidence, q.id LIMIT ?";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return cli_sql_error("review", db);
 	sqlite3_bind_int(st, 1, limit ? limit : -1);

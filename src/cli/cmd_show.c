@@ -204,12 +204,11 @@ static int print_digits(sqlite3 *db, int64_t doc, int64_t field_id, int json)
 static int print_fields(sqlite3 *db, int64_t doc, int json)
 {
 	sqlite3_stmt *st = NULL;
-	/* predicted text from fields, final text from the public view */
+	/* predicted text from fields, final text as the document_text view has it */
 	const char *sql =
-		"SELECT f.id, f.idx, f.page, f.x, f.y, f.w, f.h, f.text, t.text, f.confidence, f.flagged, "
-		"       t.reviewed, t.unreviewed_flags "
-		"FROM fields f JOIN document_text t ON t.field_id = f.id "
-		"WHERE f.document_id = ? ORDER BY f.idx, f.id";
+		"SELECT f.id, f.idx, f.page, f.x, f.y, f.w, f.h, f.text, " QUERY_FIELD_TEXT("f.id") ", f.confidence, "
+		"       f.flagged, " QUERY_FIELD_REVIEWED("f.id") ", " QUERY_FIELD_PENDING("f.id") " "
+		"FROM fields f WHERE f.document_id = ? ORDER BY f.idx, f.id";
 	int n = 0, step;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
 	sqlite3_bind_int64(st, 1, doc);

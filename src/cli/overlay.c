@@ -25,6 +25,7 @@
 #include "imaging/load.h"
 #include "imaging/ops.h"
 #include "nn/nn.h"
+#include "store/query.h"
 #include "util/sha256.h"
 
 #define MAX_ORIGINAL_BYTES (512u << 20)
@@ -124,8 +125,9 @@ static int load_doc(sqlite3 *db, int64_t id, ov_doc *od)
 	size_t cap;
 	memset(od, 0, sizeof *od);
 	const char *fsql =
-		"SELECT f.id, f.page, f.x, f.y, f.w, f.h, t.text, f.confidence, t.unreviewed_flags, t.reviewed "
-		"FROM fields f JOIN document_text t ON t.field_id = f.id WHERE f.document_id = ? ORDER BY f.idx, f.id";
+		"SELECT f.id, f.page, f.x, f.y, f.w, f.h, " QUERY_FIELD_TEXT("f.id") ", f.confidence, "
+		QUERY_FIELD_PENDING("f.id") ", " QUERY_FIELD_REVIEWED("f.id") " "
+		"FROM fields f WHERE f.document_id = ? ORDER BY f.idx, f.id";
 	if (sqlite3_prepare_v2(db, fsql, -1, &st, NULL)) return -1;
 	sqlite3_bind_int64(st, 1, id);
 	cap = 0;

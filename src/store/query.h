@@ -45,6 +45,21 @@ int query_review_set(sqlite3 *db, int64_t digit_id, int label, const char *by, c
 /* Put back what query_review_set replaced. */
 int query_review_restore(sqlite3 *db, const query_review_prev *prev, char *err, size_t errlen);
 
+/* The document_text view's per-field columns, for the field whose id is the
+ * SQL expression F, with the view's definitions (sql/schema.sql) but written
+ * so each is one look-up in digits_field.  Reading the view itself costs more
+ * as the database grows: it is evaluated whole, and without ANALYZE statistics
+ * SQLite answers its unreviewed_flags column through digits_review, scanning
+ * the review backlog once per field (minutes for `show` on 100,000 fields).
+ * tests/scenario/review_cli.sh checks these against the view. */
+#define QUERY_FIELD_TEXT(F) \
+	"(SELECT group_concat(CAST(coalesce(x.reviewed_label, x.label) AS TEXT), '') " \
+	"FROM (SELECT reviewed_label, label FROM digits WHERE field_id = " F " ORDER BY pos) x)"
+#define QUERY_FIELD_REVIEWED(F) \
+	"(SELECT count(*) FROM digits WHERE field_id = " F " AND reviewed_label IS NOT NULL)"
+#define QUERY_FIELD_PENDING(F) \
+	"(SELECT count(*) FROM digits WHERE field_id = " F " AND +flagged = 1 AND reviewed_label IS NULL)"
+
 /* The current time as ISO 8601 UTC with seconds, "2026-11-26T04:45:05Z". */
 void query_now_iso(char out[32]);
 

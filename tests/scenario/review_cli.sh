@@ -126,6 +126,16 @@ pred=$(sql "SELECT text FROM fields WHERE id = $fid")
 [ "$final" != "$pred" ] || fail "document_text did not change"
 expect_exit 0 "$CTL" export --db "$DB" --format json
 grep -q "\"text\": \"$final\", \"predicted\": \"$pred\"" "$T/out" || fail "export does not carry the reviewed text $final"
+# every exported field agrees with the public document_text view
+expect_exit 0 "$CTL" export --db "$DB"
+rm -f "$T/csv2.db"
+sqlite3 "$T/csv2.db" ".import --csv $T/out x" || fail "sqlite3 cannot import the CSV"
+bad=$(sqlite3 "$T/csv2.db" "ATTACH '$DB' AS m; SELECT count(*) FROM x LEFT JOIN m.document_text t
+	ON t.document_id = x.document_id AND t.idx = x.field AND t.x = x.x AND t.y = x.y
+	WHERE t.text IS NOT x.text OR t.reviewed != x.reviewed OR t.unreviewed_flags != x.pending
+	   OR t.confidence - x.confidence > 1e-6 OR x.confidence - t.confidence > 1e-6")
+[ "$bad" = 0 ] || fail "$bad exported fields disagree with the document_text view"
+[ "$(sqlite3 "$T/csv2.db" "SELECT count(*) FROM x")" -eq "$(sql "SELECT count(*) FROM document_text")" ] || fail "export and document_text row counts differ"
 expect_exit 0 "$CTL" export --db "$DB" --reviewed-only
 golden export-reviewed.csv
 expect_exit 0 "$CTL" show --db "$DB" "$(sql "SELECT document_id FROM digits WHERE id = $d1")"
