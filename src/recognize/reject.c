@@ -36,6 +36,7 @@ enum {
 #define SINGLE_MIN 0.85         /* a lone candidate must be at least this convincing */
 #define XHEIGHT 0.75            /* shorter than this share of the field's tall ones */
 #define XHEIGHT_SHARE 0.3
+#define WORD_SPACE 1.0          /* words of one line stand closer than this share of the tall letters */
 #define SMALL 0.65              /* share of the page's writing height */
 #define WRITING_Q 0.85          /* the writing height: this quantile of surviving candidates */
 #define MARGIN 0.06             /* outer margin, share of the page's width or height */
@@ -157,7 +158,12 @@ out:
 static void judge_lines(const seg_page *sp, const int *line, const float *probs, int classes, unsigned *why)
 {
 	int *hs = malloc(sizeof(int) * (sp->ndigits + 1));
-	if (!hs) return;        /* no verdict is a safe answer */
+	bool *word = calloc(sp->nfields + 1, sizeof *word);
+	if (!hs || !word) {
+		free(hs);
+		free(word);
+		return; /* no verdict is a safe answer */
+	}
 	for (size_t l = 0; l < sp->nfields; l++) {
 		if (line[l] != (int)l) continue;
 		int k = 0;
@@ -199,14 +205,34 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 				bool x = d->wh < XHEIGHT * tall && d->wh >= 0.5 * tall && abs(d->wy + d->wh - base) <= 0.15 * tall &&
 					 !sure_digit(sp, (size_t)j, probs, classes);
 				shorter += x;
+				word[f] |= x;
 			}
 		}
 		if (shorter < 3 || tall_n < 2 || shorter < XHEIGHT_SHARE * (shorter + tall_n)) continue;
+		/* The words: fields holding x-height letters, and, word after
+		 * word, the fields a word space away from them (a word the model
+		 * happens to read as sure digits is still part of the sentence).
+		 * A number standing apart on the line, a date after its label,
+		 * is not a word: the other rules judge it. */
+		for (bool grew = true; grew;) {
+			grew = false;
+			for (size_t f = l; f < sp->nfields; f++) {
+				if (line[f] != (int)l || word[f]) continue;
+				const seg_field *fd = &sp->fields[f];
+				for (size_t g = l; g < sp->nfields && !word[f]; g++) {
+					if (g == f || line[g] != (int)l || !word[g]) continue;
+					const seg_field *o = &sp->fields[g];
+					int gap = o->x < fd->x ? fd->x - (o->x + o->w) : o->x - (fd->x + fd->w);
+					if (gap < WORD_SPACE * tall) word[f] = grew = true;
+				}
+			}
+		}
 		for (size_t f = l; f < sp->nfields; f++) {
-			if (line[f] != (int)l) continue;
+			if (line[f] != (int)l || !word[f]) continue;
 			const seg_field *fd = &sp->fields[f];
-			/* A field of tall, convincing digits only is a number beside
-			 * the words (a handwritten one, or print the other rules judge). */
+			/* A field of tall, convincing digits only, not touching the
+			 * words, is a number beside them (letters of one word stand
+			 * closer than a quarter of their height). */
 			bool in_band = true, all_tall = fd->n >= 2;
 			double sum = 0;
 			for (int j = fd->first; j < fd->first + fd->n; j++) {
@@ -214,8 +240,6 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 				all_tall &= sp->digits[j].wh >= 0.85 * tall;
 				sum += top_of(sp, (size_t)j, probs, classes);
 			}
-			/* ... unless it touches the words: letters of one word stand
-			 * closer than a quarter of their height. */
 			int near = 1 << 30;
 			for (size_t g = l; g < sp->nfields; g++) {
 				if (g == f || line[g] != (int)l) continue;
@@ -229,6 +253,7 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 		}
 	}
 	free(hs);
+	free(word);
 }
 
 /* A kept candidate right beside marks dropped as text or scribble (the
