@@ -89,6 +89,13 @@ int query_open(const char *path, int writable, sqlite3 **out, char *err, size_t 
 			 "has digitd ever started on it?", path, version);
 		goto fail;
 	}
+	/* SQLite quietly opens a file it may not write read-only; a reviewer
+	 * should hear that before the first decision, not at it */
+	if (writable && sqlite3_db_readonly(db, "main") == 1) {
+		snprintf(err, errlen, "%s: no write access (reviews are stored in the database; "
+			 "run as a user who may write it and its directory)", path);
+		goto fail;
+	}
 	*out = db;
 	return 0;
 fail:
