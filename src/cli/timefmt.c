@@ -5,11 +5,13 @@
 
 #include "cli/timefmt.h"
 
-static void fmt_utc(time_t t, char out[32])
+static void fmt_utc(time_t t, int ms, char out[32])
 {
 	struct tm tm;
+	char base[24];
 	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 32, "%s.%03uZ", base, (unsigned)ms % 1000u);
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (the
@@ -33,7 +35,7 @@ static int month_days(int y, int m)
 
 static int parse_absolute(const char *s, char out[32])
 {
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, off = 0;
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, off = 0, ms = 0;
 	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10) return -1;
 	s += n;
 	if (*s == 'T' || *s == ' ') {
@@ -43,7 +45,14 @@ static int parse_absolute(const char *s, char out[32])
 		if (*s == ':') {
 			if (sscanf(s + 1, "%2d%n", &sec, &k) != 1 || k != 2) return -1;
 			s += 3;
-			if (*s == '.') for (s++; *s >= '0' && *s <= '9'; s++) ;
+			if (*s == '.') {
+				/* milliseconds count (the daemon stores them); finer is dropped */
+				int k2 = 0;
+				for (s++; *s >= '0' && *s <= '9'; s++, k2++)
+					if (k2 < 3) ms = ms * 10 + (*s - '0');
+				if (k2 == 0) return -1;
+				for (; k2 < 3; k2++) ms *= 10;
+			}
 		}
 	}
 	if (*s == 'Z') s++;
@@ -57,7 +66,7 @@ static int parse_absolute(const char *s, char out[32])
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 || mi > 59 || sec > 60)
 		return -1;
 	long long t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-	fmt_utc((time_t)t, out);
+	fmt_utc((time_t)t, ms, out);
 	return 0;
 }
 
@@ -67,7 +76,7 @@ int time_parse_since(const char *s, time_t now, char out[32])
 	if (!s || !*s) return -1;
 	if (strcmp(s, "today") == 0 || strcmp(s, "yesterday") == 0) {
 		time_t t = now - now % 86400 - (s[0] == 'y' ? 86400 : 0);
-		fmt_utc(t, out);
+		fmt_utc(t, 0, out);
 		return 0;
 	}
 	if (s[0] >= '0' && s[0] <= '9' && strlen(s) < 10) {
@@ -83,7 +92,7 @@ int time_parse_since(const char *s, time_t now, char out[32])
 			}
 		}
 		if (unit && v >= 0 && v <= 100L * 365) {
-			fmt_utc(now - (time_t)(v * unit), out);
+			fmt_utc(now - (time_t)(v * unit), 0, out);
 			return 0;
 		}
 	}

@@ -9,7 +9,7 @@
 #define DIGITD_CLI_TIMEFMT_H
 #include <time.h>
 
-/* Parse s into out as "YYYY-MM-DDTHH:MM:SSZ" (UTC); now is the reference for
+/* Parse s into out as "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC); now is the reference for
  * relative forms.  Returns 0, or -1 if s is not a time. */
 int time_parse_since(const char *s, time_t now, char out[32]);
 

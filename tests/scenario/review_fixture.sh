@@ -48,3 +48,23 @@ expect_err "original scan"
 expect_exit 0 "$CTL" show --db "$DB" --spool "$T/spool" --overlay "$T/o2.png" 'form-0001 copy.png'
 expect_err "original scan"
 ok "fixture figures"
+
+# --since: the fixture's documents were received at 03:00:00, 03:10:03,
+# 03:20:06, 03:30:09 and 03:40:12 UTC on 2026-11-26
+since_count() {
+	expect_exit 0 "$CTL" list --db "$DB" --json --since "$1"
+	sqlite3 :memory: "SELECT json_array_length(CAST(readfile('$T/out') AS TEXT))"
+}
+[ "$(since_count 2026-11-26T03:15Z)" = 3 ] || fail "--since 03:15Z"
+[ "$(since_count '2026-11-26 04:15:00+01:00')" = 3 ] || fail "--since with a +01:00 offset"
+[ "$(since_count 2026-11-25T23:15-04:00)" = 3 ] || fail "--since with a -04:00 offset across midnight"
+[ "$(since_count 2026-11-26T03:20:06.000Z)" = 3 ] || fail "--since the exact received time"
+[ "$(since_count 2026-11-26T03:20:06.001Z)" = 2 ] || fail "--since a millisecond later"
+[ "$(since_count 2026-11-26)" = 5 ] || fail "--since a date"
+[ "$(since_count 2026-11-27)" = 0 ] || fail "--since the next day"
+[ "$(since_count 100w)" = 5 ] || fail "--since 100w"
+for bad in 2026-02-30 2026-11-26T25:00 26-11-2026 3x '' 2026-11-26T03:15+1; do
+	expect_exit 2 "$CTL" list --db "$DB" --since "$bad"
+	expect_err "cannot read time"
+done
+ok "--since forms and offsets"
