@@ -345,6 +345,23 @@ static bool stroke_between(const seg_cand *v, size_t n, const bool *slashy, size
 	return left && right;
 }
 
+/* Columns of [x0, x1) with ink within half a rule's thickness t of row y. */
+static int ink_along(const img_t *bin, int x0, int x1, int y, int t)
+{
+	int n = 0, y0 = y - t / 2 - 1, y1 = y + t / 2 + 1;
+	if (y0 < 0) y0 = 0;
+	if (y1 >= bin->h) y1 = bin->h - 1;
+	if (x0 < 0) x0 = 0;
+	if (x1 > bin->w) x1 = bin->w;
+	for (int x = x0; x < x1; x++)
+		for (int yy = y0; yy <= y1; yy++)
+			if (bin->data[(size_t)yy * bin->stride + x]) {
+				n++;
+				break;
+			}
+	return n;
+}
+
 static int push_sep(seg_sep **v, size_t *n, size_t *cap, int x, int y, int w, int h, int kind)
 {
 	if (*n == *cap) {
@@ -541,6 +558,9 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 				/* Narrow gaps are where a stroke crossed the rule and was kept. */
 				if (gap < 0.4 * h || gap > 4 * h || abs(ya - yb) > 0.3 * h) continue;
 				int y = (ya + yb) / 2;
+				/* Nor where a digit's stroke lies along the rule: the kept
+				 * ink fills the gap at the rule's height. */
+				if (ink_along(&cl->bin, A->x + A->w, B->x, y, (A->h + B->h) / 2 + 2) * 2 >= gap) continue;
 				if (push_sep(seps, nseps, &sepcap, A->x + A->w, y - (int)(1.5 * h), gap, (int)(1.5 * h), SEG_SEP_GAP) < 0)
 					rc = -1;
 			}

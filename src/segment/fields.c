@@ -24,6 +24,7 @@ typedef struct {
 	int hmax;
 	int key;                /* reading-order rank */
 	int gapsum, ngaps;      /* spacing between members so far */
+	int pitchsum;           /* centre-to-centre advances so far (ngaps of them) */
 } fbox;
 
 /* qsort_r, not a global: workers segment pages on several threads at once. */
@@ -125,7 +126,9 @@ int seg_group_fields(seg_cand *c, size_t n, const seg_sep *seps, size_t nseps, s
 			if (ov < 0.4 * minh || gap > 1.3 * ref) continue;
 			/* A writer who spaces digits widely does so all along the
 			 * number: a gap like the field's own earlier ones is no break. */
-			bool steady = f[j].ngaps > 0 && gap <= 1.35 * f[j].gapsum / f[j].ngaps;
+			int pitch = (c[i].x + c[i].w / 2) - (l->x + l->w / 2);
+			bool steady = f[j].ngaps > 0 && (gap <= 1.35 * f[j].gapsum / f[j].ngaps ||
+							 pitch <= 1.35 * f[j].pitchsum / f[j].ngaps);
 			if (gap > 0.75 * ref && !steady && !comb_between(l, &c[i], seps, nseps)) continue;
 			/* One writer writes one number at one size: a much smaller or
 			 * larger neighbour is a printed label or another field. */
@@ -135,9 +138,10 @@ int seg_group_fields(seg_cand *c, size_t n, const seg_sep *seps, size_t nseps, s
 		}
 		if (best < 0) {
 			best = nf++;
-			f[best] = (fbox){ c[i].x, c[i].y, c[i].x + c[i].w, c[i].y + c[i].h, (int)i, c[i].h, 0, 0, 0 };
+			f[best] = (fbox){ c[i].x, c[i].y, c[i].x + c[i].w, c[i].y + c[i].h, (int)i, c[i].h, 0, 0, 0, 0 };
 		} else {
 			f[best].gapsum += bestgap > 0 ? bestgap : 0;
+			f[best].pitchsum += (c[i].x + c[i].w / 2) - (c[f[best].last].x + c[f[best].last].w / 2);
 			f[best].ngaps++;
 		}
 		fbox *b = &f[best];
