@@ -16,8 +16,13 @@
 #include "cli/showfmt.h"
 #include "cli/term.h"
 #include "cli/textout.h"
+#include "imaging/load.h"
+#include "imaging/ops.h"
 #include "nn/nn.h"
 #include "store/query.h"
+
+#define SCAN_W 32
+#define SCAN_H 16
 
 typedef struct {
 	size_t pos;                 /* index in the session's list */
@@ -46,6 +51,9 @@ typedef struct {
 	double conf, alt_conf;
 	uint8_t crop[NN_PIXELS];
 	int has_crop;
+	/* the crop as scanned (crop_png), grey, fitted in SCAN_W x SCAN_H */
+	uint8_t scan[SCAN_W * SCAN_H];
+	int scan_w, scan_h;
 	/* the field: every digit's final label and image, in order */
 	int nf, cur;
 	int flabel[64];
@@ -84,6 +92,41 @@ static int refill(session *s)
 	return added;
 }
 
+/* Decode the stored crop of the original scan into it->scan (paper light, as
+ * scanned), keeping its aspect; leaves scan_w 0 when it cannot. */
+static void load_scan(const void *png, size_t len, item *it)
+{
+	img_load_opts o;
+	img_doc doc;
+	img_err e;
+	img_t grey = { 0 }, small = { 0 };
+	img_load_opts_default(&o);
+	o.min_dpi = 0;
+	it->scan_w = it->scan_h = 0;
+	if (img_load(png, len, &o, &doc, &e) < 0) return;
+	const img_t *p = &doc.pages[0];
+	if (img_alloc(&grey, p->w, p->h, 1, &e) < 0) goto out;
+	for (int y = 0; y < p->h; y++)
+		for (int x = 0; x < p->w; x++) {
+			const uint8_t *px = p->data + (size_t)y * p->stride + (size_t)x * (size_t)p->ch;
+			grey.data[(size_t)y * grey.stride + (size_t)x] =
+				p->ch == 3 ? (uint8_t)((px[0] + 2 * px[1] + px[2]) / 4) : px[0];
+		}
+	double k = (double)SCAN_H / p->h;
+	if (p->w * k > SCAN_W) k = (double)SCAN_W / p->w;
+	int w = (int)(p->w * k + 0.5), h = (int)(p->h * k + 0.5);
+	if (w < 1) w = 1;
+	if (h < 2) h = 2;
+	if (img_resize(&grey, w, h, k < 1 ? IMG_INTER_AREA : IMG_INTER_LINEAR, &small, &e) < 0) goto out;
+	for (int y = 0; y < h; y++) memcpy(it->scan + y * w, small.data + (size_t)y * small.stride, (size_t)w);
+	it->scan_w = w;
+	it->scan_h = h;
+out:
+	img_free(&small);
+	img_free(&grey);
+	img_doc_free(&doc);
+}
+
 /* Load digit id; 0 when it is still waiting for review, 1 when it no longer
  * needs it (someone reviewed it, or it is gone), -1 on error. */
 static int load_item(session *s, int64_t id, item *it)
@@ -93,7 +136,7 @@ static int load_item(session *s, int64_t id, item *it)
 	memset(it, 0, sizeof *it);
 	const char *sql = "SELECT d.id, d.document_id, doc.name, coalesce(d.field_id, 0), d.pos, d.label, d.confidence, "
 			  "       d.alt_label, d.alt_confidence, d.why, d.crop28, d.reviewed_label IS NOT NULL, "
-			  "       coalesce(f.idx, -1) "
+			  "       coalesce(f.idx, -1), d.crop_png "
 			  "FROM digits d JOIN documents doc ON doc.id = d.document_id "
 			  "LEFT JOIN fields f ON f.id = d.field_id WHERE d.id = ?";
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
@@ -118,6 +161,8 @@ static int load_item(session *s, int64_t id, item *it)
 		memcpy(it->crop, sqlite3_column_blob(st, 10), NN_PIXELS);
 		it->has_crop = 1;
 	}
+	if (sqlite3_column_bytes(st, 13) > 0)
+		load_scan(sqlite3_column_blob(st, 13), (size_t)sqlite3_column_bytes(st, 13), it);
 	sqlite3_finalize(st);
 	st = NULL;
 	it->cur = -1;
@@ -233,6 +278,19 @@ static int draw(session *s, const item *it)
 	snprintf(line, sizeof line, "flagged     %s", why[0] ? why : "yes");
 	text_at(f, r++, x0, tw, line);
 	r++;
+	/* the crop as scanned, beside the text when the terminal is wide enough:
+	 * the model saw a normalised copy, the person may want the original */
+	int sx = x0 + 44;
+	if (it->scan_w > 0 && sx + SCAN_W <= cols) {
+		text_at(f, 2, sx, cols - sx, "as scanned:");
+		for (int rr = 0; rr < (it->scan_h + 1) / 2; rr++) {
+			char buf[4096] = "";
+			term_halfblock_row(buf, sizeof buf, it->scan, it->scan_w, it->scan_h, 1, rr, s->truecolor);
+			at(f, 3 + rr, sx);
+			fputs(buf, f);
+		}
+		if (r < 3 + (it->scan_h + 1) / 2 + 1) r = 3 + (it->scan_h + 1) / 2 + 1;   /* the field below it */
+	}
 
 	/* the field around it: neighbours at half size, this digit marked */
 	if (it->nf > 0 && it->cur >= 0) {
