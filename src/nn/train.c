@@ -79,6 +79,99 @@ static void run_parallel(task_fn fn, void *arg, int n)
 	}
 }
 
+/* A pool of threads kept for a whole training run: a batch takes two
+ * short parallel steps (chunks, then the optimiser), about 2 ms apart on
+ * two threads, and creating threads for each would cost more than the
+ * second step saves.  pool_run(p, fn, arg) runs fn(arg, tid, p->n) on the
+ * caller (tid 0) and the p->n - 1 workers, and returns when all are done.
+ * If a worker cannot be created the pool is smaller: results do not depend
+ * on the thread count. */
+struct pool_worker { struct pool *p; int tid; };
+typedef struct pool {
+	pthread_t th[64];
+	struct pool_worker ids[64];
+	int n;                    /* threads including the caller */
+	pthread_mutex_t mu;
+	pthread_cond_t go, done;
+	unsigned gen;             /* incremented per pool_run */
+	int pending;              /* workers still running this generation */
+	int quit;
+	task_fn fn;
+	void *arg;
+} pool;
+
+static void *pool_main(void *arg)
+{
+	const struct pool_worker *w = arg;
+	pool *p = w->p;
+	unsigned seen = 0;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->gen == seen && !p->quit)
+			pthread_cond_wait(&p->go, &p->mu);
+		if (p->quit) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		seen = p->gen;
+		const task_fn fn = p->fn;
+		void *fa = p->arg;
+		const int n = p->n;
+		pthread_mutex_unlock(&p->mu);
+		fn(fa, w->tid, n);
+		pthread_mutex_lock(&p->mu);
+		if (--p->pending == 0)
+			pthread_cond_signal(&p->done);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static void pool_start(pool *p, int n)
+{
+	memset(p, 0, sizeof *p);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->go, NULL);
+	pthread_cond_init(&p->done, NULL);
+	p->n = 1;
+	for (int i = 1; i < n && i < 64; i++) {
+		struct pool_worker *w = &p->ids[i];
+		w->p = p;
+		w->tid = i;
+		if (pthread_create(&p->th[i], NULL, pool_main, w) != 0)
+			break;
+		p->n = i + 1;
+	}
+}
+
+static void pool_run(pool *p, task_fn fn, void *arg)
+{
+	pthread_mutex_lock(&p->mu);
+	p->fn = fn;
+	p->arg = arg;
+	p->pending = p->n - 1;
+	p->gen++;
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	fn(arg, 0, p->n);
+	pthread_mutex_lock(&p->mu);
+	while (p->pending > 0)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_stop(pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 1; i < p->n; i++)
+		pthread_join(p->th[i], NULL);
+	pthread_cond_destroy(&p->go);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->mu);
+}
+
 /* ---- inference over many images ---- */
 
 struct logits_job {
@@ -208,16 +301,60 @@ static void adam(size_t n, float *restrict p, const float *restrict g, float *re
 	}
 }
 
-static void opt_step(const nn_train_opts *o, opt_state *s, float *p, const float *g, size_t n, float lr)
+/* n zeroed floats starting on a cache line, rounded up to whole lines. */
+static float *falloc_lines(size_t n)
+{
+	const size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
+	float *p = aligned_alloc(64, bytes ? bytes : 64);
+	if (p)
+		memset(p, 0, bytes);
+	return p;
+}
+
+/* One optimiser step, split by parameter range over the pool's threads:
+ * every update is elementwise and each chunk gradient is summed into
+ * grad[0] in chunk order, so the result does not depend on the split. */
+struct step_job {
+	const nn_train_opts *o;
+	opt_state *s;
+	float *params;
+	float **grad;             /* per chunk; the sum is left in grad[0] */
+	int used;                 /* chunks in this batch */
+	size_t n;                 /* parameters */
+	float lr, c1, c2;         /* learning rate, Adam's bias corrections */
+};
+
+static void step_task(void *arg, int tid, int nthreads)
+{
+	const struct step_job *j = arg;
+	/* Ranges of whole cache lines, so threads never write the same line. */
+	const size_t lines = (j->n + 15) / 16;
+	const size_t lo = lines * tid / nthreads * 16;
+	size_t hi = lines * (tid + 1) / nthreads * 16;
+	hi = hi < j->n ? hi : j->n;
+	if (lo >= hi)
+		return;
+	float *restrict gsum = j->grad[0];
+	for (int c = 1; c < j->used; c++) {
+		const float *restrict g = j->grad[c];
+		for (size_t i = lo; i < hi; i++)
+			gsum[i] += g[i];
+	}
+	if (j->o->opt == NN_OPT_SGD)
+		sgd(hi - lo, j->params + lo, gsum + lo, j->s->m + lo, j->lr, j->o->momentum, j->o->weight_decay);
+	else
+		adam(hi - lo, j->params + lo, gsum + lo, j->s->m + lo, j->s->v + lo, j->lr, j->c1, j->c2,
+		     j->o->weight_decay);
+}
+
+static void opt_step(const nn_train_opts *o, opt_state *s, float *p, float **grad, int used, size_t n,
+		     float lr, pool *pl)
 {
 	s->step++;
-	if (o->opt == NN_OPT_SGD) {
-		sgd(n, p, g, s->m, lr, o->momentum, o->weight_decay);
-		return;
-	}
 	/* Adam's bias corrections for the first and second moments. */
-	const float c1 = 1.0f - powf(0.9f, (float)s->step), c2 = 1.0f - powf(0.999f, (float)s->step);
-	adam(n, p, g, s->m, s->v, lr, c1, c2, o->weight_decay);
+	struct step_job j = { o, s, p, grad, used, n, lr,
+			      1.0f - powf(0.9f, (float)s->step), 1.0f - powf(0.999f, (float)s->step) };
+	pool_run(pl, step_task, &j);
 }
 
 static float accuracy(const float *logits, const uint8_t *labels, size_t n, int classes)
@@ -232,7 +369,9 @@ nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_trai
 		   char *err, size_t errlen)
 {
 	nn_model *m = NULL;
-	float *best = NULL, *vlogits = NULL, *gsum = NULL;
+	float *best = NULL, *vlogits = NULL;
+	pool pl;
+	int pool_up = 0;
 	uint32_t *order = NULL;
 	opt_state st = { 0 };
 	struct batch_job j = { 0 };
@@ -272,13 +411,13 @@ nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_trai
 	j.drop = calloc((size_t)T, sizeof *j.drop);
 	order = malloc(sizeof *order * train->n);
 	best = malloc(sizeof *best * P);
-	st.m = calloc(P, sizeof *st.m);
-	st.v = calloc(P, sizeof *st.v);
+	st.m = falloc_lines(P);
+	st.v = falloc_lines(P);
 	vlogits = malloc(sizeof *vlogits * (val->n * C + 1));
 	if (!j.grad || !j.loss || !j.work || !j.pix || !j.dlogits || !j.drop || !order || !best || !st.m || !st.v || !vlogits)
 		goto oom;
 	for (int c = 0; c < j.nchunks; c++)
-		if (!(j.grad[c] = malloc(sizeof(float) * P)))
+		if (!(j.grad[c] = falloc_lines(P)))
 			goto oom;
 	for (int t = 0; t < T; t++) {
 		if (nn_work_init(&j.work[t], net, NN_TRAIN_CHUNK) < 0)
@@ -288,7 +427,8 @@ nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_trai
 		    !(j.dlogits[t] = malloc(sizeof(float) * NN_TRAIN_CHUNK * C)))
 			goto oom;
 	}
-	gsum = j.grad[0];
+	pool_start(&pl, T);
+	pool_up = 1;
 	j.m = m;
 	j.data = train;
 	j.o = o;
@@ -321,19 +461,14 @@ nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_trai
 			const int used = (j.count + NN_TRAIN_CHUNK - 1) / NN_TRAIN_CHUNK;
 			const int full = j.nchunks;
 			j.nchunks = used;
-			run_parallel(batch_task, &j, T < used ? T : used);
-			/* Fixed-order reduction: the sum is independent of the thread count. */
-			for (int c = 1; c < used; c++) {
-				const float *restrict g = j.grad[c];
-				for (size_t i = 0; i < P; i++)
-					gsum[i] += g[i];
-			}
+			pool_run(&pl, batch_task, &j);
 			for (int c = 0; c < used; c++)
 				loss_sum += j.loss[c];
 			j.nchunks = full;
 			const double t = ((epoch - 1) * (double)nb + (double)b) / total_steps;
 			const float lr = o->lr_final + (o->lr - o->lr_final) * 0.5f * (1.0f + (float)cos(M_PI * t));
-			opt_step(o, &st, m->params, gsum, P, lr);
+			/* Fixed-order reduction: the sum is independent of the thread count. */
+			opt_step(o, &st, m->params, j.grad, used, P, lr, &pl);
 			pr.done = start + (size_t)j.count;
 			if (o->progress && (b % 20 == 19 || b + 1 == nb)) {
 				pr.epoch = epoch;
@@ -398,6 +533,8 @@ fail:
 	nn_model_free(m);
 	m = NULL;
 out:
+	if (pool_up)
+		pool_stop(&pl);
 	for (int c = 0; j.grad && c < j.nchunks; c++)
 		free(j.grad[c]);
 	for (int t = 0; j.work && t < T; t++)
