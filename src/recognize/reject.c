@@ -28,6 +28,7 @@ enum {
 	DROP_SMALL = 8,         /* much smaller than the page's writing */
 	DROP_MARGIN = 16,       /* a lone mark in the page's outer margin */
 	DROP_PRINTED = 32,      /* a run of machine-printed glyphs */
+	DROP_SLASH = 64,        /* a leaning stroke between groups the model does not read as a 1 */
 };
 
 #define FIELD_MIN_MEAN 0.75     /* mean top probability of a field's digits */
@@ -40,6 +41,7 @@ enum {
 #define SMALL 0.65              /* share of the page's writing height */
 #define WRITING_Q 0.85          /* the writing height: this quantile of surviving candidates */
 #define MARGIN 0.06             /* outer margin, share of the page's width or height */
+#define SURE_ONE 0.9            /* a slash-like stroke stays a digit when this sure it is a 1 */
 #define SURE 0.95               /* a digit the model is sure of is not a letter */
 #define REJECT_MIN 0.8          /* the reject class must also be this sure to drop a candidate */
 
@@ -321,6 +323,22 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 	for (size_t i = 0; i < n; i++) {
 		const float *p = probs + (size_t)sp->digits[i].tag * (size_t)classes;
 		if (classes > NN_CLASS_REJECT && p[NN_CLASS_REJECT] > rec_top_digit(p) && p[NN_CLASS_REJECT] > REJECT_MIN) why[i] |= DROP_CLASS;
+		/* A stroke that might be a slash: a slash unless the model is
+		 * sure it is a 1 (reject mass counting against it); as a slash
+		 * it separates the groups around it. */
+		if (sp->digits[i].why & SEG_SLASHLIKE) {
+			if (p[1] < SURE_ONE) {
+				const seg_digit *d = &sp->digits[i];
+				seg_sep *ns = realloc(sp->seps, (sp->nseps + 1) * sizeof *ns);
+				if (!ns) {
+					snprintf(err->msg, sizeof err->msg, "out of memory");
+					goto out;
+				}
+				sp->seps = ns;
+				sp->seps[sp->nseps++] = (seg_sep){ d->wx, d->wy, d->ww, d->wh, SEG_SEP_SLASH };
+				why[i] |= DROP_SLASH;
+			}
+		}
 	}
 	int *line = malloc(sizeof(int) * (sp->nfields + 1));
 	if (!line) {

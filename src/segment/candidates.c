@@ -294,13 +294,16 @@ static double ink_axis(const seg_cand *c, double *elong)
 }
 
 /* A slash between date groups, or a dash: a thin straight stroke leaning
- * over 40 degrees (MNIST's 1s lean up to about 35). */
-static bool is_separator_stroke(const seg_cand *c, double h)
+ * over 40 degrees (MNIST's 1s lean up to about 35): 2.  Leaning 30 to 40
+ * degrees it may be either: 1.  Upright or curved: 0.  Either way it is
+ * only taken for a slash with writing on both sides of it. */
+static int lean_class(const seg_cand *c, double h)
 {
 	double elong;
-	if (c->h < 0.5 * h && c->w < 0.5 * h) return false;
+	if (c->h < 0.5 * h && c->w < 0.5 * h) return 0;
 	double ang = ink_axis(c, &elong);
-	return elong < 0.16 && ang > 40;
+	if (elong >= 0.16) return 0;
+	return ang > 40 ? 2 : ang > 30 ? 1 : 0;
 }
 
 /* A ruler-straight upright bar: a printed 1, a piece of a rule or a box's
@@ -328,7 +331,7 @@ static bool is_ruled_slash(const seg_cand *c, double h)
 
 /* Writing on both sides of candidate i, on its line and within a digit's
  * height: a leaning stroke there separates groups (a date's slash). */
-static bool stroke_between(const seg_cand *v, size_t n, const bool *slashy, size_t i, double h)
+static bool stroke_between(const seg_cand *v, size_t n, const uint8_t *slashy, size_t i, double h)
 {
 	const seg_cand *a = &v[i];
 	bool left = false, right = false;
@@ -339,8 +342,10 @@ static bool stroke_between(const seg_cand *v, size_t n, const bool *slashy, size
 		int ov = (a->y + a->h < b->y + b->h ? a->y + a->h : b->y + b->h) - (a->y > b->y ? a->y : b->y);
 		if (ov < 0.5 * (a->h < b->h ? a->h : b->h)) continue;
 		int gr = b->x - (a->x + a->w), gl = a->x - (b->x + b->w);
-		if (gr >= -a->w / 4 && gr <= reach && b->x > a->x) right = true;
-		if (gl >= -a->w / 4 && gl <= reach && b->x < a->x) left = true;
+		/* Writing of the same size, a short step away: a date's groups. */
+		if (b->h < 0.6 * a->h || b->h > 1.5 * a->h) continue;
+		if (gr >= -a->w / 4 && gr <= 0.6 * reach && b->x > a->x) right = true;
+		if (gl >= -a->w / 4 && gl <= 0.6 * reach && b->x < a->x) left = true;
 	}
 	return left && right;
 }
@@ -397,7 +402,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	img_comp *cc = NULL;
 	int ncc = 0;
 	seg_cand *v = NULL;
-	bool *slashy = NULL;    /* leaning strokes: slashes or slanted 1s */
+	uint8_t *slashy = NULL; /* leaning strokes (lean_class): slashes or slanted 1s */
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*nout = 0;
@@ -455,18 +460,22 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			free(v[n].mask);
 			continue;
 		}
-		slashy[n] = is_separator_stroke(&v[n], h);
+		slashy[n] = (uint8_t)lean_class(&v[n], h);
 		n++;
 	}
 	free(labels);
 	labels = NULL;
 
 	/* A leaning stroke is a slash only between two groups of writing; at
-	 * a number's start or end, or alone, it is a 1 written with a slant. */
+	 * a number's start or end, or alone, it is a 1 written with a slant.
+	 * One leaning less steeply is left to the model (SEG_SLASHLIKE): a
+	 * slanted 1 reads as a sure 1, a slash does not. */
 	{
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {
-			if (slashy[i] && stroke_between(v, n, slashy, i, h)) {
+			bool between = slashy[i] && stroke_between(v, n, slashy, i, h);
+			if (between && slashy[i] == 1) v[i].why |= SEG_SLASHLIKE;
+			if (between && slashy[i] == 2) {
 				if (push_sep(seps, nseps, &sepcap, v[i].x, v[i].y, v[i].w, v[i].h, SEG_SEP_SLASH) < 0) {
 					for (size_t j = i; j < n; j++) v[k++] = v[j];
 					n = k;

@@ -25,6 +25,8 @@ enum {
 	SEG_SPLIT = 1 << 1,     /* cut out of a wider component */
 	SEG_MERGED = 1 << 2,    /* several components merged */
 	SEG_ODDSIZE = 1 << 4,   /* size unusual for its field */
+	SEG_SLASHLIKE = 1 << 6, /* a straight stroke leaning 30-40 degrees between two groups of
+	                         * writing: a slash or a slanted 1; the model decides */
 };
 
 typedef struct {
