@@ -173,6 +173,48 @@ static void test_skew(const fx_mnist *m)
 	img_free(&level);
 }
 
+/* A date's slash, drawn straight and steep between two groups of digits,
+ * separates them and is no candidate; the same stroke before a number,
+ * with writing on one side only, is a slanted 1 and stays a candidate. */
+static void test_slash(const fx_mnist *m)
+{
+	img_t page;
+	img_err e;
+	fx_box b;
+	CHECK(img_alloc(&page, 1000, 500, 1, &e) == 0);
+	memset(page.data, 245, (size_t)page.h * page.stride);
+	static const int xs[4] = { 100, 190, 370, 460 };
+	for (int i = 0; i < 4; i++) CHECK(fx_paste(&page, m, 10 + i, xs[i], 100, 90, 30, &b) == 0);
+	img_color ink = { 30, 30, 30 };
+	img_draw_line(&page, 300, 175, 370, 105, ink, 5);         /* 45 degrees, between the pairs */
+	img_draw_line(&page, 100, 375, 170, 305, ink, 5);         /* the same, opening a number */
+	CHECK(fx_paste(&page, m, 20, 200, 300, 90, 30, &b) == 0);
+	CHECK(fx_paste(&page, m, 21, 290, 300, 90, 30, &b) == 0);
+	seg_options so;
+	seg_options_default(&so);
+	so.deskew = false;
+	seg_page sp;
+	CHECK(seg_page_run(&page, &so, &sp, &e) == 0);
+	int slashes = 0;
+	for (size_t k = 0; k < sp.nseps; k++)
+		slashes += sp.seps[k].kind == SEG_SEP_SLASH && sp.seps[k].x < 340 && sp.seps[k].x + sp.seps[k].w > 330 &&
+			   sp.seps[k].y < 200;
+	CHECK(slashes == 1);
+	int on_slash = 0, on_one = 0, left = -1, right = -1;
+	for (size_t j = 0; j < sp.ndigits; j++) {
+		const seg_digit *d = &sp.digits[j];
+		if (d->y < 250 && d->x < 335 && d->x + d->w > 335) on_slash++;
+		if (d->y > 250 && d->x < 135 && d->x + d->w > 135) on_one++;
+		if (d->y < 250 && d->x < 280) left = d->field;
+		if (d->y < 250 && d->x > 378) right = d->field;
+	}
+	CHECK(on_slash == 0);
+	CHECK(on_one == 1);
+	CHECKF(left >= 0 && right >= 0 && left != right, "fields %d and %d either side of the slash", left, right);
+	seg_page_free(&sp);
+	img_free(&page);
+}
+
 int main(void)
 {
 	test_normalize();
@@ -183,6 +225,7 @@ int main(void)
 	fx_mnist m;
 	if (fx_mnist_load(dir, &m) == 0) {
 		test_skew(&m);
+		test_slash(&m);
 		test_page(&m, 0);
 		test_page(&m, 4.0);
 		test_page(&m, -6.5);
