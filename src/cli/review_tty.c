@@ -62,22 +62,35 @@ typedef struct {
 	int fhas[64];
 } item;
 
-static int contains(const int64_t *ids, size_t n, int64_t id)
+static int cmp_id(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n; i++) if (ids[i] == id) return 1;
-	return 0;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
 }
 
-/* Append queue digits not yet in the session (all of them at the start). */
+/* Append queue digits not yet in the session (all of them at the start).
+ * The ids already seen are looked up in a sorted copy: a backlog of a
+ * million digits must not cost a million squared comparisons. */
 static int refill(session *s)
 {
 	sqlite3_stmt *st = NULL;
 	int added = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT id FROM review_queue", -1, &st, NULL) != SQLITE_OK) return -1;
+	size_t nseen = s->n;
+	int64_t *seen = NULL;
+	if (nseen) {
+		seen = malloc(nseen * sizeof *seen);
+		if (!seen) return -1;
+		memcpy(seen, s->ids, nseen * sizeof *seen);
+		qsort(seen, nseen, sizeof *seen, cmp_id);
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM review_queue", -1, &st, NULL) != SQLITE_OK) {
+		free(seen);
+		return -1;
+	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		if (s->limit && s->n >= (size_t)s->limit) break;
-		if (contains(s->ids, s->n, id)) continue;
+		if (nseen && bsearch(&id, seen, nseen, sizeof *seen, cmp_id)) continue;
 		if (s->n == s->cap) {
 			size_t cap = s->cap ? s->cap * 2 : 256;
 			int64_t *p = realloc(s->ids, cap * sizeof *p);
@@ -89,6 +102,7 @@ static int refill(session *s)
 		added++;
 	}
 	sqlite3_finalize(st);
+	free(seen);
 	return added;
 }
 
