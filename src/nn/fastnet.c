@@ -17,6 +17,8 @@ typedef struct {
 	int relu, pool;         /* followed by ReLU; by 2x2 max pooling (conv only) */
 	int G, NP;              /* conv: images per product, padded columns */
 	int *koff;              /* unpadded conv: offset of each tap (c,ky,kx) in an input */
+	int hwc;                /* conv: by conv16_rows, output (OH', OW', OC) channels last;
+				   fc: its input is such an output */
 	int OP;                 /* fc: outputs rounded up to 16 */
 	const float *w, *b;     /* conv: w (OC, C*K*K), b (OC) from the model */
 	float *wt, *bias;       /* fc: w^T (I, OP) and b (OP), zero padded */
@@ -38,6 +40,9 @@ struct nn_fast {
 #define SLACK 64
 
 typedef float vec16 __attribute__((vector_size(64)));
+
+/* Output row width of the convolutions conv16_rows computes. */
+#define CONV16_OW 10
 
 static int round16(size_t n)
 {
@@ -115,20 +120,48 @@ static int plan(nn_fast *f, const float *params)
 						s->koff[(c * l->k + ky) * l->k + kx] = (c * l->ih + ky) * l->iw + kx;
 			continue;
 		}
-		const int I = (int)l->in_size, O = l->oc;
-		s->OP = round16((size_t)O);
-		if (!(s->wt = falloc((size_t)I * s->OP)) || !(s->bias = falloc((size_t)s->OP)))
+		s->OP = round16((size_t)l->oc);
+	}
+	/* The last stage must be the fc layer that gives the logits. */
+	if (!f->nstages || f->st[f->nstages - 1].l != &net->layer[net->nlayers - 1] ||
+	    f->st[f->nstages - 1].l->kind != NN_FC)
+		return -1;
+	for (int i = 0; i < f->nstages; i++) {
+		stage *s = &f->st[i];
+		const nn_layer *l = s->l;
+		if (l->kind == NN_CONV) {
+			/* conv16_rows's shape, feeding a fully connected layer
+			 * (which reads its input in any order we like). */
+			if (l->pad || !s->pool || l->oc != 16 || l->ow != CONV16_OW || i + 1 == f->nstages ||
+			    f->st[i + 1].l->kind != NN_FC)
+				continue;
+			const int KK = l->ic * l->k * l->k;
+			if (!(s->wt = falloc((size_t)KK * 16)) || !(s->bias = falloc(16)))
+				return -1;
+			/* w (16,KK) -> wt (KK,16) */
+			for (int m = 0; m < 16; m++) {
+				for (int k = 0; k < KK; k++)
+					s->wt[(size_t)k * 16 + m] = s->w[(size_t)m * KK + k];
+				s->bias[m] = s->b[m];
+			}
+			s->hwc = f->st[i + 1].hwc = 1;
+			continue;
+		}
+		const int I = (int)l->in_size, O = l->oc, OP = s->OP;
+		if (!(s->wt = falloc((size_t)I * OP)) || !(s->bias = falloc((size_t)OP)))
 			return -1;
-		/* w (O,I) -> wt (I,OP) */
+		/* w (O,I) -> wt (I,OP).  Input i is (c,y,x) of a (C,HW) output,
+		 * or, after conv16_rows, (y,x,c) of an (HW,16) one. */
+		const size_t HW = (size_t)I / 16;
 		for (int o = 0; o < O; o++) {
-			for (int i = 0; i < I; i++)
-				s->wt[(size_t)i * s->OP + o] = params[l->w_off + (size_t)o * I + i];
+			for (size_t in = 0; in < (size_t)I; in++) {
+				const size_t at = s->hwc ? in % 16 * HW + in / 16 : in;
+				s->wt[in * OP + o] = params[l->w_off + (size_t)o * I + at];
+			}
 			s->bias[o] = params[l->b_off + o];
 		}
 	}
-	/* The last stage must be the fc layer that gives the logits. */
-	return f->nstages && f->st[f->nstages - 1].l == &net->layer[net->nlayers - 1] &&
-	       f->st[f->nstages - 1].l->kind == NN_FC ? 0 : -1;
+	return 0;
 }
 
 nn_fast *nn_fast_new(const nn_net *net, const float *params, float mean, float std, int max_n)
@@ -204,11 +237,57 @@ static void conv_post(const stage *s, const float *restrict prod, int ldp, int G
 		}
 }
 
+/* A convolution with 16 maps and 10-wide output rows (LeNet-5's second),
+ * followed by 2x2 max pooling, with the maps in the vector lanes: per tap,
+ * one vector of the 16 maps' weights times 20 broadcast input pixels (a pair
+ * of output rows), so that no output column is wasted (the wide rows above
+ * waste 4 of 14) and the pooling is a maximum of whole vectors, in
+ * registers.  in (C,H,W) -> out (OH/2, 5, 16) = pool(relu(conv + b)). */
+NN_HOT
+static void conv16_rows(const stage *s, const float *restrict in, float *restrict out)
+{
+	const nn_layer *l = s->l;
+	const int KK = l->ic * l->k * l->k, W = l->iw, PH = l->oh / 2, PW = CONV16_OW / 2;
+	const float lo = s->relu ? 0.0f : -__builtin_inff();
+	for (int py = 0; py < PH; py++) {
+		vec16 acc[2][CONV16_OW];
+		for (int r = 0; r < 2; r++)
+			for (int c = 0; c < CONV16_OW; c++)
+				acc[r][c] = (vec16){ 0 };
+		const float *x = in + 2 * py * W;
+		for (int k = 0; k < KK; k++) {
+			vec16 w;
+			memcpy(&w, s->wt + 16 * k, sizeof w);
+			const float *r0 = x + s->koff[k], *r1 = r0 + W;
+			for (int c = 0; c < CONV16_OW; c++) {
+				acc[0][c] += r0[c] * w;
+				acc[1][c] += r1[c] * w;
+			}
+		}
+		for (int px = 0; px < PW; px++) {
+			const vec16 a = acc[0][2 * px], b = acc[0][2 * px + 1];
+			const vec16 c = acc[1][2 * px], d = acc[1][2 * px + 1];
+			float v[16];
+			for (int j = 0; j < 16; j++) {
+				const float ab = a[j] > b[j] ? a[j] : b[j], cd = c[j] > d[j] ? c[j] : d[j];
+				const float t = (ab > cd ? ab : cd) + s->bias[j];
+				v[j] = t > lo ? t : lo;
+			}
+			memcpy(out + (py * PW + px) * 16, v, sizeof v);
+		}
+	}
+}
+
 /* in (N, C, H, W) -> out (N, stage output). */
 static void conv_stage(nn_fast *f, const stage *s, const float *in, float *out, int n)
 {
 	const nn_layer *l = s->l;
 	const int KK = l->ic * l->k * l->k, P = l->oh * l->ow;
+	if (s->hwc) {
+		for (int g = 0; g < n; g++)
+			conv16_rows(s, in + (size_t)g * l->in_size, out + (size_t)g * s->out_size);
+		return;
+	}
 	if (!l->pad) {
 		/* Image by image, the input read in place through the tap
 		 * offsets (see nn_conv_forward): prod (OC, NP) = w (OC, KK) *

@@ -98,6 +98,8 @@ static void check_random_nets(nn_rng *r)
 		"c5k5p2 max2 c7k3 relu fc10",                               /* pooling without ReLU */
 		"pad1 c3k7 c4k3p1 relu max2 fc11",                           /* conv straight into conv */
 		"fc50 relu fc10",
+		"pad2 c6k5 relu max2 c16k5 max2 drop10 fc10",               /* maps in lanes, no ReLU */
+		"pad2 c6k5 relu max2 c16k5 relu max2 c16k1 relu fc10",      /* ... not before an fc */
 	};
 	const int n = 23;  /* an odd group count */
 	uint8_t *img = malloc((size_t)n * NN_PIXELS);
