@@ -97,6 +97,8 @@ int cmd_list(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("list", synopsis, "unexpected argument '%s'", argv[optind]);
 	if (cli_db_open("list", dbpath, 0, &db) < 0) return 1;
+	/* one snapshot for both passes below, while digitd commits */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) goto sqlfail;
 
 	/* Newest first through the received_at index, counting each shown
 	 * document's digits through digits_document: a page of results costs the

@@ -287,6 +287,8 @@ int cmd_show(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage_error("show", synopsis, "one document at a time ('%s' is extra)", argv[optind + 1]);
 	if (cli_db_open("show", dbpath, 0, &db) < 0) return 1;
+	/* one snapshot: a review stored meanwhile shows everywhere or nowhere */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) goto sqlfail;
 	if (query_doc_resolve(db, argv[optind], &id, err, sizeof err) < 0) {
 		fprintf(stderr, "digitctl show: %s\n", err);
 		goto out;
