@@ -13,6 +13,7 @@
  *   3 multi<LF>line.tif        done, 1 field, original recorded but missing
  *   4 broken.png               failed
  *   5 form-0001 copy.png       duplicate of 1
+ *   6 esc<ESC>[31m<TAB>red<FF>.png   done, 1 field: control characters, invalid UTF-8
  * It prints nothing and exits 0, or prints why and exits 1. */
 #include <errno.h>
 #include <stdio.h>
@@ -82,6 +83,8 @@ static const docspec docs[] = {
 	{ "multi\nline.tif", "done", "done/multi-line.tif", NULL, { 3, 0, 0 }, 0, 0 },
 	{ "broken.png", "failed", "failed/broken.png", "broken.png: not an image (unknown format)", { 0 }, 0, 0 },
 	{ "form-0001 copy.png", "duplicate", "done/form-0001 copy.png", NULL, { 0 }, 0, 1 },
+	/* a name that would colour a terminal, with a tab and a byte that is not UTF-8 */
+	{ "esc\x1b[31m\tred\xff.png", "done", NULL, NULL, { 2, 0, 0 }, 0, 0 },
 };
 
 /* Paste MNIST image k dark-on-white at (x, y), scaled by SCALE. */
