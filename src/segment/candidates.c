@@ -329,9 +329,25 @@ static bool is_ruled_slash(const seg_cand *c, double h)
 	return elong < 0.07 && ang > 20;
 }
 
-/* Writing on both sides of candidate i, on its line and within a digit's
- * height: a leaning stroke there separates groups (a date's slash). */
-static bool stroke_between(const seg_cand *v, size_t n, const uint8_t *slashy, size_t i, double h)
+/* Any vertical rule pixel in the box (a table's column rule)? */
+static bool vrule_in(const img_t *m, int x0, int y0, int x1, int y1)
+{
+	if (!m->data) return false;
+	if (x0 < 0) x0 = 0;
+	if (y0 < 0) y0 = 0;
+	if (x1 > m->w) x1 = m->w;
+	if (y1 > m->h) y1 = m->h;
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++)
+			if (m->data[(size_t)y * m->stride + x] & SEG_LINE_V) return true;
+	return false;
+}
+
+/* Writing on both sides of candidate i, on its line, of its size and
+ * within a short step, with no column rule in between (then the stroke
+ * opens the next cell's number): a leaning stroke there separates groups
+ * (a date's slash). */
+static bool stroke_between(const seg_cand *v, size_t n, const uint8_t *slashy, size_t i, double h, const img_t *lines)
 {
 	const seg_cand *a = &v[i];
 	bool left = false, right = false;
@@ -344,8 +360,11 @@ static bool stroke_between(const seg_cand *v, size_t n, const uint8_t *slashy, s
 		int gr = b->x - (a->x + a->w), gl = a->x - (b->x + b->w);
 		/* Writing of the same size, a short step away: a date's groups. */
 		if (b->h < 0.6 * a->h || b->h > 1.5 * a->h) continue;
-		if (gr >= -a->w / 4 && gr <= 0.6 * reach && b->x > a->x) right = true;
-		if (gl >= -a->w / 4 && gl <= 0.6 * reach && b->x < a->x) left = true;
+		int y0 = a->y > b->y ? a->y : b->y, y1 = a->y + a->h < b->y + b->h ? a->y + a->h : b->y + b->h;
+		if (gr >= -a->w / 4 && gr <= 0.6 * reach && b->x > a->x && !vrule_in(lines, a->x + a->w / 2, y0, b->x + b->w / 2, y1))
+			right = true;
+		if (gl >= -a->w / 4 && gl <= 0.6 * reach && b->x < a->x && !vrule_in(lines, b->x + b->w / 2, y0, a->x + a->w / 2, y1))
+			left = true;
 	}
 	return left && right;
 }
@@ -473,7 +492,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	{
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {
-			bool between = slashy[i] && stroke_between(v, n, slashy, i, h);
+			bool between = slashy[i] && stroke_between(v, n, slashy, i, h, &cl->lines);
 			if (between && slashy[i] == 1) v[i].why |= SEG_SLASHLIKE;
 			if (between && slashy[i] == 2) {
 				if (push_sep(seps, nseps, &sepcap, v[i].x, v[i].y, v[i].w, v[i].h, SEG_SEP_SLASH) < 0) {

@@ -58,6 +58,26 @@ static bool comb_divider(const seg_sep *s, const seg_sep *seps, size_t nseps, in
 	return false;
 }
 
+/* A comb's divider: a short rule with another a cell's width beside it. */
+static bool comb_rule(const seg_sep *s, const seg_sep *seps, size_t nseps, int h)
+{
+	return s->kind == SEG_SEP_RULE && s->h < 2 * h && comb_divider(s, seps, nseps, h);
+}
+
+/* Rows of [top, bot) covered by the pieces of a column rule at x = cx
+ * (a digit crossing a rule cuts it into pieces just where it stands). */
+static int rule_cover(const seg_sep *seps, size_t nseps, int cx, int top, int bot)
+{
+	int n = 0;
+	for (size_t k = 0; k < nseps; k++) {
+		const seg_sep *o = &seps[k];
+		if (o->kind != SEG_SEP_RULE || abs(o->x + o->w / 2 - cx) > 3) continue;
+		int ov = (o->y + o->h < bot ? o->y + o->h : bot) - (o->y > top ? o->y : top);
+		if (ov > 0) n += ov;
+	}
+	return n;
+}
+
 /* Does a separator stand between a (left) and b (right) on their line? */
 static bool separated(const seg_cand *a, const seg_cand *b, const seg_sep *seps, size_t nseps)
 {
@@ -66,6 +86,12 @@ static bool separated(const seg_cand *a, const seg_cand *b, const seg_sep *seps,
 	for (size_t k = 0; k < nseps; k++) {
 		const seg_sep *s = &seps[k];
 		int cx = s->x + s->w / 2, cy = s->y + s->h / 2, mid = (top + bot) / 2;
+		/* A column rule between the two centres, its pieces together
+		 * running along a third of the writing's height, even where a
+		 * digit overlaps it. */
+		if (s->kind == SEG_SEP_RULE && cx > a->x + a->w / 2 && cx < b->x + b->w / 2 &&
+		    rule_cover(seps, nseps, cx, top, bot) * 3 >= bot - top && !comb_rule(s, seps, nseps, bot - top))
+			return true;
 		if (cx <= left || cx >= right) continue;
 		if (s->kind == SEG_SEP_DOT) {
 			/* A point separates only on the baseline (a decimal point),
