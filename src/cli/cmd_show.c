@@ -293,6 +293,18 @@ int cmd_show(int argc, char **argv)
 		fprintf(stderr, "digitctl show: %s\n", err);
 		goto out;
 	}
+	/* the picture first: a reader of the text that stops early (| head)
+	 * must not cost the overlay */
+	if (overlay) {
+		const char *what = "";
+		if (!spool && cli_config("show", &cfg, 0) == 0) spool = cfg.spool;
+		if (overlay_write(db, id, spool, overlay, &what, err, sizeof err) < 0) {
+			fprintf(stderr, "digitctl show: overlay: %s\n", err);
+			goto out;
+		}
+		fprintf(stderr, "digitctl show: wrote %s (drawn over the %s)\n", overlay,
+			strcmp(what, "scan") == 0 ? "original scan" : "stored crops; the original is gone");
+	}
 	if (print_document(db, id, json) < 0) goto sqlfail;
 	int nf = print_fields(db, id, json);
 	if (nf < 0) goto sqlfail;
@@ -316,16 +328,6 @@ int cmd_show(int argc, char **argv)
 	} else {
 		if (print_digits(db, id, 0, 1) < 0) goto sqlfail;
 		fputs("}\n", stdout);
-	}
-	if (overlay) {
-		const char *what = "";
-		if (!spool && cli_config("show", &cfg, 0) == 0) spool = cfg.spool;
-		if (overlay_write(db, id, spool, overlay, &what, err, sizeof err) < 0) {
-			fprintf(stderr, "digitctl show: overlay: %s\n", err);
-			goto out;
-		}
-		fprintf(stderr, "digitctl show: wrote %s (drawn over the %s)\n", overlay,
-			strcmp(what, "scan") == 0 ? "original scan" : "stored crops; the original is gone");
 	}
 	rc = 0;
 	goto out;
