@@ -443,7 +443,7 @@ int review_tty(sqlite3 *db, const char *reviewer, int limit)
 			draw_done(&s);
 			key = term_read_key();
 			if (key == 'u') { undo(&s); continue; }
-			if (key == 'r') { snprintf(s.status, sizeof s.status, "no new digits"); continue; }
+			if (key == 'r') { snprintf(s.status, sizeof s.status, "looked again for new digits"); continue; }
 			if (key == TERM_KEY_OTHER) continue;
 			break;
 		}
