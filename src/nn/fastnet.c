@@ -17,6 +17,7 @@ typedef struct {
 	int relu, pool;         /* followed by ReLU; by 2x2 max pooling (conv only) */
 	int G, NP;              /* conv: images per product, padded columns */
 	int *koff;              /* unpadded conv: offset of each tap (c,ky,kx) in an input */
+	int rows32;             /* conv: by conv_rows32 */
 	int hwc;                /* conv: by conv16_rows, output (OH', OW', OC) channels last;
 				   fc: its input is such an output */
 	int OP;                 /* fc: outputs rounded up to 16 */
@@ -35,14 +36,21 @@ struct nn_fast {
 };
 
 /* Every buffer has this many floats of zeroed slack past its end: an
- * unpadded convolution reads up to K+13 floats past its input (its junk
+ * unpadded convolution reads up to K+30 floats past its input (its junk
  * columns). */
 #define SLACK 64
 
 typedef float vec16 __attribute__((vector_size(64)));
+typedef int ivec16 __attribute__((vector_size(64)));
+
+/* Lanewise maximum of two vec16 (a macro: gcc warns about vector arguments
+ * in the default clone's ABI). */
+#define VMAX(a, b) ((vec16)(((ivec16)(a) & ((a) > (b))) | ((ivec16)(b) & ~((a) > (b)))))
 
 /* Output row width of the convolutions conv16_rows computes. */
 #define CONV16_OW 10
+/* Maps of the convolutions conv_rows32 computes. */
+#define ROWS32_OC 6
 
 static int round16(size_t n)
 {
@@ -108,8 +116,9 @@ static int plan(nn_fast *f, const float *params)
 				s->NP = round16((size_t)s->G * P);
 				continue;
 			}
-			if (l->k + 13 > SLACK)
+			if (l->k + 31 > SLACK)
 				return -1;
+			s->rows32 = s->pool && l->oc == ROWS32_OC && l->ow <= 32 && l->iw <= 32;
 			s->G = 1;
 			s->NP = round16((size_t)l->oh * l->iw);
 			if (!(s->koff = malloc(sizeof(int) * KK)))
@@ -237,6 +246,57 @@ static void conv_post(const stage *s, const float *restrict prod, int ldp, int G
 		}
 }
 
+/* An unpadded convolution with 6 maps and output rows at most 32 wide
+ * (LeNet-5's first), followed by 2x2 max pooling: register tiles of the 6
+ * maps by two output rows read 32 wide in place (as the wide rows above, the
+ * columns past OW are junk), pooled before they leave the registers.  Per
+ * tap 4 vector loads and 6 broadcasts feed 24 multiply-adds.
+ * in (C,H,W) -> out (6, OH/2, OW/2) = pool(relu(conv + b)). */
+NN_HOT
+static void conv_rows32(const stage *s, const float *restrict in, float *restrict out)
+{
+	const ivec16 even = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 };
+	const ivec16 odd = even + 1;
+	const nn_layer *l = s->l;
+	const int KK = l->ic * l->k * l->k, W = l->iw, PH = l->oh / 2, PW = l->ow / 2;
+	const float lo = s->relu ? 0.0f : -__builtin_inff();
+	for (int py = 0; py < PH; py++) {
+		vec16 acc[ROWS32_OC][4];  /* row 2py columns 0-15, 16-31; row 2py+1 likewise */
+		for (int m = 0; m < ROWS32_OC; m++)
+			for (int j = 0; j < 4; j++)
+				acc[m][j] = (vec16){ 0 };
+		const float *x = in + 2 * py * W;
+		for (int k = 0; k < KK; k++) {
+			const float *r0 = x + s->koff[k], *r1 = r0 + W;
+			vec16 b[4];
+			memcpy(&b[0], r0, sizeof b[0]);
+			memcpy(&b[1], r0 + 16, sizeof b[1]);
+			memcpy(&b[2], r1, sizeof b[2]);
+			memcpy(&b[3], r1 + 16, sizeof b[3]);
+			for (int m = 0; m < ROWS32_OC; m++) {
+				const float a = s->w[m * KK + k];
+				for (int j = 0; j < 4; j++)
+					acc[m][j] += a * b[j];
+			}
+		}
+		for (int m = 0; m < ROWS32_OC; m++) {
+			/* Rows' maximum, columns 0-15 and 16-31, then pairs of columns. */
+			const vec16 v0 = VMAX(acc[m][0], acc[m][2]), v1 = VMAX(acc[m][1], acc[m][3]);
+			const vec16 e = __builtin_shuffle(v0, v1, even), o = __builtin_shuffle(v0, v1, odd);
+			const vec16 lov = (vec16){ 0 } + lo;
+			const vec16 t = VMAX(VMAX(e, o) + s->b[m], lov);
+			float *dst = out + ((size_t)m * PH + py) * PW;
+			/* A whole vector when the columns past PW land on rows of this
+			 * map written later; the map's last rows one by one. */
+			if ((py + 1) * PW + 16 - PW <= PH * PW)
+				memcpy(dst, &t, sizeof t);
+			else
+				for (int px = 0; px < PW; px++)
+					dst[px] = t[px];
+		}
+	}
+}
+
 /* A convolution with 16 maps and 10-wide output rows (LeNet-5's second),
  * followed by 2x2 max pooling, with the maps in the vector lanes: per tap,
  * one vector of the 16 maps' weights times 20 broadcast input pixels (a pair
@@ -264,16 +324,14 @@ static void conv16_rows(const stage *s, const float *restrict in, float *restric
 				acc[1][c] += r1[c] * w;
 			}
 		}
+		const vec16 lov = (vec16){ 0 } + lo;
+		vec16 b;
+		memcpy(&b, s->bias, sizeof b);
 		for (int px = 0; px < PW; px++) {
-			const vec16 a = acc[0][2 * px], b = acc[0][2 * px + 1];
-			const vec16 c = acc[1][2 * px], d = acc[1][2 * px + 1];
-			float v[16];
-			for (int j = 0; j < 16; j++) {
-				const float ab = a[j] > b[j] ? a[j] : b[j], cd = c[j] > d[j] ? c[j] : d[j];
-				const float t = (ab > cd ? ab : cd) + s->bias[j];
-				v[j] = t > lo ? t : lo;
-			}
-			memcpy(out + (py * PW + px) * 16, v, sizeof v);
+			const vec16 ab = VMAX(acc[0][2 * px], acc[0][2 * px + 1]);
+			const vec16 cd = VMAX(acc[1][2 * px], acc[1][2 * px + 1]);
+			const vec16 v = VMAX(VMAX(ab, cd) + b, lov);
+			memcpy(out + (py * PW + px) * 16, &v, sizeof v);
 		}
 	}
 }
@@ -286,6 +344,11 @@ static void conv_stage(nn_fast *f, const stage *s, const float *in, float *out, 
 	if (s->hwc) {
 		for (int g = 0; g < n; g++)
 			conv16_rows(s, in + (size_t)g * l->in_size, out + (size_t)g * s->out_size);
+		return;
+	}
+	if (s->rows32) {
+		for (int g = 0; g < n; g++)
+			conv_rows32(s, in + (size_t)g * l->in_size, out + (size_t)g * s->out_size);
 		return;
 	}
 	if (!l->pad) {
