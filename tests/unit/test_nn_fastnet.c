@@ -1,8 +1,9 @@
 /* The classification pass (src/nn/fastnet.c, behind nn_infer_*) against the
  * reference forward pass (nn_net_forward, behind nn_model_logits):
  *  - its matrix kernel against three plain loops over many shapes;
- *  - small random nets (padded and unpadded convolutions, with and without
- *    ReLU and pooling, dropout) on random images;
+ *  - small random nets on random images, taking every path: LeNet-5's two
+ *    special convolutions and the general one (padded and unpadded, with and
+ *    without ReLU and pooling), dropout;
  *  - the shipped models on the MNIST test set: probabilities within 1e-4,
  *    the same argmax on every digit, so the same accuracy;
  *  - any batch size gives the same answers as one image at a time;
@@ -98,6 +99,8 @@ static void check_random_nets(nn_rng *r)
 		"c5k5p2 max2 c7k3 relu fc10",                               /* pooling without ReLU */
 		"pad1 c3k7 c4k3p1 relu max2 fc11",                           /* conv straight into conv */
 		"fc50 relu fc10",
+		"c6k5 max2 fc10",                                           /* 6 maps, rows of 24, no ReLU */
+		"pad3 c6k3 relu max2 fc10",                                 /* 6 maps, rows too wide */
 		"pad2 c6k5 relu max2 c16k5 max2 drop10 fc10",               /* maps in lanes, no ReLU */
 		"pad2 c6k5 relu max2 c16k5 relu max2 c16k1 relu fc10",      /* ... not before an fc */
 	};
