@@ -386,6 +386,46 @@ static int ink_along(const img_t *bin, int x0, int x1, int y, int t)
 	return n;
 }
 
+/* The rules of one direction (bits: SEG_LINE_H or SEG_LINE_V) as a binary
+ * image at half size, each pixel the OR of a 2x2 block: rules are long and
+ * only their boxes are wanted, so labelling a quarter of the pixels loses
+ * nothing but a pixel of precision (line_boxes doubles them back). */
+static int line_mask(const img_t *lines, uint8_t bits, img_t *out, img_err *err)
+{
+	int w = (lines->w + 1) / 2, h = (lines->h + 1) / 2;
+	if (img_alloc(out, w, h, 1, err) < 0) return -1;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *restrict r0 = lines->data + (size_t)(2 * y) * lines->stride;
+		const uint8_t *restrict r1 = 2 * y + 1 < lines->h ? r0 + lines->stride : r0;
+		uint8_t *restrict dst = out->data + (size_t)y * out->stride;
+		for (int x = 0; x < w; x++) {
+			int x1 = 2 * x + 1 < lines->w ? 2 * x + 1 : 2 * x;
+			dst[x] = (r0[2 * x] | r0[x1] | r1[2 * x] | r1[x1]) & bits ? 255 : 0;
+		}
+	}
+	return 0;
+}
+
+/* Components of a line_mask, boxes back in working pixels. */
+static int line_boxes(const img_t *lines, uint8_t bits, img_comp **cc, int *n, img_err *err)
+{
+	img_t m = { 0 };
+	int32_t *labels = NULL;
+	*cc = NULL;
+	*n = 0;
+	if (line_mask(lines, bits, &m, err) < 0) return -1;
+	int rc = img_components(&m, &labels, cc, n, err);
+	img_free(&m);
+	free(labels);
+	for (int i = 0; rc == 0 && i < *n; i++) {
+		img_comp *k = &(*cc)[i];
+		k->x *= 2, k->y *= 2, k->w *= 2, k->h *= 2;
+		if (k->x + k->w > lines->w) k->w = lines->w - k->x;
+		if (k->y + k->h > lines->h) k->h = lines->h - k->y;
+	}
+	return rc;
+}
+
 static int push_sep(seg_sep **v, size_t *n, size_t *cap, int x, int y, int w, int h, int kind)
 {
 	if (*n == *cap) {
@@ -568,17 +608,9 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	 * groups of a date, boxes side by side): the gap between two segments
 	 * ends the fields written on them. */
 	if (cl->lines.data) {
-		img_t hm = { 0 };
-		int32_t *hl = NULL;
 		img_comp *hc = NULL;
 		int nh = 0;
-		if (img_alloc(&hm, cl->lines.w, cl->lines.h, 1, err) < 0) goto fail;
-		for (int y = 0; y < hm.h; y++)
-			for (int x = 0; x < hm.w; x++)
-				hm.data[(size_t)y * hm.stride + x] = cl->lines.data[(size_t)y * cl->lines.stride + x] & SEG_LINE_H ? 255 : 0;
-		int rc = img_components(&hm, &hl, &hc, &nh, err);
-		img_free(&hm);
-		free(hl);
+		int rc = line_boxes(&cl->lines, SEG_LINE_H, &hc, &nh, err);
 		for (int a = 0; rc == 0 && a < nh; a++)
 			for (int b = 0; rc == 0 && b < nh; b++) {
 				const img_comp *A = &hc[a], *B = &hc[b];
@@ -598,17 +630,9 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 
 	/* Vertical rules (table columns) separate fields: one separator each. */
 	if (cl->lines.data) {
-		img_t vm = { 0 };
-		int32_t *vl = NULL;
 		img_comp *vc = NULL;
 		int nv = 0;
-		if (img_alloc(&vm, cl->lines.w, cl->lines.h, 1, err) < 0) goto fail;
-		for (int y = 0; y < vm.h; y++)
-			for (int x = 0; x < vm.w; x++)
-				vm.data[(size_t)y * vm.stride + x] = cl->lines.data[(size_t)y * cl->lines.stride + x] & SEG_LINE_V ? 255 : 0;
-		int rc = img_components(&vm, &vl, &vc, &nv, err);
-		img_free(&vm);
-		free(vl);
+		int rc = line_boxes(&cl->lines, SEG_LINE_V, &vc, &nv, err);
 		for (int i = 0; rc == 0 && i < nv; i++)
 			if (push_sep(seps, nseps, &sepcap, vc[i].x, vc[i].y, vc[i].w, vc[i].h, SEG_SEP_RULE) < 0) rc = -1;
 		free(vc);
