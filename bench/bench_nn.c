@@ -7,8 +7,10 @@
  *   BENCH train_epoch_2t     the same on two threads
  * Training is timed on a fraction of an epoch (BENCH_TRAIN_IMAGES, default
  * 12,800 images) and extrapolated linearly to 60,000; each figure is the best
- * of a few runs, since the machine is shared.  BENCH_SKIP_TRAIN=1 times
- * inference only. */
+ * of a few runs, since the machine is shared (the load average is printed
+ * before and after, to judge them by).  BENCH_SKIP_TRAIN=1 times inference
+ * only.  Inference goes through nn_infer_run, i.e. the classification pass
+ * (src/nn/fastnet.c); training through the reference pass. */
 #include "nn/dataset.h"
 #include "nn/model.h"
 #include "nn/train.h"
@@ -23,6 +25,13 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void print_load(const char *when)
+{
+	double avg[3];
+	if (getloadavg(avg, 3) == 3)
+		printf("load average %s: %.2f %.2f %.2f\n", when, avg[0], avg[1], avg[2]);
 }
 
 static double infer_rate(const nn_model *m, const uint8_t *img, size_t n, int batch)
@@ -102,17 +111,21 @@ int main(void)
 		ntrain = data.n < 12800 ? data.n : 12800;
 
 	printf("model %s (%s)\n", nn_model_id(m), nn_model_spec(m));
+	print_load("before");
 	const double b1 = infer_rate(m, data.images, 20000, 1);
 	printf("BENCH infer_batch1_1t %.0f digits/s\n", b1);
 	const double b256 = infer_rate(m, data.images, 60000, 256);
 	printf("BENCH infer_batch256_1t %.0f digits/s\n", b256);
-	if (getenv("BENCH_SKIP_TRAIN"))
+	if (getenv("BENCH_SKIP_TRAIN")) {
+		print_load("after");
 		return 0;
+	}
 	printf("training timed on %zu images, extrapolated to 60000\n", ntrain);
 	const double t1 = train_epoch(nn_model_spec(m), &data, ntrain, 1);
 	printf("BENCH train_epoch_1t %.2f s\n", t1);
 	const double t2 = train_epoch(nn_model_spec(m), &data, ntrain, 2);
 	printf("BENCH train_epoch_2t %.2f s\n", t2);
+	print_load("after");
 	printf("targets: batch1 >= 50000 digits/s, batch256 >= 100000 digits/s, epoch on 2 threads <= 3 s\n");
 	nn_dataset_free(&data);
 	nn_model_free(m);
