@@ -71,7 +71,7 @@ static int append_page(rec_result *r, const seg_page *sp, int page, int scale, i
 		rec_score(probs + (size_t)s->tag * (size_t)classes, classes, o2);
 		o2->why |= s->why;
 		o2->flagged = o2->confidence < o->threshold || (o2->why & (REC_FLAG_SPLIT | REC_FLAG_REJECT |
-									      REC_FLAG_ODDSIZE | REC_FLAG_TEXTNEAR));
+									      REC_FLAG_ODDSIZE | REC_FLAG_TEXTNEAR | REC_FLAG_SMALL));
 		if (o2->confidence < o->threshold) o2->why |= REC_FLAG_LOWCONF;
 		o2->field = (int)fbase + s->field;
 		memcpy(o2->crop28, s->img, NN_PIXELS);

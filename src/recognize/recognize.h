@@ -21,6 +21,7 @@ enum {
 	REC_FLAG_REJECT  = 1 << 3,  /* the model's "not a digit" class was likely */
 	REC_FLAG_ODDSIZE = 1 << 4,  /* box size unusual for its field */
 	REC_FLAG_TEXTNEAR = 1 << 5, /* touches marks rejected as text or scribble on its line */
+	REC_FLAG_SMALL = 1 << 7,    /* much smaller than the page's writing (kept on the model's word) */
 };
 
 typedef struct {

@@ -283,6 +283,28 @@ static void text_near(seg_page *sp, const int *line, const unsigned *why)
 	}
 }
 
+/* A number written small (a tight box, a hurried note) standing on its
+ * own line: with a reject class the model can vouch for it, every digit
+ * sure and none likely print or scribble; it is kept but flagged
+ * (REC_FLAG_SMALL), since small print on a line of its own passes too.  Small print comes in lines of
+ * text, labels and symbols, so a line holding anything dropped as text,
+ * print or a non-digit keeps the rule; so does a lone mark. */
+static bool small_but_sure(const seg_page *sp, const int *line, size_t f, const unsigned *why, const float *probs,
+			   int classes)
+{
+	const seg_field *fd = &sp->fields[f];
+	if (classes <= NN_CLASS_REJECT || fd->n < 2) return false;
+	for (int j = fd->first; j < fd->first + fd->n; j++)
+		if (!sure_digit(sp, (size_t)j, probs, classes)) return false;
+	for (size_t g = 0; g < sp->nfields; g++) {
+		if (g == f || line[g] != line[f]) continue;
+		const seg_field *o = &sp->fields[g];
+		for (int k = o->first; k < o->first + o->n; k++)
+			if (why[k] & (DROP_CLASS | DROP_WEAK | DROP_LOWER | DROP_PRINTED)) return false;
+	}
+	return true;
+}
+
 /* Cents written small after their amount: a small field of convincing
  * digits right after a surviving field of full-size writing on its line. */
 static bool small_cents(const seg_page *sp, const int *line, size_t f, const unsigned *why, double small,
@@ -370,8 +392,13 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 			int h[64], k = 0;
 			for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) h[k++] = sp->digits[j].wh;
 			qsort(h, (size_t)k, sizeof *h, cmp_int);
-			if (h[k / 2] < SMALL * H && !small_cents(sp, line, f, why, SMALL * H, probs, classes))
-				for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= DROP_SMALL;
+			if (h[k / 2] >= SMALL * H || small_cents(sp, line, f, why, SMALL * H, probs, classes)) continue;
+			/* Kept on the model's word, but worth a look. */
+			bool rescue = small_but_sure(sp, line, f, why, probs, classes);
+			for (int j = fd->first; j < fd->first + fd->n; j++) {
+				if (rescue) sp->digits[j].why |= REC_FLAG_SMALL;
+				else why[j] |= DROP_SMALL;
+			}
 		}
 	}
 	text_near(sp, line, why);
