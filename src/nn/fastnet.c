@@ -22,7 +22,8 @@ typedef struct {
 				   fc: its input is such an output */
 	int OP;                 /* fc: outputs rounded up to 16 */
 	const float *w, *b;     /* conv: w (OC, C*K*K), b (OC) from the model */
-	float *wt, *bias;       /* fc: w^T (I, OP) and b (OP), zero padded */
+	float *wt, *bias;       /* fc: w^T (I, OP) and b (OP), zero padded;
+				   conv16_rows: w^T (C*K*K, 16) and b (16) */
 	size_t out_size;        /* floats per image of the stage's output */
 } stage;
 
@@ -46,6 +47,15 @@ typedef int ivec16 __attribute__((vector_size(64)));
 /* Lanewise maximum of two vec16 (a macro: gcc warns about vector arguments
  * in the default clone's ABI). */
 #define VMAX(a, b) ((vec16)(((ivec16)(a) & ((a) > (b))) | ((ivec16)(b) & ~((a) > (b)))))
+
+/* The even and the odd lanes of the 32 in a, b. */
+#ifdef __clang__
+#define EVEN_LANES(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+#define ODD_LANES(a, b) __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31)
+#else
+#define EVEN_LANES(a, b) __builtin_shuffle(a, b, (ivec16){ 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 })
+#define ODD_LANES(a, b) __builtin_shuffle(a, b, (ivec16){ 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31 })
+#endif
 
 /* Output row width of the convolutions conv16_rows computes. */
 #define CONV16_OW 10
@@ -255,8 +265,6 @@ static void conv_post(const stage *s, const float *restrict prod, int ldp, int G
 NN_HOT
 static void conv_rows32(const stage *s, const float *restrict in, float *restrict out)
 {
-	const ivec16 even = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 };
-	const ivec16 odd = even + 1;
 	const nn_layer *l = s->l;
 	const int KK = l->ic * l->k * l->k, W = l->iw, PH = l->oh / 2, PW = l->ow / 2;
 	const float lo = s->relu ? 0.0f : -__builtin_inff();
@@ -282,7 +290,7 @@ static void conv_rows32(const stage *s, const float *restrict in, float *restric
 		for (int m = 0; m < ROWS32_OC; m++) {
 			/* Rows' maximum, columns 0-15 and 16-31, then pairs of columns. */
 			const vec16 v0 = VMAX(acc[m][0], acc[m][2]), v1 = VMAX(acc[m][1], acc[m][3]);
-			const vec16 e = __builtin_shuffle(v0, v1, even), o = __builtin_shuffle(v0, v1, odd);
+			const vec16 e = EVEN_LANES(v0, v1), o = ODD_LANES(v0, v1);
 			const vec16 lov = (vec16){ 0 } + lo;
 			const vec16 t = VMAX(VMAX(e, o) + s->b[m], lov);
 			float *dst = out + ((size_t)m * PH + py) * PW;
