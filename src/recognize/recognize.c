@@ -69,7 +69,7 @@ static int append_page(rec_result *r, const seg_page *sp, int page, int scale, i
 		if (o2->x + o2->w > pw) o2->w = pw - o2->x > 0 ? pw - o2->x : 1;
 		if (o2->y + o2->h > ph) o2->h = ph - o2->y > 0 ? ph - o2->y : 1;
 		rec_score(probs + (size_t)s->tag * (size_t)classes, classes, o2);
-		o2->why |= s->why;
+		o2->why |= s->why & ~(unsigned)SEG_SLASHLIKE;  /* a hint to the reject stage, no flag */
 		o2->flagged = o2->confidence < o->threshold || (o2->why & (REC_FLAG_SPLIT | REC_FLAG_REJECT |
 									      REC_FLAG_ODDSIZE | REC_FLAG_TEXTNEAR | REC_FLAG_SMALL));
 		if (o2->confidence < o->threshold) o2->why |= REC_FLAG_LOWCONF;
