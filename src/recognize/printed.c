@@ -65,49 +65,63 @@ static bool same_face(const seg_page *sp, const seg_field *fd, const glyph_ref *
 }
 
 /* Mark the runs of field fd; returns the number of candidates marked and
- * leaves one run's reference in *ref. */
+ * leaves one run's reference in *ref.  A run may step over one odd glyph
+ * at a time (two touching glyphs read as one, a symbol) when the glyph
+ * after it is in step again, two or three advances on. */
 static int field_runs(const seg_page *sp, const seg_field *fd, bool *printed, glyph_ref *ref)
 {
 	int marked = 0;
 	int end = fd->first + fd->n;
+#define CX(d) ((d)->wx + (d)->ww / 2.0)
 	for (int s = fd->first; s < end;) {
 		const seg_digit *a = &sp->digits[s];
 		glyph_ref r = { a->wh, a->wy + a->wh, a->stroke, 0, 0 };
 		if (a->ww >= NARROW * a->wh) r.w = a->ww, r.nw = 1;
 		double pmin = 1e30, pmax = 0;
-		int e = s + 1;
-		for (; e < end; e++) {
-			const seg_digit *b = &sp->digits[e], *p = &sp->digits[e - 1];
-			if (!alike(b, &r)) break;
-			double pitch = (b->wx + b->ww / 2.0) - (p->wx + p->ww / 2.0);
+		int last = s, matched = 1, skipped = 0;
+		for (int e = s + 1; e < end; e++) {
+			const seg_digit *b = &sp->digits[e], *p = &sp->digits[last];
+			double pitch = CX(b) - CX(p);
 			double nmin = fmin(pmin, pitch), nmax = fmax(pmax, pitch);
-			if (nmin <= 0 || nmax - nmin > 2 + PITCH_TOL * nmin) break;
-			pmin = nmin, pmax = nmax;
+			bool in_step = alike(b, &r) && nmin > 0 && nmax - nmin <= 2 + PITCH_TOL * nmin;
+			if (!in_step) {
+				if (matched < 2 || e + 1 >= end || !alike(&sp->digits[e + 1], &r)) break;
+				double mean = (pmin + pmax) / 2, d = CX(&sp->digits[e + 1]) - CX(p);
+				if (d < 1.6 * mean || d > 3.4 * mean) break;
+				skipped++;
+				e++;
+				b = &sp->digits[e];
+			} else {
+				pmin = nmin, pmax = nmax;
+			}
 			/* The reference follows the run, so a residual skew over a
 			 * long line does not break it. */
-			int k = e - s + 1;
-			r.h += (b->wh - r.h) / k;
+			matched++;
+			r.h += (b->wh - r.h) / matched;
 			/* The baseline follows the last glyph: a line printed a
 			 * little off the scan's axis climbs steadily. */
 			r.base = b->wy + b->wh;
-			r.stroke += (b->stroke - r.stroke) / k;
+			r.stroke += (b->stroke - r.stroke) / matched;
 			if (b->ww >= NARROW * b->wh) r.nw++, r.w += (b->ww - r.w) / r.nw;
+			last = e;
 		}
-		if (e - s >= RUN_MIN && getenv("DIGITD_DEBUG_PRINTED")) {
-			for (int j = s; j < e; j++) {
-				const seg_digit *q = &sp->digits[j];
-				fprintf(stderr, "PRINTED run %d: page %d,%d work %d,%d %dx%d bottom %d stroke %.2f\n", s, q->x, q->y, q->wx, q->wy, q->ww, q->wh, q->wy + q->wh, q->stroke);
+		if (matched >= RUN_MIN && skipped * 3 <= matched) {
+			for (int j = s; j <= last; j++) {
+				printed[j] = true;
+				if (getenv("DIGITD_DEBUG_PRINTED")) {
+					const seg_digit *q = &sp->digits[j];
+					fprintf(stderr, "PRINTED run %d: page %d,%d work %d,%d %dx%d bottom %d stroke %.2f\n", s,
+						q->x, q->y, q->wx, q->wy, q->ww, q->wh, q->wy + q->wh, q->stroke);
+				}
 			}
-		}
-		if (e - s >= RUN_MIN) {
-			for (int j = s; j < e; j++) printed[j] = true;
-			marked += e - s;
+			marked += last - s + 1;
 			*ref = r;
-			s = e;
+			s = last + 1;
 		} else {
 			s++;
 		}
 	}
+#undef CX
 	return marked;
 }
 

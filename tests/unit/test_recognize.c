@@ -176,7 +176,7 @@ static void add_glyph(seg_page *sp, int x, int y, int w, int h, float stroke)
 static void test_printed(void)
 {
 	seg_digit digits[32];
-	seg_field fields[4];
+	seg_field fields[5];
 	seg_page sp = { .digits = digits, .fields = fields };
 	/* Field 0: six printed digits, 40 tall, 24 wide (a 1 narrower), pitch 28. */
 	fields[0] = (seg_field){ .first = 0 };
@@ -198,14 +198,20 @@ static void test_printed(void)
 	add_glyph(&sp, 500, 700, 31, 52, 4.0f);
 	add_glyph(&sp, 536, 700, 31, 52, 4.0f);
 	fields[3].n = 2;
-	sp.nfields = 4;
-	int line[4] = { 0, 1, 2, 3 };
+	/* Field 4: print with two touching glyphs read as one wide mark. */
+	fields[4] = (seg_field){ .first = 16 };
+	static const int px[6] = { 100, 128, 156, 184, 240, 268 }, pw[6] = { 24, 24, 24, 52, 24, 24 };
+	for (int i = 0; i < 6; i++) add_glyph(&sp, px[i], 900, pw[i], 40, 4.0f);
+	fields[4].n = 6;
+	sp.nfields = 5;
+	int line[5] = { 0, 1, 2, 3, 4 };
 	bool printed[32];
 	rec_find_printed(&sp, line, printed);
 	for (int i = 0; i < 6; i++) CHECKF(printed[i], "printed glyph %d", i);
 	for (int i = 6; i < 12; i++) CHECKF(!printed[i], "handwritten glyph %d", i);
 	CHECK(printed[12] && printed[13]);
 	CHECK(!printed[14] && !printed[15]);
+	for (int i = 16; i < 22; i++) CHECKF(printed[i], "printed glyph %d beside a touching pair", i);
 }
 
 int main(void)
