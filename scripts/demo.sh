@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BUILD=${DIGITD_BUILD:-build}
 RUN="$ROOT/run"
-MODEL=${DIGITD_MODEL:-$ROOT/models/lenet5.model}
+MODEL=${DIGITD_MODEL:-$ROOT/models/lenet5-reject.model}
 
 [ -x "$BUILD/digitd" ] || { echo "demo: $BUILD/digitd is missing: run make first" >&2; exit 1; }
 [ -f "$MODEL" ] || { echo "demo: no model at $MODEL (train one with: $BUILD/digitctl train)" >&2; exit 1; }
