@@ -79,51 +79,61 @@ static void run_parallel(task_fn fn, void *arg, int n)
 	}
 }
 
-/* A pool of threads kept for a whole training run: a batch takes two
- * short parallel steps (chunks, then the optimiser), about 2 ms apart on
- * two threads, and creating threads for each would cost more than the
- * second step saves.  pool_run(p, fn, arg) runs fn(arg, tid, p->n) on the
- * caller (tid 0) and the p->n - 1 workers, and returns when all are done.
- * If a worker cannot be created the pool is smaller: results do not depend
- * on the thread count. */
+/* A pool of threads kept for a whole training run, handing out work item
+ * by item.  A batch takes two short parallel steps (its chunks, then the
+ * optimiser), about 2 ms apart on two threads; creating threads for each
+ * would cost more than the second step saves.  Items are claimed, not
+ * assigned: when another process holds the second core and a worker wakes
+ * late, the caller has already done its items and does not wait for it, so
+ * a busy machine makes a batch no slower than on one thread.  Which thread
+ * runs an item never changes its result (scratch memory is per thread, and
+ * fully rewritten per item).  If a worker cannot be created the pool is
+ * smaller. */
+typedef void (*item_fn)(void *arg, int item, int tid);
+
 struct pool_worker { struct pool *p; int tid; };
 typedef struct pool {
 	pthread_t th[64];
 	struct pool_worker ids[64];
-	int n;                    /* threads including the caller */
-	pthread_mutex_t mu;
+	int n;                    /* threads including the caller (tid 0) */
+	pthread_mutex_t mu;       /* guards everything below */
 	pthread_cond_t go, done;
-	unsigned gen;             /* incremented per pool_run */
-	int pending;              /* workers still running this generation */
-	int quit;
-	task_fn fn;
+	item_fn fn;
 	void *arg;
+	int items, next, finished; /* the current run's items: total, next to claim, done */
+	int quit;
 } pool;
 
-static void *pool_main(void *arg)
+/* Run items of the current run until none is left to claim.  Called, and
+ * returns, with p->mu held. */
+static void pool_drain(pool *p, int tid)
 {
-	const struct pool_worker *w = arg;
-	pool *p = w->p;
-	unsigned seen = 0;
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		while (p->gen == seen && !p->quit)
-			pthread_cond_wait(&p->go, &p->mu);
-		if (p->quit) {
-			pthread_mutex_unlock(&p->mu);
-			return NULL;
-		}
-		seen = p->gen;
-		const task_fn fn = p->fn;
-		void *fa = p->arg;
-		const int n = p->n;
+	while (p->next < p->items) {
+		const int item = p->next++;
+		const item_fn fn = p->fn;
+		void *arg = p->arg;
 		pthread_mutex_unlock(&p->mu);
-		fn(fa, w->tid, n);
+		fn(arg, item, tid);
 		pthread_mutex_lock(&p->mu);
-		if (--p->pending == 0)
+		if (++p->finished == p->items)
 			pthread_cond_signal(&p->done);
-		pthread_mutex_unlock(&p->mu);
 	}
+}
+
+static void *pool_main(void *a)
+{
+	const struct pool_worker *w = a;
+	pool *p = w->p;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->next >= p->items && !p->quit)
+			pthread_cond_wait(&p->go, &p->mu);
+		if (p->quit)
+			break;
+		pool_drain(p, w->tid);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
 }
 
 static void pool_start(pool *p, int n)
@@ -134,27 +144,25 @@ static void pool_start(pool *p, int n)
 	pthread_cond_init(&p->done, NULL);
 	p->n = 1;
 	for (int i = 1; i < n && i < 64; i++) {
-		struct pool_worker *w = &p->ids[i];
-		w->p = p;
-		w->tid = i;
-		if (pthread_create(&p->th[i], NULL, pool_main, w) != 0)
+		p->ids[i] = (struct pool_worker){ p, i };
+		if (pthread_create(&p->th[i], NULL, pool_main, &p->ids[i]) != 0)
 			break;
 		p->n = i + 1;
 	}
 }
 
-static void pool_run(pool *p, task_fn fn, void *arg)
+/* fn(arg, item, tid) for every item in [0, items), on the pool's threads;
+ * returns when all are done. */
+static void pool_run(pool *p, item_fn fn, void *arg, int items)
 {
 	pthread_mutex_lock(&p->mu);
 	p->fn = fn;
 	p->arg = arg;
-	p->pending = p->n - 1;
-	p->gen++;
+	p->items = items;
+	p->next = p->finished = 0;
 	pthread_cond_broadcast(&p->go);
-	pthread_mutex_unlock(&p->mu);
-	fn(arg, 0, p->n);
-	pthread_mutex_lock(&p->mu);
-	while (p->pending > 0)
+	pool_drain(p, 0);
+	while (p->finished < p->items)
 		pthread_cond_wait(&p->done, &p->mu);
 	pthread_mutex_unlock(&p->mu);
 }
@@ -229,48 +237,47 @@ struct batch_job {
 	float **dlogits;          /* per thread */
 };
 
-static void batch_task(void *arg, int tid, int nthreads)
+/* Chunk c of the batch, on thread tid's scratch memory. */
+static void batch_item(void *arg, int c, int tid)
 {
 	struct batch_job *j = arg;
 	const nn_net *net = &j->m->net;
 	const int C = net->classes;
 	nn_work *w = &j->work[tid];
-	for (int c = tid; c < j->nchunks; c += nthreads) {
-		const int first = c * NN_TRAIN_CHUNK;
-		const int cnt = j->count - first < NN_TRAIN_CHUNK ? j->count - first : NN_TRAIN_CHUNK;
-		uint8_t *pix = j->pix[tid];
-		for (int i = 0; i < cnt; i++) {
-			const uint32_t s = j->idx[first + i];
-			j->drop[tid][i] = j->o->seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)j->epoch << 32 | s);
-			const uint8_t *src = j->data->images + (size_t)s * NN_PIXELS;
-			if (j->o->augment) {
-				nn_rng r;
-				nn_rng_seed(&r, j->o->seed, 0xa5a5000000ULL + (uint64_t)j->epoch, s);
-				nn_augment(src, pix + (size_t)i * NN_PIXELS, &r, &j->o->aug);
-			} else {
-				memcpy(pix + (size_t)i * NN_PIXELS, src, NN_PIXELS);
-			}
+	const int first = c * NN_TRAIN_CHUNK;
+	const int cnt = j->count - first < NN_TRAIN_CHUNK ? j->count - first : NN_TRAIN_CHUNK;
+	uint8_t *pix = j->pix[tid];
+	for (int i = 0; i < cnt; i++) {
+		const uint32_t s = j->idx[first + i];
+		j->drop[tid][i] = j->o->seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)j->epoch << 32 | s);
+		const uint8_t *src = j->data->images + (size_t)s * NN_PIXELS;
+		if (j->o->augment) {
+			nn_rng r;
+			nn_rng_seed(&r, j->o->seed, 0xa5a5000000ULL + (uint64_t)j->epoch, s);
+			nn_augment(src, pix + (size_t)i * NN_PIXELS, &r, &j->o->aug);
+		} else {
+			memcpy(pix + (size_t)i * NN_PIXELS, src, NN_PIXELS);
 		}
-		nn_net_input(net, w, pix, cnt, j->m->info.mean, j->m->info.std);
-		w->drop_seed = j->drop[tid];
-		w->training = 1;
-		const float *z = nn_net_forward(net, j->m->params, w, cnt);
-		float *dz = j->dlogits[tid];
-		nn_softmax(z, cnt, C, 1.0f, dz);
-		double loss = 0;
-		/* Cross-entropy of softmax: dloss/dz = p - onehot, averaged over the batch. */
-		for (int i = 0; i < cnt; i++) {
-			const int y = j->data->labels[j->idx[first + i]];
-			float *d = dz + (size_t)i * C;
-			loss -= log(d[y] > 1e-30f ? d[y] : 1e-30f);
-			d[y] -= 1.0f;
-			for (int k = 0; k < C; k++)
-				d[k] /= (float)j->count;
-		}
-		j->loss[c] = loss;
-		memset(j->grad[c], 0, sizeof(float) * net->nparams);
-		nn_net_backward(net, j->m->params, w, cnt, dz, j->grad[c]);
 	}
+	nn_net_input(net, w, pix, cnt, j->m->info.mean, j->m->info.std);
+	w->drop_seed = j->drop[tid];
+	w->training = 1;
+	const float *z = nn_net_forward(net, j->m->params, w, cnt);
+	float *dz = j->dlogits[tid];
+	nn_softmax(z, cnt, C, 1.0f, dz);
+	double loss = 0;
+	/* Cross-entropy of softmax: dloss/dz = p - onehot, averaged over the batch. */
+	for (int i = 0; i < cnt; i++) {
+		const int y = j->data->labels[j->idx[first + i]];
+		float *d = dz + (size_t)i * C;
+		loss -= log(d[y] > 1e-30f ? d[y] : 1e-30f);
+		d[y] -= 1.0f;
+		for (int k = 0; k < C; k++)
+			d[k] /= (float)j->count;
+	}
+	j->loss[c] = loss;
+	memset(j->grad[c], 0, sizeof(float) * net->nparams);
+	nn_net_backward(net, j->m->params, w, cnt, dz, j->grad[c]);
 }
 
 /* ---- optimiser ---- */
@@ -324,13 +331,17 @@ struct step_job {
 	float lr, c1, c2;         /* learning rate, Adam's bias corrections */
 };
 
-static void step_task(void *arg, int tid, int nthreads)
+#define STEP_BLOCKS 8
+
+/* Block b of STEP_BLOCKS of the parameters. */
+static void step_item(void *arg, int b, int tid)
 {
 	const struct step_job *j = arg;
+	(void)tid;
 	/* Ranges of whole cache lines, so threads never write the same line. */
 	const size_t lines = (j->n + 15) / 16;
-	const size_t lo = lines * tid / nthreads * 16;
-	size_t hi = lines * (tid + 1) / nthreads * 16;
+	const size_t lo = lines * b / STEP_BLOCKS * 16;
+	size_t hi = lines * (b + 1) / STEP_BLOCKS * 16;
 	hi = hi < j->n ? hi : j->n;
 	if (lo >= hi)
 		return;
@@ -354,7 +365,7 @@ static void opt_step(const nn_train_opts *o, opt_state *s, float *p, float **gra
 	/* Adam's bias corrections for the first and second moments. */
 	struct step_job j = { o, s, p, grad, used, n, lr,
 			      1.0f - powf(0.9f, (float)s->step), 1.0f - powf(0.999f, (float)s->step) };
-	pool_run(pl, step_task, &j);
+	pool_run(pl, step_item, &j, STEP_BLOCKS);
 }
 
 static float accuracy(const float *logits, const uint8_t *labels, size_t n, int classes)
@@ -461,7 +472,7 @@ nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_trai
 			const int used = (j.count + NN_TRAIN_CHUNK - 1) / NN_TRAIN_CHUNK;
 			const int full = j.nchunks;
 			j.nchunks = used;
-			pool_run(&pl, batch_task, &j);
+			pool_run(&pl, batch_item, &j, used);
 			for (int c = 0; c < used; c++)
 				loss_sum += j.loss[c];
 			j.nchunks = full;
