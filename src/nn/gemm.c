@@ -14,6 +14,17 @@
 /* Helpers must be inlined into each clone to be compiled for its target. */
 #define ALWAYS_INLINE __attribute__((always_inline))
 
+/* gcc's generic vectors (no intrinsics: the default clone splits a vec16
+ * into four SSE registers, the haswell one into two AVX ones), and lanes
+ * picked from two of them: SHUF(a, b, i0, ..., i15), 16-31 meaning b's. */
+typedef float vec16 __attribute__((vector_size(64)));
+typedef int ivec16 __attribute__((vector_size(64)));
+#ifdef __clang__
+#define SHUF(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define SHUF(a, b, ...) __builtin_shuffle(a, b, (ivec16){ __VA_ARGS__ })
+#endif
+
 /* c[0..n) += a0*b0 + a1*b1 + a2*b2 + a3*b3 */
 static inline ALWAYS_INLINE void axpy4(int n, float *restrict c, float a0, const float *restrict b0,
 			 float a1, const float *restrict b1, float a2, const float *restrict b2,
@@ -138,6 +149,34 @@ static inline ALWAYS_INLINE float hsum(float *s)
 	return (s[0] + s[2]) + (s[1] + s[3]);
 }
 
+/* hsum of sixteen lane arrays at once: r[i] = hsum(s[i]) bit for bit, the
+ * very same additions of the same operands (hsum's tree, lane by lane), but
+ * as 15 vector additions of lanes paired up by shuffles instead of sixteen
+ * trees of extracts and scalar additions, which cost training more than
+ * the multiply-adds of the dot products they finish. */
+static inline ALWAYS_INLINE void hsum16(float *const s[16], float r[16])
+{
+	vec16 v[16], l1[8], l2[4], l3[2];
+	for (int i = 0; i < 16; i++)
+		memcpy(&v[i], s[i], sizeof v[i]);
+	/* [s_p[j] + s_p[j+8], s_q[j] + s_q[j+8]], j < 8, for pairs p, q */
+	for (int k = 0; k < 8; k++)
+		l1[k] = SHUF(v[2 * k], v[2 * k + 1], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) +
+			SHUF(v[2 * k], v[2 * k + 1], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+	/* then t[j] + t[j+4], j < 4, for four arrays */
+	for (int m = 0; m < 4; m++)
+		l2[m] = SHUF(l1[2 * m], l1[2 * m + 1], 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27) +
+			SHUF(l1[2 * m], l1[2 * m + 1], 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+	/* then u[0] + u[2] and u[1] + u[3], for eight arrays */
+	for (int h = 0; h < 2; h++)
+		l3[h] = SHUF(l2[2 * h], l2[2 * h + 1], 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29) +
+			SHUF(l2[2 * h], l2[2 * h + 1], 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+	/* and their sum, for all sixteen */
+	const vec16 sum = SHUF(l3[0], l3[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) +
+			  SHUF(l3[0], l3[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+	memcpy(r, &sum, sizeof sum);
+}
+
 /* Four dot products of a with b0..b3 over [0,K). */
 static inline ALWAYS_INLINE void dot4(int K, const float *restrict a, const float *restrict b0,
 			const float *restrict b1, const float *restrict b2,
@@ -193,10 +232,12 @@ static inline ALWAYS_INLINE void dot4x4(int K, const float *restrict a0, const f
 			s20[j] += x2 * p; s21[j] += x2 * q; s22[j] += x2 * r; s23[j] += x2 * t;
 			s30[j] += x3 * p; s31[j] += x3 * q; s32[j] += x3 * r; s33[j] += x3 * t;
 		}
-	out[0][0] = hsum(s00); out[0][1] = hsum(s01); out[0][2] = hsum(s02); out[0][3] = hsum(s03);
-	out[1][0] = hsum(s10); out[1][1] = hsum(s11); out[1][2] = hsum(s12); out[1][3] = hsum(s13);
-	out[2][0] = hsum(s20); out[2][1] = hsum(s21); out[2][2] = hsum(s22); out[2][3] = hsum(s23);
-	out[3][0] = hsum(s30); out[3][1] = hsum(s31); out[3][2] = hsum(s32); out[3][3] = hsum(s33);
+	float *const acc[16] = { s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33 };
+	float r[16];
+	hsum16(acc, r);
+	for (int i = 0; i < 4; i++)
+		for (int n = 0; n < 4; n++)
+			out[i][n] = r[4 * i + n];
 	const float *a[4] = { a0, a1, a2, a3 }, *b[4] = { b0, b1, b2, b3 };
 	for (int i = 0; i < 4; i++)
 		for (int n = 0; n < 4; n++)
@@ -220,8 +261,14 @@ static inline ALWAYS_INLINE void dot2x4(int K, const float *restrict a0, const f
 			s0[j] += x * p; s1[j] += x * q; s2[j] += x * r; s3[j] += x * t;
 			s4[j] += y * p; s5[j] += y * q; s6[j] += y * r; s7[j] += y * t;
 		}
-	out[0][0] = hsum(s0); out[0][1] = hsum(s1); out[0][2] = hsum(s2); out[0][3] = hsum(s3);
-	out[1][0] = hsum(s4); out[1][1] = hsum(s5); out[1][2] = hsum(s6); out[1][3] = hsum(s7);
+	/* Eight sums, computed as sixteen (the second eight again). */
+	float *const acc[16] = { s0, s1, s2, s3, s4, s5, s6, s7, s0, s1, s2, s3, s4, s5, s6, s7 };
+	float r[16];
+	hsum16(acc, r);
+	for (int n = 0; n < 4; n++) {
+		out[0][n] = r[n];
+		out[1][n] = r[4 + n];
+	}
 	for (int k = kv; k < K; k++) {
 		out[0][0] += a0[k] * b0[k]; out[0][1] += a0[k] * b1[k];
 		out[0][2] += a0[k] * b2[k]; out[0][3] += a0[k] * b3[k];
@@ -299,8 +346,6 @@ void nn_gemm_nt(int M, int N, int K, const float *A, int lda,
  * default clone splits a vec16 into four SSE registers, the haswell one into
  * two AVX ones): written as scalar loops, gcc 12 vectorises the narrow tiles
  * along k as sixteen reductions and shuffles them, several times slower. */
-typedef float vec16 __attribute__((vector_size(64)));
-
 #define DEFINE_STORE_TILE(MB, NV)							\
 static inline ALWAYS_INLINE void stile##MB##_##NV(int K, const float *restrict A, int lda, \
 		const float *restrict B, int ldb, const int *boff, float *restrict C, int ldc) \
