@@ -86,8 +86,12 @@ static void refuse(intake *in, const char *name, const struct stat *st)
 	char dest[NAME_MAX + 1], msg[256];
 	if (spool_unique_name(in->sp, SPOOL_FAILED, name, dest) < 0) return;
 	snprintf(msg, sizeof msg, "refused: %s (only regular files are read; links are never followed)", what);
-	if (spool_write_error(in->sp, dest, msg) < 0)
-		log_warn("cannot write failed/%s.error: %s", dest, strerror(errno));
+	if (spool_write_error(in->sp, dest, msg) < 0) {
+		/* left in incoming/; the next scan tries again */
+		log_warn("incoming/\"%s\" is %s but failed/%s.error cannot be written: %s", name, what, dest,
+			 strerror(errno));
+		return;
+	}
 	if (spool_move(in->sp, SPOOL_INCOMING, name, SPOOL_FAILED, dest) < 0) {
 		log_warn("incoming/\"%s\" is %s and cannot be moved to failed/: %s", name, what, strerror(errno));
 		return;

@@ -185,8 +185,14 @@ static int finish_move(pipeline *p, job *j)
 	case DEST_FAILED: {
 		enum spool_dir d = j->dest == DEST_DONE ? SPOOL_DONE : SPOOL_FAILED;
 		for (int tries = 0; tries < 3; tries++) {
-			if (d == SPOOL_FAILED && spool_write_error(sp, j->dest_name, j->dest_error) < 0)
-				log_warn("\"%s\": cannot write failed/%s.error: %s", j->name, j->dest_name, strerror(errno));
+			/* A failed file never reaches failed/ without its .error: if the
+			 * explanation cannot be written (disk full, I/O error) the file
+			 * stays in work/ and is taken up again later. */
+			if (d == SPOOL_FAILED && spool_write_error(sp, j->dest_name, j->dest_error) < 0) {
+				log_err("\"%s\": cannot write failed/%s.error: %s; it stays in work/ until it can be",
+					j->name, j->dest_name, strerror(errno));
+				return -1;
+			}
 			if (spool_move(sp, SPOOL_WORK, j->name, d, j->dest_name) == 0) return 0;
 			if (errno != EEXIST) break;
 			/* someone else put a file there since we chose the name */
