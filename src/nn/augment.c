@@ -33,6 +33,10 @@ int nn_augment_parse(const char *s, nn_augment_params *p)
 		{ "shift", offsetof(nn_augment_params, translate), 8 },
 		{ "elastic", offsetof(nn_augment_params, elastic), 8 },
 		{ "prob", offsetof(nn_augment_params, prob), 1 },
+		{ "thick", offsetof(nn_augment_params, thick), 2 },
+		{ "blur", offsetof(nn_augment_params, blur), 2 },
+		{ "binar", offsetof(nn_augment_params, binar), 1 },
+		{ "gamma", offsetof(nn_augment_params, gamma), 1 },
 	};
 	while (*s) {
 		size_t i, n = strcspn(s, "=");
@@ -72,6 +76,153 @@ static float sample(const float *src, float x, float y)
 	return (1 - ay) * ((1 - ax) * p[0] + ax * p[1]) + ay * ((1 - ax) * p[FRAMED] + ax * p[FRAMED + 1]);
 }
 
+/* ---- Scan-path distortions ------------------------------------------------
+ *
+ * A digit on a scanned page reaches the model through blur, a binariser and
+ * seg_normalize, which area-resamples a hard-edged mask (and dilates thin
+ * strokes).  MNIST's own digits are soft grey anti-aliased strokes, so a model
+ * trained only on them sees our inputs as slightly foreign: flat 255 ink
+ * interiors, one-pixel edges, strokes thicker or thinner than the writer's.
+ * These operations, on the float image after the geometric distortion, draw
+ * from the same family of images. */
+
+/* Fractional grey-level dilation (rad > 0) or erosion (rad < 0): whole
+ * pixels of radius by a 3x3 cross, the remaining fraction as a blend with
+ * one more step, so the stroke width changes continuously with rad. */
+static void stroke(float *img, float rad)
+{
+	const int grow = rad > 0;
+	float a = fabsf(rad);
+	float nb[NN_PIXELS];
+	while (a > 0.0f) {
+		const float f = a > 1.0f ? 1.0f : a;
+		for (int y = 0; y < NN_SIDE; y++)
+			for (int x = 0; x < NN_SIDE; x++) {
+				const float c = img[y * NN_SIDE + x];
+				/* Outside the image is background (0). */
+				const float l = x > 0 ? img[y * NN_SIDE + x - 1] : 0.0f;
+				const float rt = x < NN_SIDE - 1 ? img[y * NN_SIDE + x + 1] : 0.0f;
+				const float u = y > 0 ? img[(y - 1) * NN_SIDE + x] : 0.0f;
+				const float d = y < NN_SIDE - 1 ? img[(y + 1) * NN_SIDE + x] : 0.0f;
+				float m = c;
+				if (grow) {
+					m = fmaxf(fmaxf(m, l), fmaxf(rt, fmaxf(u, d)));
+				} else {
+					m = fminf(fminf(m, l), fminf(rt, fminf(u, d)));
+				}
+				nb[y * NN_SIDE + x] = c + f * (m - c);
+			}
+		memcpy(img, nb, sizeof nb);
+		a -= f;
+	}
+}
+
+/* Separable Gaussian blur of standard deviation sigma (at most 2, so the
+ * kernel radius stays within MAXK); zeros beyond the edges. */
+#define MAXK 6
+static void blur(float *img, float sigma)
+{
+	float k[MAXK + 1], tmp[NN_PIXELS];
+	int rad = (int)ceilf(2.5f * sigma);
+	if (rad > MAXK)
+		rad = MAXK;
+	float sum = 0.0f;
+	for (int i = 0; i <= rad; i++) {
+		k[i] = expf(-(float)(i * i) / (2.0f * sigma * sigma));
+		sum += i ? 2.0f * k[i] : k[i];
+	}
+	for (int i = 0; i <= rad; i++)
+		k[i] /= sum;
+	for (int y = 0; y < NN_SIDE; y++)
+		for (int x = 0; x < NN_SIDE; x++) {
+			float v = k[0] * img[y * NN_SIDE + x];
+			for (int i = 1; i <= rad; i++) {
+				if (x - i >= 0) v += k[i] * img[y * NN_SIDE + x - i];
+				if (x + i < NN_SIDE) v += k[i] * img[y * NN_SIDE + x + i];
+			}
+			tmp[y * NN_SIDE + x] = v;
+		}
+	for (int y = 0; y < NN_SIDE; y++)
+		for (int x = 0; x < NN_SIDE; x++) {
+			float v = k[0] * tmp[y * NN_SIDE + x];
+			for (int i = 1; i <= rad; i++) {
+				if (y - i >= 0) v += k[i] * tmp[(y - i) * NN_SIDE + x];
+				if (y + i < NN_SIDE) v += k[i] * tmp[(y + i) * NN_SIDE + x];
+			}
+			img[y * NN_SIDE + x] = v;
+		}
+}
+
+/* Binarise at thr (a fraction of the peak ink) on a SUB x SUB finer grid,
+ * bilinearly interpolated, and give each pixel the share of its sub-pixels
+ * that are ink: what thresholding a high-resolution scan and area-resampling
+ * the mask to 28x28 (seg_normalize) produce -- full-intensity stroke
+ * interiors with at most one partly covered pixel at each edge. */
+#define SUB 4
+static void binarise(float *img, float thr)
+{
+	float peak = 0.0f, out[NN_PIXELS];
+	for (int i = 0; i < NN_PIXELS; i++)
+		peak = fmaxf(peak, img[i]);
+	if (peak < 1.0f)
+		return;
+	const float t = thr * peak;
+	for (int y = 0; y < NN_SIDE; y++)
+		for (int x = 0; x < NN_SIDE; x++) {
+			int n = 0;
+			for (int sy = 0; sy < SUB; sy++)
+				for (int sx = 0; sx < SUB; sx++) {
+					const float fx = x + (sx + 0.5f) / SUB - 0.5f;
+					const float fy = y + (sy + 0.5f) / SUB - 0.5f;
+					const int x0 = (int)floorf(fx), y0 = (int)floorf(fy);
+					const float ax = fx - (float)x0, ay = fy - (float)y0;
+					float v = 0.0f;
+					for (int j = 0; j < 2; j++)
+						for (int i = 0; i < 2; i++) {
+							const int xx = x0 + i, yy = y0 + j;
+							if (xx < 0 || yy < 0 || xx >= NN_SIDE || yy >= NN_SIDE)
+								continue;
+							v += (i ? ax : 1 - ax) * (j ? ay : 1 - ay) * img[yy * NN_SIDE + xx];
+						}
+					n += v >= t;
+				}
+			out[y * NN_SIDE + x] = 255.0f * (float)n / (SUB * SUB);
+		}
+	memcpy(img, out, sizeof out);
+}
+
+/* Threshold range for binarise, as a fraction of the peak ink: a global or
+ * local binariser puts its cut anywhere between a faint and a dark ink's
+ * edge, which is also the main way a scan makes strokes thicker or
+ * thinner. */
+#define THR_LO 0.25f
+#define THR_HI 0.70f
+
+static int scan_path_on(const nn_augment_params *p)
+{
+	return p->thick > 0.0f || p->blur > 0.0f || p->binar > 0.0f || p->gamma > 0.0f;
+}
+
+/* Every draw is made whatever the outcome, in a fixed order, so that one
+ * field's value does not shift the random numbers of the others. */
+static void scan_path(float *img, nn_rng *r, const nn_augment_params *p)
+{
+	const float rad = nn_rng_sym(r, p->thick);
+	const float sigma = nn_rng_uniform(r) * p->blur;
+	const int bin = nn_rng_uniform(r) < p->binar;
+	const float thr = THR_LO + (THR_HI - THR_LO) * nn_rng_uniform(r);
+	const float g = expf(nn_rng_sym(r, p->gamma));
+	if (rad != 0.0f)
+		stroke(img, rad);
+	if (sigma >= 0.1f)
+		blur(img, sigma);
+	if (bin)
+		binarise(img, thr);
+	if (g != 1.0f)
+		for (int i = 0; i < NN_PIXELS; i++)
+			img[i] = img[i] > 0.0f ? 255.0f * powf(fminf(img[i], 255.0f) / 255.0f, g) : 0.0f;
+}
+
 void nn_augment(const uint8_t *src, uint8_t *dst, nn_rng *r, const nn_augment_params *p)
 {
 	if (p->prob < 1.0f && nn_rng_uniform(r) >= p->prob) {
@@ -96,6 +247,7 @@ void nn_augment(const uint8_t *src, uint8_t *dst, nn_rng *r, const nn_augment_pa
 	for (int y = 0; y < NN_SIDE; y++)
 		for (int x = 0; x < NN_SIDE; x++)
 			framed[(y + BORDER) * FRAMED + x + BORDER] = src[y * NN_SIDE + x];
+	float out[NN_PIXELS];
 	const float mid = (NN_SIDE - 1) / 2.0f, cell = (NN_SIDE - 1) / (float)(GRID - 1);
 	for (int y = 0; y < NN_SIDE; y++) {
 		const float gyf = y / cell;
@@ -111,8 +263,13 @@ void nn_augment(const uint8_t *src, uint8_t *dst, nn_rng *r, const nn_augment_pa
 			const float ux = x - mid, uy = y - mid;
 			const float sx = a00 * ux + a01 * uy + mid + tx + ex;
 			const float sy = a10 * ux + a11 * uy + mid + ty + ey;
-			const float v = sample(framed, sx, sy);
-			dst[y * NN_SIDE + x] = (uint8_t)(v > 255.0f ? 255 : v + 0.5f);
+			out[y * NN_SIDE + x] = sample(framed, sx, sy);
 		}
+	}
+	if (scan_path_on(p))
+		scan_path(out, r, p);
+	for (int i = 0; i < NN_PIXELS; i++) {
+		const float v = out[i];
+		dst[i] = (uint8_t)(v > 255.0f ? 255 : v < 0.0f ? 0 : v + 0.5f);
 	}
 }
