@@ -23,12 +23,14 @@ typedef struct {
 	float binar;        /* chance of binarising at a random threshold and
 			       re-rendering the hard-edged ink by area averaging */
 	float gamma;        /* ink gamma exp(u), u uniform in +-gamma */
+	float noise;        /* when binarising: scanner noise uniform in +-noise
+			       (fraction of the peak ink) on each sub-pixel */
 } nn_augment_params;
 
 extern const nn_augment_params nn_augment_default;
 
 /* Parse "rot=12,scale=0.12,shear=0.2,shift=2,elastic=1.6,prob=1" or the
- * scan-path fields "thick=0.5,blur=0.8,binar=0.5,gamma=0.3" (any
+ * scan-path fields "thick=0.5,blur=0.8,binar=0.5,gamma=0.3,noise=0.2" (any
  * subset; unnamed fields keep their value in p).  Returns 0, or -1 on a
  * malformed or out-of-range field. */
 int nn_augment_parse(const char *s, nn_augment_params *p);

@@ -2,8 +2,8 @@
  * state gives the same distortion, a distortion keeps the digit's ink
  * roughly intact and its centre near the middle, and range lists parse
  * strictly.  Scan-path distortions: binarising leaves only sixteenths of
- * full ink, stroke changes both thicken and thin, blur keeps the ink but
- * lowers the peak, gamma keeps paper and full ink fixed. */
+ * full ink, noise before the cut changes edges, stroke changes both thicken
+ * and thin, blur keeps the ink, gamma keeps paper and full ink fixed. */
 #include "check.h"
 #include "nn/augment.h"
 #include "nn/nn.h"
@@ -77,6 +77,22 @@ int main(void)
 		CHECKF(ink > ink0 * 0.7 && ink < ink0 * 1.4, "binarised %d: ink %ld of %ld", t, ink, ink0);
 	}
 	CHECK(partial > 0);
+	/* Noise before the cut roughens edges: some draws differ from the clean
+	 * cut with the same threshold, and the result is still sixteenths. */
+	nn_augment_params noisy = bin;
+	noisy.noise = 0.25f;
+	int rough = 0;
+	for (int t = 0; t < 20; t++) {
+		nn_rng r1, r2;
+		nn_rng_seed(&r1, 9, 1, (uint64_t)t);
+		nn_rng_seed(&r2, 9, 1, (uint64_t)t);
+		nn_augment(src, a, &r1, &bin);
+		nn_augment(src, b, &r2, &noisy);
+		rough += memcmp(a, b, sizeof a) != 0;
+		for (int i = 0; i < NN_PIXELS; i++)
+			CHECK(b[i] == (uint8_t)(255.0f * (float)((b[i] * 16 + 127) / 255) / 16 + 0.5f));
+	}
+	CHECKF(rough > 10, "noise changed only %d of 20 binarisations", rough);
 
 	nn_augment_params thick = zero;
 	thick.thick = 1;
@@ -121,10 +137,11 @@ int main(void)
 	CHECK(nn_augment_parse("rot=5,shift=1.5", &p) == 0);
 	CHECK(p.rotate_deg == 5.0f && p.translate == 1.5f && p.scale == nn_augment_default.scale);
 	CHECK(nn_augment_parse("", &p) == 0);
-	CHECK(nn_augment_parse("thick=0.5,blur=0.8,binar=0.7,gamma=0.3", &p) == 0);
-	CHECK(p.thick == 0.5f && p.blur == 0.8f && p.binar == 0.7f && p.gamma == 0.3f && p.rotate_deg == 5.0f);
+	CHECK(nn_augment_parse("thick=0.5,blur=0.8,binar=0.7,gamma=0.3,noise=0.2", &p) == 0);
+	CHECK(p.thick == 0.5f && p.blur == 0.8f && p.binar == 0.7f && p.gamma == 0.3f && p.noise == 0.2f &&
+	      p.rotate_deg == 5.0f);
 	static const char *bad[] = { "rot", "rot=", "rot=x", "rot=90", "spin=1", "rot=1,", "rot=1;shift=2",
-				     "prob=2", "scale=-0.1", "binar=1.5", "thick=3", "blur=-1", "gamma=2" };
+				     "prob=2", "scale=-0.1", "binar=1.5", "thick=3", "blur=-1", "gamma=2", "noise=0.3" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		CHECKF(nn_augment_parse(bad[i], &p) < 0, "'%s' accepted", bad[i]);
 	CHECK_DONE();
