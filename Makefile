@@ -167,7 +167,7 @@ data/negatives-idx3-ubyte: $(B)/tests/mknegatives
 .PHONY: samples negatives
 
 bench: all data $(BENCH_BIN) $(B)/tests/droplat   # droplat: bench_daemon.sh's latency probe
-	bench/run.sh
+	DIGITD_BUILD=$(B) bench/run.sh
 
 fuzz:
 	scripts/fuzz.sh
