@@ -9,6 +9,7 @@
 #include "nn/dataset.h"
 #include "nn/model.h"
 #include "nn/train.h"
+#include "store/reviewed.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -23,6 +24,7 @@
 
 struct train_args {
 	const char *data, *out, *negatives;
+	const char *extra_db;    /* --extra-db: reviewed digits from a digitd database */
 	size_t val, limit;
 	int quiet;
 	nn_train_opts o;
@@ -52,6 +54,10 @@ static void usage(FILE *f)
 "  --epochs N        passes over the training set (default 24)\n"
 "  --seed S          random seed for weights, shuffling, distortions (default 1)\n"
 "  --threads N       worker threads (default: number of cores)\n"
+"  --extra-db FILE   also train on the digits people reviewed in the digitd\n"
+"                    database FILE (their stored 28x28 crops with the reviewed\n"
+"                    labels; see digitctl review), so the model learns the\n"
+"                    handwriting it actually reads\n"
 "  --negatives FILE  IDX3 file of 28x28 non-digit images, all labelled class 10\n"
 "                    (\"not a digit\"); needs an 11-output spec (classic-reject);\n"
 "                    a tenth of them join the validation split\n"
@@ -130,8 +136,31 @@ static void progress(const nn_progress *p, void *arg)
 
 /* Hook for further training sources (e.g. reviewed digits from the
  * database): append to train (and, if useful, val).  Returns 0 or -1. */
+static int add_reviewed(const char *db, nn_dataset *train, int quiet)
+{
+	char err[1024];
+	uint8_t *im = NULL, *lab = NULL;
+	size_t n = 0;
+	if (store_reviewed_crops(db, &im, &lab, &n, err, sizeof err) < 0) {
+		fprintf(stderr, "digitctl train: --extra-db: %s\n", err);
+		return -1;
+	}
+	int rc = n ? nn_dataset_append(train, im, lab, 0, n) : 0;
+	free(im);
+	free(lab);
+	if (rc < 0)
+		fprintf(stderr, "digitctl train: out of memory adding reviewed digits\n");
+	else if (!quiet)
+		fprintf(stderr, "added %zu reviewed digits from %s to training\n", n, db);
+	return rc;
+}
+
 static int add_extra_sources(const struct train_args *a, int classes, nn_dataset *train, nn_dataset *val)
 {
+	/* reviewed digits train only: the validation split stays MNIST's, so
+	 * scores stay comparable between models */
+	if (a->extra_db && add_reviewed(a->extra_db, train, a->quiet) < 0)
+		return -1;
 	if (!a->negatives)
 		return 0;
 	if (classes != NN_CLASS_REJECT + 1) {
@@ -161,7 +190,7 @@ static int add_extra_sources(const struct train_args *a, int classes, nn_dataset
 static int parse_args(int argc, char **argv, struct train_args *a)
 {
 	enum { O_DATA = 256, O_OUT, O_ARCH, O_EPOCHS, O_SEED, O_THREADS, O_NEG, O_BATCH, O_OPT,
-	       O_LR, O_WD, O_PAT, O_NOAUG, O_VAL, O_LIMIT, O_QUIET, O_AUG };
+	       O_LR, O_WD, O_PAT, O_NOAUG, O_VAL, O_LIMIT, O_QUIET, O_AUG, O_EXTRA_DB };
 	static const struct option longopts[] = {
 		{ "data", required_argument, NULL, O_DATA }, { "out", required_argument, NULL, O_OUT },
 		{ "arch", required_argument, NULL, O_ARCH }, { "epochs", required_argument, NULL, O_EPOCHS },
@@ -172,6 +201,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
 		{ "no-augment", no_argument, NULL, O_NOAUG }, { "val", required_argument, NULL, O_VAL },
 		{ "limit", required_argument, NULL, O_LIMIT }, { "quiet", no_argument, NULL, O_QUIET },
 		{ "augment", required_argument, NULL, O_AUG },
+		{ "extra-db", required_argument, NULL, O_EXTRA_DB },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	double v;
@@ -188,6 +218,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
 		case O_OUT: a->out = optarg; break;
 		case O_ARCH: a->o.spec = optarg; break;
 		case O_NEG: a->negatives = optarg; break;
+		case O_EXTRA_DB: a->extra_db = optarg; break;
 		case O_EPOCHS: if (parse_num("--epochs", optarg, 1, 10000, &v)) return -1; a->o.epochs = (int)v; break;
 		case O_SEED: if (parse_num("--seed", optarg, 0, 1e18, &v)) return -1; a->o.seed = (uint64_t)v; break;
 		case O_THREADS: if (parse_num("--threads", optarg, 1, 64, &v)) return -1; a->o.threads = (int)v; break;
