@@ -93,6 +93,8 @@ CREATE VIEW document_text AS
 	       f.confidence,
 	       f.flagged,
 	       (SELECT count(*) FROM digits WHERE field_id = f.id AND reviewed_label IS NOT NULL) AS reviewed,
-	       (SELECT count(*) FROM digits WHERE field_id = f.id AND flagged = 1 AND reviewed_label IS NULL) AS unreviewed_flags
+	       -- "+flagged": count through digits_field; without ANALYZE statistics SQLite
+	       -- would otherwise scan the whole review backlog (digits_review) per field
+	       (SELECT count(*) FROM digits WHERE field_id = f.id AND +flagged = 1 AND reviewed_label IS NULL) AS unreviewed_flags
 	FROM fields f JOIN documents doc ON doc.id = f.document_id
 	ORDER BY f.document_id, f.idx;
