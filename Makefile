@@ -72,9 +72,13 @@ ifeq ($(strip $(PKG_LIBS)),)
 GOALS := $(or $(filter-out deps,$(MAKECMDGOALS)),all)
 $(GOALS): deps-then-rerun ; @:
 deps-then-rerun:
+ifeq ($(DIGITD_DEPS_TRIED),1)
+	@echo "digitd: pkg-config still cannot find $(PKGS) after installing; check 'pkg-config --cflags $(PKGS)'" >&2; exit 1
+else
 	@echo "digitd: build dependencies missing ($(PKGS)); running scripts/install-deps.sh"
 	scripts/install-deps.sh
-	$(MAKE) --no-print-directory $(GOALS)
+	$(MAKE) --no-print-directory DIGITD_DEPS_TRIED=1 $(GOALS)
+endif
 .PHONY: deps-then-rerun
 else
 all: $(B)/digitctl $(B)/digitd
