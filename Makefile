@@ -8,7 +8,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Opt-ins: SANITIZE=1 (ASan+UBSan build in build-asan/), NATIVE=1 (-march=native),
-# WERROR=1 (warnings are errors; CI sets it).
+# WERROR=1 (warnings are errors; on by default when CI=true, as CI runs set it).
 #
 # Sources are found by wildcard: a new file in src/<layer>/ or tests/unit/test_*.c
 # needs no Makefile edit.  Layers: nn imaging segment recognize store daemon cli util.
@@ -38,6 +38,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(if $(PKG_CFLAGS),-lopencv_imgcodecs -lopencv_imgproc -lopencv_core $(shell pkg-config --libs sqlite3 libconfig 2>/dev/null))
 
 WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wformat=2
+WERROR ?= $(if $(filter true,$(CI)),1,0)
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
