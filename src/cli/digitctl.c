@@ -6,17 +6,6 @@
 #include "cli/cli.h"
 #include "util/log.h"
 
-/* Weak while the commands are being written in parallel; a command not linked
- * in says so instead of breaking every build. */
-#pragma weak cmd_train
-#pragma weak cmd_eval
-#pragma weak cmd_recognize
-#pragma weak cmd_list
-#pragma weak cmd_show
-#pragma weak cmd_review
-#pragma weak cmd_export
-#pragma weak cmd_stats
-
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -68,10 +57,6 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(argv[1], commands[i].name) != 0) continue;
-		if (!commands[i].fn) {
-			fprintf(stderr, "digitctl: command '%s' is not built in this binary\n", argv[1]);
-			return 1;
-		}
 		return commands[i].fn(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "digitctl: unknown command '%s'\n\n", argv[1]);
