@@ -17,6 +17,7 @@
 #include "imaging/ops.h"
 #include "nn/nn.h"
 #include "recognize/recognize.h"
+#include "util/file.h"
 
 /* CPU time of this process: on a shared machine wall-clock times include
  * waiting for a core; CPU time is what one page costs one core. */
@@ -41,18 +42,9 @@ static double median(double *v, int n)
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
+	uint8_t *b;
+	char err[512];
+	if (file_read_all(path, SIZE_MAX, &b, len, err, sizeof err) < 0) return NULL;
 	return b;
 }
 

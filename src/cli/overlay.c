@@ -26,6 +26,7 @@
 #include "imaging/ops.h"
 #include "nn/nn.h"
 #include "store/query.h"
+#include "util/file.h"
 #include "util/sha256.h"
 
 #define MAX_ORIGINAL_BYTES (512u << 20)
@@ -63,19 +64,13 @@ typedef struct {
 
 static uint8_t *read_file(const char *path, size_t *len)
 {
-	struct stat sb;
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	if (!f) return NULL;
-	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-	    (uint64_t)sb.st_size <= MAX_ORIGINAL_BYTES && (buf = malloc((size_t)sb.st_size)) &&
-	    fread(buf, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size) {
-		*len = (size_t)sb.st_size;
-	} else {
+	uint8_t *buf;
+	char err[256];
+	if (file_read_all(path, MAX_ORIGINAL_BYTES, &buf, len, err, sizeof err) < 0) return NULL;
+	if (*len == 0) {        /* an empty file is no original */
 		free(buf);
-		buf = NULL;
+		return NULL;
 	}
-	fclose(f);
 	return buf;
 }
 

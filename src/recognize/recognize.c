@@ -5,18 +5,15 @@
  * buf, leaves *out valid (possibly empty) whatever happens, and reports every
  * failure as a message, never a crash; boxes are in the file's own pixel
  * coordinates whatever reduced decoding or deskewing happened. */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "imaging/load.h"
 #include "recognize/rec_internal.h"
 #include "segment/segment.h"
+#include "util/file.h"
 #include "util/sha256.h"
 
 static double now_ms(void)
@@ -197,53 +194,10 @@ int rec_file(const char *path, const rec_options *opt, nn_infer *nn, rec_result 
 		opt = &defo;
 	}
 	memset(out, 0, sizeof *out);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	struct stat st;
-	uint8_t *buf = NULL;
-	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		goto fail;
-	}
-	if ((uint64_t)st.st_size > opt->max_bytes) {
-		snprintf(err, errlen, "%s: file is %lld bytes, over the limit of %zu", path, (long long)st.st_size,
-			 opt->max_bytes);
-		goto fail;
-	}
-	size_t len = (size_t)st.st_size, done = 0;
-	buf = malloc(len ? len : 1);
-	if (!buf) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
-	}
-	while (done < len) {
-		ssize_t k = read(fd, buf + done, len - done);
-		if (k < 0 && errno == EINTR) continue;
-		if (k < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (k == 0) break;      /* shrank while we read: take what is there */
-		done += (size_t)k;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		snprintf(err, errlen, "%s: close: %s", path, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	int rc = rec_buffer(buf, done, path, opt, nn, out, err, errlen);
+	uint8_t *buf;
+	size_t len;
+	if (file_read_all(path, opt->max_bytes, &buf, &len, err, errlen) < 0) return -1;
+	int rc = rec_buffer(buf, len, path, opt, nn, out, err, errlen);
 	free(buf);
 	return rc;
-fail:
-	if (fd >= 0) close(fd);
-	free(buf);
-	return -1;
 }

@@ -29,7 +29,8 @@ void seg_cands_free(seg_cand *c, size_t n)
 	free(c);
 }
 
-static bool touches_mask(const img_t *m, int x0, int y0, int x1, int y1)
+/* Does any pixel of the box (clipped to the mask) carry one of bits? */
+static bool mask_any(const img_t *m, int x0, int y0, int x1, int y1, uint8_t bits)
 {
 	if (!m->data) return false;
 	if (x0 < 0) x0 = 0;
@@ -38,8 +39,13 @@ static bool touches_mask(const img_t *m, int x0, int y0, int x1, int y1)
 	if (y1 > m->h) y1 = m->h;
 	for (int y = y0; y < y1; y++)
 		for (int x = x0; x < x1; x++)
-			if (m->data[(size_t)y * m->stride + x]) return true;
+			if (m->data[(size_t)y * m->stride + x] & bits) return true;
 	return false;
+}
+
+static bool touches_mask(const img_t *m, int x0, int y0, int x1, int y1)
+{
+	return mask_any(m, x0, y0, x1, y1, 0xff);
 }
 
 /* A comb tick: a thin, solid, vertical bar whose end rests on a removed line. */
@@ -332,15 +338,7 @@ static bool is_ruled_slash(const seg_cand *c, double h)
 /* Any vertical rule pixel in the box (a table's column rule)? */
 static bool vrule_in(const img_t *m, int x0, int y0, int x1, int y1)
 {
-	if (!m->data) return false;
-	if (x0 < 0) x0 = 0;
-	if (y0 < 0) y0 = 0;
-	if (x1 > m->w) x1 = m->w;
-	if (y1 > m->h) y1 = m->h;
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++)
-			if (m->data[(size_t)y * m->stride + x] & SEG_LINE_V) return true;
-	return false;
+	return mask_any(m, x0, y0, x1, y1, SEG_LINE_V);
 }
 
 /* Writing on both sides of candidate i, on its line, of its size and

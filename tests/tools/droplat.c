@@ -18,6 +18,7 @@
 #include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
+#include "util/file.h"
 
 static double now_ms(void)
 {
@@ -34,15 +35,13 @@ static int cmp(const void *a, const void *b)
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	unsigned char *b = n > 0 ? malloc((size_t)n) : NULL;
-	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) { free(b); b = NULL; }
-	fclose(f);
-	*len = (size_t)n;
+	uint8_t *b;
+	char err[512];
+	if (file_read_all(path, SIZE_MAX, &b, len, err, sizeof err) < 0) return NULL;
+	if (*len == 0) {
+		free(b);
+		return NULL;
+	}
 	return b;
 }
 

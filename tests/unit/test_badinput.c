@@ -17,6 +17,7 @@
 #include "imaging/load.h"
 #include "recognize/recognize.h"
 #include "segment/segment.h"
+#include "util/file.h"
 
 static char tmpdir[] = "/tmp/digitd-test-badinput-XXXXXX";
 static nn_model *model;
@@ -31,18 +32,9 @@ static double now_s(void)
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-	if (b && n > 0 && fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	*len = n > 0 ? (size_t)n : 0;
+	uint8_t *b;
+	char err[512];
+	if (file_read_all(path, SIZE_MAX, &b, len, err, sizeof err) < 0) return NULL;
 	return b;
 }
 

@@ -15,6 +15,7 @@
 #include "store/query.h"
 #include "store/reviewed.h"
 #include "store/store.h"
+#include "util/file.h"
 
 static char dir[] = "/tmp/test_cli_query.XXXXXX";
 
@@ -190,15 +191,9 @@ static void test_resolve_and_review(void)
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *b = NULL;
-	struct stat sb;
-	if (!f) return NULL;
-	if (fstat(fileno(f), &sb) == 0 && (b = malloc((size_t)sb.st_size)) &&
-	    fread(b, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size)
-		*len = (size_t)sb.st_size;
-	else { free(b); b = NULL; }
-	fclose(f);
+	uint8_t *b;
+	char err[512];
+	if (file_read_all(path, SIZE_MAX, &b, len, err, sizeof err) < 0) return NULL;
 	return b;
 }
 

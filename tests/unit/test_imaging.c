@@ -12,23 +12,15 @@
 #include "imaging/load.h"
 #include "imaging/ops.h"
 #include "imaging/probe.h"
+#include "util/file.h"
 
 static char tmpdir[] = "/tmp/digitd-test-imaging-XXXXXX";
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
+	uint8_t *b;
+	char err[512];
+	if (file_read_all(path, SIZE_MAX, &b, len, err, sizeof err) < 0) return NULL;
 	return b;
 }
 
