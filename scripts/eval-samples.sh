@@ -10,11 +10,15 @@
 # --sweep runs the recogniser once per confidence threshold (default
 # 0.5 0.7 0.8 0.9 0.95 0.98 0.99) and prints one line of figures for each:
 # what the threshold trades between errors flagged and digits flagged.
-# DIGITD_BUILD picks the build directory (default build).  The raw output is
+# DIGITD_BUILD picks the build directory (default build); SAMPLES picks the
+# directory of scans and truth (default samples; a held-out set made with
+# `MKSAMPLES_SEED=N build/tests/mksamples data/mnist DIR` checks that tuning
+# on samples/ generalises to other digits, positions and noise).  The raw output is
 # kept in $DIGITD_BUILD/eval-samples.jsonl for a closer look.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${DIGITD_BUILD:-build}
+SAMPLES=${SAMPLES:-samples}
 SCORE_ARGS=""
 SWEEP=""
 while [ $# -gt 0 ]; do
@@ -33,8 +37,8 @@ if [ ! -x "$BUILD/digitctl" ]; then
 fi
 command -v node >/dev/null 2>&1 || { echo "eval-samples: node is missing (apt-get install nodejs)" >&2; exit 1; }
 # The scans only: not the truth files, nor overlays drawn by `MKSAMPLES_OVERLAY=1 make samples`.
-FILES=$(ls samples/*.png samples/*.jpg samples/*.tif 2>/dev/null | grep -v '\.overlay\.png$')
-[ -n "$FILES" ] || { echo "eval-samples: no scans in samples/ (make samples)" >&2; exit 1; }
+FILES=$(ls "$SAMPLES"/*.png "$SAMPLES"/*.jpg "$SAMPLES"/*.tif 2>/dev/null | grep -v '\.overlay\.png$')
+[ -n "$FILES" ] || { echo "eval-samples: no scans in $SAMPLES/ (make samples)" >&2; exit 1; }
 OUT="$BUILD/eval-samples.jsonl"
 if [ -n "$SWEEP" ]; then
 	for t in $SWEEP; do
@@ -43,7 +47,7 @@ if [ -n "$SWEEP" ]; then
 		rc=$?
 		[ $rc -eq 0 ] || [ $rc -eq 1 ] || { echo "eval-samples: digitctl recognize exited with $rc" >&2; exit 1; }
 		printf 'threshold %-5s ' "$t"
-		node scripts/score-samples.js --oneline "$OUT" || exit 1
+		node scripts/score-samples.js --oneline --truth-dir "$SAMPLES" "$OUT" || exit 1
 	done
 	exit 0
 fi
@@ -56,4 +60,4 @@ if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
 	exit 1
 fi
 # shellcheck disable=SC2086
-exec node scripts/score-samples.js $SCORE_ARGS "$OUT"
+exec node scripts/score-samples.js $SCORE_ARGS --truth-dir "$SAMPLES" "$OUT"

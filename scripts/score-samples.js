@@ -157,11 +157,13 @@ function scoreFile(out, truth) {
 			if (dOf[i] >= 0) {
 				c.matched++;
 				const t = tp.digits[dOf[i]];
-				if (d.label === t.label) c.correct++;
-				else {
+				if (d.label === t.label) {
+					c.correct++;
+					if (d.flagged) note(name, pg, `flagged ${t.label} (${Number(d.confidence).toFixed(2)}, why ${d.why | 0}) ${box(t)} mnist ${t.mnist_test_index}`);
+				} else {
 					c.errors++;
 					if (d.flagged) c.errors_flagged++;
-					note(name, pg, `read ${t.label} as ${d.label} (${Number(d.confidence).toFixed(2)}${d.flagged ? ', flagged' : ''}) ${box(t)} mnist ${t.mnist_test_index}`);
+					note(name, pg, `read ${t.label} as ${d.label} (${Number(d.confidence).toFixed(2)}${d.flagged ? ', flagged' : ''}, why ${d.why | 0}) ${box(t)} mnist ${t.mnist_test_index}`);
 				}
 			} else {
 				c.fp++;
@@ -169,7 +171,7 @@ function scoreFile(out, truth) {
 				if (d.flagged) { c.fp_flagged++; c.errors_flagged++; }
 				const k = fpKind(d, tp.digits, tp.nondigits || []);
 				c.fp_by_kind[k]++;
-				note(name, pg, `false ${d.label} (${Number(d.confidence).toFixed(2)}${d.flagged ? ', flagged' : ''}) ${box(d)} on ${k}`);
+				note(name, pg, `false ${d.label} (${Number(d.confidence).toFixed(2)}${d.flagged ? ', flagged' : ''}, why ${d.why | 0}, reject ${Number(d.reject || 0).toFixed(2)}) ${box(d)} on ${k}`);
 			}
 		});
 		const of = fields.filter((f) => (f.page | 0) === pg);

@@ -473,6 +473,7 @@ static int page_finish(spage *p, const spost *post, rng_t *r, img_t *out)
 				out->data[(size_t)y * out->stride + x] = (uint8_t)((29 * px[0] + 150 * px[1] + 77 * px[2] + 128) >> 8);
 			}
 		img_free(&rot);
+		rot = (img_t){ 0 };
 		if (post->binarize > 0)
 			for (int y = 0; y < h; y++)
 				for (int x = 0; x < w; x++) {
@@ -481,6 +482,7 @@ static int page_finish(spage *p, const spost *post, rng_t *r, img_t *out)
 				}
 	} else {
 		*out = rot;
+		rot = (img_t){ 0 };  /* owned by out now: the fail path frees out, not rot */
 	}
 
 	/* Truth boxes: the corners of every inked pixel at each row's ends. */
