@@ -9,7 +9,8 @@
 # crash stops the run with exit 1 and leaves build-fuzz/artifacts/crash-*:
 # fix the bug, then copy the file into tests/fuzz/crashers/, where
 # test_badinput replays it on every `make check`.
-# Exit 77 (skipped) when clang is not installed.
+# Exit 77 (skipped) when clang or its libFuzzer/sanitizer runtimes
+# (libclang-rt-dev) are not installed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 SECS=${1:-${FUZZ_SECONDS:-300}}
@@ -18,6 +19,15 @@ if ! command -v clang >/dev/null 2>&1 || ! command -v clang++ >/dev/null 2>&1; t
 	echo "fuzz: clang is not installed (apt-get install clang): skipped"
 	exit 77
 fi
+# clang without compiler-rt links nothing with -fsanitize=fuzzer.
+probe=$(mktemp -d) || exit 1
+printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$probe/p.c"
+if ! clang -fsanitize=fuzzer,address,undefined -o "$probe/p" "$probe/p.c" >/dev/null 2>&1; then
+	rm -rf "$probe"
+	echo "fuzz: clang cannot link libFuzzer with ASan/UBSan (apt-get install libclang-rt-dev): skipped"
+	exit 77
+fi
+rm -rf "$probe"
 CV_CFLAGS=$(pkg-config --cflags opencv4) || { echo "fuzz: opencv4 not found by pkg-config" >&2; exit 1; }
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-O1 -g -Isrc -D_GNU_SOURCE $SAN -fsanitize=fuzzer-no-link"

@@ -2,10 +2,14 @@
 # Install the Debian packages digitd builds and runs with.  Called by the
 # Makefile when its pkg-config probe fails; safe to run again.
 set -eu
-PKGS="build-essential pkg-config libopencv-dev libsqlite3-dev libconfig-dev sqlite3 npm ca-certificates"
-# Optional, used by tests when present: clang (fuzzing), tmux (review tty test),
-# systemd (systemd-analyze verify/security, sysusers, tmpfiles in the install test).
-EXTRA="${DIGITD_EXTRA_PKGS:-clang tmux systemd}"
+# procps: /bin/kill for the unit's ExecReload, ps and pgrep for the tests
+# (a minimal Debian has neither).
+PKGS="build-essential pkg-config libopencv-dev libsqlite3-dev libconfig-dev sqlite3 npm ca-certificates procps"
+# Optional, used by tests when present: clang and libclang-rt-dev (fuzzing:
+# --no-install-recommends leaves out clang's libFuzzer and sanitizer
+# runtimes), tmux (review tty test), systemd (systemd-analyze verify/security,
+# sysusers, tmpfiles in the install test).
+EXTRA="${DIGITD_EXTRA_PKGS:-clang libclang-rt-dev tmux systemd}"
 
 missing=""
 for p in $PKGS $EXTRA; do
