@@ -20,6 +20,7 @@
 #include "segment/seg_internal.h"
 
 #define MIN_DIGIT_MM 2.3      /* smallest handwritten digit height */
+#define BIG_DIGIT_MM 12.0       /* a large handwritten digit, box and all */
 #define MAX_CANDS 20000         /* a page with more components is noise, not a form */
 
 void seg_cands_free(seg_cand *c, size_t n)
@@ -471,6 +472,13 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	 * on a cheque or a note. */
 	int wside = cl->bin.w > cl->bin.h ? cl->bin.w : cl->bin.h;
 	double min_h = MIN_DIGIT_MM / 25.4 * (wside / 11.69);
+	/* A blob is several digits tall: several times the page's typical
+	 * height, but that is often its print, and writing on forms is three
+	 * or four times taller than small print.  So a blob must also be
+	 * taller than a large written digit (same A4 reckoning; the larger of
+	 * the two bounds keeps what either would keep). */
+	double blob_h = 3.5 * h, big_h = BIG_DIGIT_MM / 25.4 * (wside / 11.69);
+	if (blob_h < big_h) blob_h = big_h;
 	*digit_h = h;
 	if (ncc > MAX_CANDS) {
 		/* Pure noise or a halftone: nothing here reads as handwriting. */
@@ -487,7 +495,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		bool speck = (k->h < 0.3 * h && k->w < 0.3 * h) || (k->h < min_h && k->w < min_h);
 		bool fine_print = k->h < min_h;
 		bool tiny = k->area < 0.01 * h * h || k->h < 0.25 * h;
-		bool blob = k->h > 3.5 * h || k->w > 12 * h;
+		bool blob = k->h > blob_h || k->w > 12 * h;
 		/* A short solid bar: what ruling removal leaves of a rotated box side. */
 		bool solid = k->area * 10 >= k->w * k->h * 8;
 		bool bar = k->w * 3 <= k->h && solid && k->h < 0.6 * h;
@@ -511,6 +519,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_TICK) < 0) goto oom;
 			continue;
 		}
+		if (getenv("SEGDBG")) { int X,Y; sscanf(getenv("SEGDBG"), "%d,%d", &X, &Y); if (X >= k->x - 5 && X <= k->x + k->w + 5 && Y >= k->y - 5 && Y <= k->y + k->h + 5) fprintf(stderr, "comp %d,%d %dx%d a%d fp%d e%d b%d bar%d hair%d h=%.1f\n", k->x, k->y, k->w, k->h, k->area, fine_print, edge, blob, bar, hair, h); }
 		if (fine_print || edge || blob || bar || hair) continue;
 		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
 		if (in_solid(&v[n], &cl->solid)) {
