@@ -112,9 +112,63 @@ static bool mergeable(const seg_cand *a, const seg_cand *b, double h)
 	if (gap > 0.25 * ref) return false;
 	if (y1 - y0 > 1.45 * big->h && y1 - y0 > 1.2 * h) return false;
 	if (x1 - x0 > 1.3 * (y1 - y0)) return false;
-	/* Two whole digits stacked (lines close together) stay apart. */
-	if (small->h > 0.6 * big->h && gap >= 0) return false;
+	/* Two whole digits stacked (lines close together) stay apart; pieces
+	 * both under the page's typical height are halves of one digit. */
+	if (small->h > 0.6 * big->h && gap >= 0 && small->h >= 0.6 * h) return false;
 	return true;
+}
+
+/* Chebyshev distance from any ink of a to the nearest ink of b, up to r
+ * (r + 1 when farther). */
+static int ink_gap(const seg_cand *a, const seg_cand *b, int r)
+{
+	int best = r + 1;
+	for (int y = 0; y < a->h; y++)
+		for (int x = 0; x < a->w; x++) {
+			if (!a->mask[(size_t)y * a->w + x]) continue;
+			int px = a->x + x, py = a->y + y;
+			if (px < b->x - r || px >= b->x + b->w + r || py < b->y - r || py >= b->y + b->h + r) continue;
+			for (int dy = -best + 1; dy < best; dy++)
+				for (int dx = -best + 1; dx < best; dx++) {
+					int bx = px + dx - b->x, by = py + dy - b->y;
+					if (bx < 0 || by < 0 || bx >= b->w || by >= b->h || !b->mask[(size_t)by * b->w + bx]) continue;
+					int d = abs(dx) > abs(dy) ? abs(dx) : abs(dy);
+					if (d < best) best = d;
+				}
+		}
+	return best;
+}
+
+/* Should fragment f (a piece too small to be a candidate: a broken
+ * stroke's end, the detached bar of a 5) join candidate c?  Its ink must
+ * come within r pixels of c's, the union stay no taller than the writing beside it
+ * (href) and no wider than tall, and a fragment level with c must lie over
+ * it, not beside it (a decimal point, a comma). */
+static bool fragment_joins(const seg_cand *c, const seg_cand *f, double href, int r)
+{
+	int y0 = c->y < f->y ? c->y : f->y, y1 = c->y + c->h > f->y + f->h ? c->y + c->h : f->y + f->h;
+	int x0 = c->x < f->x ? c->x : f->x, x1 = c->x + c->w > f->x + f->w ? c->x + c->w : f->x + f->w;
+	int ox = (c->x + c->w < f->x + f->w ? c->x + c->w : f->x + f->w) - (c->x > f->x ? c->x : f->x);
+	int oy = (c->y + c->h < f->y + f->h ? c->y + c->h : f->y + f->h) - (c->y > f->y ? c->y : f->y);
+	if (y1 - y0 > 1.3 * c->h && y1 - y0 > 1.1 * href) return false;
+	if (x1 - x0 > 1.3 * (y1 - y0)) return false;
+	if (oy > f->h / 2 && ox < f->w / 2) return false;
+	return ink_gap(f, c, r) <= r;
+}
+
+/* The tallest candidate on c's line within a few of its heights: the
+ * writing's height there (0 if c stands alone). */
+static int line_height(const seg_cand *v, size_t n, const seg_cand *c)
+{
+	int best = 0, reach = 4 * c->h;
+	for (size_t i = 0; i < n; i++) {
+		const seg_cand *o = &v[i];
+		if (o == c || !o->mask || o->x > c->x + c->w + reach || o->x + o->w < c->x - reach) continue;
+		int cy = o->y + o->h / 2;
+		if (cy < c->y || cy > c->y + c->h) continue;
+		if (o->h > best) best = o->h;
+	}
+	return best;
 }
 
 static void tighten(seg_cand *c)
@@ -450,6 +504,77 @@ static int cmp_x(const void *a, const void *b)
 	return p->x != q->x ? p->x - q->x : p->y - q->y;
 }
 
+/* Worth keeping as a possible piece of a digit: a stroke's worth of ink,
+ * not dust, and not a crumb left by ruling removal. */
+static bool is_fragment(const img_comp *k, double h, const img_t *lines)
+{
+	int side = k->w > k->h ? k->w : k->h;
+	if (k->area < 6 || side < 4 || side < 0.2 * h) return false;
+	return !touches_mask(lines, k->x - 1, k->y - 1, k->x + k->w + 1, k->y + k->h + 1);
+}
+
+static int push_fragment(seg_cand **v, size_t *n, size_t *cap, const int32_t *labels, int lw, int label,
+			 const img_comp *k)
+{
+	if (*n == *cap) {
+		size_t nc = *cap * 2 + 16;
+		seg_cand *nv = realloc(*v, nc * sizeof *nv);
+		if (!nv) return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	if (make_cand(&(*v)[*n], labels, lw, label, k) < 0) return -1;
+	(*n)++;
+	return 0;
+}
+
+/* Each fragment joins the nearest candidate that takes it (fragment_joins),
+ * or is dropped: a fragment never becomes a candidate of its own.  Passes
+ * repeat while fragments join, so a stroke broken twice comes back whole.
+ * v is sorted by x; spent fragments lose their mask. */
+static int attach_fragments(seg_cand *v, size_t n, seg_cand *fr, size_t nfr)
+{
+	for (int pass = 0; pass < 3; pass++) {
+		int maxw = 0, joined = 0;
+		for (size_t i = 0; i < n; i++)
+			if (v[i].w > maxw) maxw = v[i].w;
+		for (size_t k = 0; k < nfr; k++) {
+			seg_cand *f = &fr[k];
+			if (!f->mask) continue;
+			/* First candidate that could reach f from the left (binary search on x). */
+			size_t lo = 0, hi = n;
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+				if (v[mid].x + 2 * maxw < f->x) lo = mid + 1;
+				else hi = mid;
+			}
+			long best = -1;
+			int bestd = 1 << 30;
+			for (size_t i = lo; i < n && v[i].x <= f->x + f->w + maxw; i++) {
+				const seg_cand *c = &v[i];
+				int dx = c->x > f->x + f->w ? c->x - (f->x + f->w) : f->x > c->x + c->w ? f->x - (c->x + c->w) : 0;
+				int dy = c->y > f->y + f->h ? c->y - (f->y + f->h) : f->y > c->y + c->h ? f->y - (c->y + c->h) : 0;
+				int d = dx > dy ? dx : dy;
+				/* A break is judged against the digit's height: the
+				 * writing's on this line, when c is itself a piece. */
+				if (d >= bestd || d > 0.3 * c->h + 2) continue;
+				int lh = line_height(v, n, c), ref = lh < 2 * c->h ? lh : 2 * c->h;
+				if (ref < c->h) ref = c->h;
+				int r = (int)(0.15 * ref) > 2 ? (int)(0.15 * ref) : 2;
+				if (d > r || !fragment_joins(c, f, lh, r)) continue;
+				best = (long)i, bestd = d;
+			}
+			if (best < 0) continue;
+			if (merge_into(&v[best], f) < 0) return -1;
+			free(f->mask);
+			f->mask = NULL;
+			joined++;
+		}
+		if (!joined) break;
+	}
+	return 0;
+}
+
 int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, seg_sep **seps, size_t *nseps,
 			double *digit_h, img_err *err)
 {
@@ -461,6 +586,8 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	int ncc = 0;
 	seg_cand *v = NULL;
 	uint8_t *slashy = NULL; /* leaning strokes (lean_class): slashes or slanted 1s */
+	seg_cand *fr = NULL;    /* fragments: too small alone, may join a candidate */
+	size_t nfr = 0, frcap = 0;
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*nout = 0;
@@ -510,6 +637,8 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 				   /* not a crumb of a removed rule */
 				   !touches_mask(&cl->lines, k->x - 2, k->y - 2, k->x + k->w + 2, k->y + k->h + 2);
 			if (dot && push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_DOT) < 0) goto oom;
+			if (!dot && is_fragment(k, h, &cl->lines) && push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0)
+				goto oom;
 			continue;
 		}
 		/* Touching the image's edge: the scanner lid, the paper's edge, or a
@@ -519,7 +648,10 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_TICK) < 0) goto oom;
 			continue;
 		}
-		if (getenv("SEGDBG")) { int X,Y; sscanf(getenv("SEGDBG"), "%d,%d", &X, &Y); if (X >= k->x - 5 && X <= k->x + k->w + 5 && Y >= k->y - 5 && Y <= k->y + k->h + 5) fprintf(stderr, "comp %d,%d %dx%d a%d fp%d e%d b%d bar%d hair%d h=%.1f\n", k->x, k->y, k->w, k->h, k->area, fine_print, edge, blob, bar, hair, h); }
+		if (fine_print && !edge && !hair && is_fragment(k, h, &cl->lines)) {
+			if (push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0) goto oom;
+			continue;
+		}
 		if (fine_print || edge || blob || bar || hair) continue;
 		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
 		if (in_solid(&v[n], &cl->solid)) {
@@ -689,6 +821,10 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	for (size_t i = 0; i < n; i++)
 		if (v[i].mask) v[m++] = v[i];
 	n = m;
+	if (attach_fragments(v, n, fr, nfr) < 0) goto oom;
+	seg_cands_free(fr, nfr);
+	fr = NULL;
+	nfr = 0;
 
 	/* Wide candidates may be touching digits: offer the pieces beside the
 	 * whole; the model's confidence decides later.  Too wide to be one digit:
@@ -730,6 +866,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 oom:
 	snprintf(err->msg, sizeof err->msg, "segmentation: out of memory");
 fail:
+	seg_cands_free(fr, nfr);
 	free(slashy);
 	free(labels);
 	free(cc);
@@ -739,3 +876,4 @@ fail:
 	*nseps = 0;
 	return -1;
 }
+
