@@ -142,7 +142,7 @@ static int ink_gap(const seg_cand *a, const seg_cand *b, int r)
 /* Should fragment f (a piece too small to be a candidate: a broken
  * stroke's end, the detached bar of a 5) join candidate c?  Its ink must
  * come within r pixels of c's, the union stay no taller than the writing beside it
- * (href) and no wider than tall, and a fragment level with c must lie over
+ * (href) and not over twice as wide as tall, and a fragment level with c must lie over
  * it, not beside it (a decimal point, a comma). */
 static bool fragment_joins(const seg_cand *c, const seg_cand *f, double href, int r)
 {
@@ -151,7 +151,9 @@ static bool fragment_joins(const seg_cand *c, const seg_cand *f, double href, in
 	int ox = (c->x + c->w < f->x + f->w ? c->x + c->w : f->x + f->w) - (c->x > f->x ? c->x : f->x);
 	int oy = (c->y + c->h < f->y + f->h ? c->y + c->h : f->y + f->h) - (c->y > f->y ? c->y : f->y);
 	if (y1 - y0 > 1.3 * c->h && y1 - y0 > 1.1 * href) return false;
-	if (x1 - x0 > 1.3 * (y1 - y0)) return false;
+	/* Wide is allowed (a 5's long bar): a wide candidate is also offered
+	 * split, and the model decides. */
+	if (x1 - x0 > 2 * (y1 - y0)) return false;
 	if (oy > f->h / 2 && ox < f->w / 2) return false;
 	return ink_gap(f, c, r) <= r;
 }
