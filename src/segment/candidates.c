@@ -73,6 +73,12 @@ static int make_cand(seg_cand *c, const int32_t *labels, int lw, int label, cons
 	return 0;
 }
 
+static int cmp_x_cand(const void *a, const void *b)
+{
+	const seg_cand *p = a, *q = b;
+	return p->x != q->x ? p->x - q->x : p->y - q->y;
+}
+
 /* Union of two candidates into a (new box, OR of masks). */
 static int merge_into(seg_cand *a, const seg_cand *b)
 {
@@ -577,6 +583,70 @@ static int attach_fragments(seg_cand *v, size_t n, seg_cand *fr, size_t nfr)
 	return 0;
 }
 
+/* Fragments left over that chain together (each within r of the next)
+ * into something at least min_h tall: a digit broken all over by a fine
+ * or faint pen, none of whose pieces is big enough alone.  Each such
+ * chain of two or more becomes a candidate (SEG_MERGED) appended to *v;
+ * fine print stays out, its letters standing side by side under min_h.
+ * fr is sorted by x here; spent fragments lose their mask. */
+static int chain_fragments(seg_cand *fr, size_t nfr, int r, double min_h, double max_h, seg_cand **v, size_t *n,
+			   size_t *cap)
+{
+	if (nfr < 2) return 0;
+	int *root = malloc(nfr * sizeof *root);
+	if (!root) return -1;
+	for (size_t i = 0; i < nfr; i++) root[i] = (int)i;
+	qsort(fr, nfr, sizeof *fr, cmp_x_cand);
+	for (size_t i = 0; i < nfr; i++) {
+		if (!fr[i].mask) continue;
+		for (size_t j = i + 1; j < nfr && fr[j].x <= fr[i].x + fr[i].w + r; j++) {
+			const seg_cand *a = &fr[i], *b = &fr[j];
+			if (!b->mask || b->y > a->y + a->h + r || a->y > b->y + b->h + r) continue;
+			if (ink_gap(a, b, r) > r) continue;
+			int ra = (int)i, rb = (int)j;
+			while (root[ra] != ra) ra = root[ra];
+			while (root[rb] != rb) rb = root[rb];
+			if (ra != rb) root[rb > ra ? rb : ra] = rb > ra ? ra : rb;
+		}
+	}
+	int rc = 0;
+	for (size_t i = 0; i < nfr && rc == 0; i++) {
+		int ri = (int)i;
+		while (root[ri] != ri) ri = root[ri];
+		if (ri != (int)i || !fr[i].mask) continue;
+		/* i is a chain's first member: gather the others into it. */
+		seg_cand c = fr[i];
+		int members = 1;
+		for (size_t j = i + 1; j < nfr && rc == 0; j++) {
+			int rj = (int)j;
+			while (root[rj] != rj) rj = root[rj];
+			if (rj != (int)i || !fr[j].mask) continue;
+			if (merge_into(&c, &fr[j]) < 0) rc = -1;
+			members++;
+		}
+		fr[i].mask = NULL;
+		if (rc < 0 || members < 2 || c.h < min_h || c.h > max_h || c.w > 2 * c.h) {
+			free(c.mask);
+			continue;
+		}
+		if (*n == *cap) {
+			size_t nc = *cap * 2 + 16;
+			seg_cand *nv = realloc(*v, nc * sizeof *nv);
+			if (!nv) {
+				free(c.mask);
+				rc = -1;
+				break;
+			}
+			*v = nv;
+			*cap = nc;
+		}
+		c.alt = -1;
+		(*v)[(*n)++] = c;
+	}
+	free(root);
+	return rc;
+}
+
 int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, seg_sep **seps, size_t *nseps,
 			double *digit_h, img_err *err)
 {
@@ -824,6 +894,8 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		if (v[i].mask) v[m++] = v[i];
 	n = m;
 	if (attach_fragments(v, n, fr, nfr) < 0) goto oom;
+	if (chain_fragments(fr, nfr, (int)(0.15 * h) > 2 ? (int)(0.15 * h) : 2, min_h, blob_h, &v, &n, &cap) < 0)
+		goto oom;
 	seg_cands_free(fr, nfr);
 	fr = NULL;
 	nfr = 0;
