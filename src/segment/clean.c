@@ -34,6 +34,7 @@ void seg_clean_free(seg_clean_out *c)
 	img_free(&c->bin);
 	img_free(&c->lines);
 	img_free(&c->solid);
+	img_free(&c->gray);
 }
 
 /* Otsu on a flattened page, bounded: on a page that is nearly all paper,
@@ -165,8 +166,13 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		if (mrc < 0) goto fail;
 	}
 	STAGE("solid");
-	img_free(&rot);
-	img_free(&flat);
+	/* The grey page bin was cut from, kept for normalisation. */
+	if (rot.data) {
+		c->gray = rot;
+		img_free(&flat);
+	} else {
+		c->gray = flat;
+	}
 	img_free(&work);
 	return 0;
 fail:

@@ -11,6 +11,7 @@ typedef struct {
 	img_t bin;              /* working binary, lines removed */
 	img_t lines;            /* ruling lines that were removed (mask); may be empty */
 	img_t solid;            /* areas of solid ink (banners, filled boxes), 1/SEG_SOLID_DIV size */
+	img_t gray;             /* the flattened working page bin was cut from (paper near 255) */
 	double scale;           /* working = page * scale, then rotated by angle */
 	double angle;
 	int page_w, page_h;
@@ -67,6 +68,11 @@ double seg_stroke_width(const uint8_t *mask, int w, int h);
 
 /* MNIST normalisation of one mask (w*h bytes, ink 255). */
 int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], img_err *err);
+
+/* The same from the grey levels under the mask (at x, y in gray): the ink's
+ * own anti-aliased edges, as MNIST kept them, instead of the binary cut. */
+int seg_normalize_gray(const uint8_t *mask, int w, int h, const img_t *gray, int x, int y, uint8_t out[SEG_PIXELS],
+		       img_err *err);
 
 /* Working-image box -> page box (undo rotation and scale; clipped to page). */
 void seg_box_to_page(const seg_clean_out *c, int x, int y, int w, int h, int *px, int *py, int *pw, int *ph);

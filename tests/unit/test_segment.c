@@ -62,6 +62,37 @@ static void test_normalize(void)
 	free(m);
 }
 
+static void test_normalize_gray(void)
+{
+	/* A 40x80 ring, core ink 40, a rim of 170 either side, on white: the
+	 * rim is in the mask (as a threshold near the paper level cuts it) but
+	 * must come out as grey, not as full ink, and the hole stays empty. */
+	int w = 40, h = 80;
+	img_t g;
+	img_err e;
+	CHECK(img_alloc(&g, w + 20, h + 20, 1, &e) == 0);
+	uint8_t *m = calloc((size_t)w * h, 1), out[SEG_PIXELS], bin[SEG_PIXELS];
+	for (int y = 0; y < g.h; y++)
+		for (int x = 0; x < g.w; x++) {
+			double dx = (x - 10 - 19.5) / 20, dy = (y - 10 - 39.5) / 40, r = dx * dx + dy * dy;
+			uint8_t v = r <= 0.92 && r >= 0.36 ? 40 : r <= 1.0 && r >= 0.3 ? 170 : 255;
+			g.data[(size_t)y * g.stride + x] = v;
+			if (v < 200 && x >= 10 && y >= 10 && x < 10 + w && y < 10 + h) m[(y - 10) * w + x - 10] = 255;
+		}
+	CHECK(seg_normalize_gray(m, w, h, &g, 10, 10, out, &e) == 0);
+	CHECK(seg_normalize(m, w, h, bin, &e) == 0);
+	long sg = 0, sb = 0;
+	for (int i = 0; i < SEG_PIXELS; i++) sg += out[i], sb += bin[i];
+	CHECKF(sg < sb * 9 / 10 && sg > sb / 3, "grey ink %ld vs binary %ld", sg, sb);
+	CHECK(out[14 * 28 + 14] < 30);          /* the hole */
+	/* No page to read from: the binary way, exactly. */
+	img_t none = { 0 };
+	CHECK(seg_normalize_gray(m, w, h, &none, 10, 10, out, &e) == 0);
+	CHECK(memcmp(out, bin, SEG_PIXELS) == 0);
+	free(m);
+	img_free(&g);
+}
+
 static void test_lines(void)
 {
 	/* A vertical stroke crossing a long horizontal rule: the rule goes, the
@@ -218,6 +249,7 @@ static void test_slash(const fx_mnist *m)
 int main(void)
 {
 	test_normalize();
+	test_normalize_gray();
 	test_lines();
 	const char *root = getenv("DIGITD_ROOT") ? getenv("DIGITD_ROOT") : ".";
 	char dir[1024];
