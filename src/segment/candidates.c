@@ -6,7 +6,10 @@
  * are absolute.  What is dropped here is never shown to the model: specks,
  * fine print, dashes, blobs several digits tall, frames (a box drawn around
  * other ink), comb ticks and cell sides, marks inside solid ink, and anything
- * touching the image's edge.  Decimal points,
+ * touching the image's edge.  Pieces too small to stand alone but a
+ * stroke's worth of ink (fragments: the ends of a broken stroke) are kept
+ * aside: one joins the digit its ink nearly touches, and fragments chained
+ * together into something digit-tall become a candidate.  Decimal points,
  * slashes, column rules, gaps between rule segments and comb ticks become
  * separators for the field grouping.  Pieces of one digit are merged; wide
  * components are offered both whole and split at projection minima (the
@@ -71,12 +74,6 @@ static int make_cand(seg_cand *c, const int32_t *labels, int lw, int label, cons
 			if (row[x] == label) c->mask[(size_t)y * k->w + x] = 255;
 	}
 	return 0;
-}
-
-static int cmp_x_cand(const void *a, const void *b)
-{
-	const seg_cand *p = a, *q = b;
-	return p->x != q->x ? p->x - q->x : p->y - q->y;
 }
 
 /* Union of two candidates into a (new box, OR of masks). */
@@ -596,7 +593,7 @@ static int chain_fragments(seg_cand *fr, size_t nfr, int r, double min_h, double
 	int *root = malloc(nfr * sizeof *root);
 	if (!root) return -1;
 	for (size_t i = 0; i < nfr; i++) root[i] = (int)i;
-	qsort(fr, nfr, sizeof *fr, cmp_x_cand);
+	qsort(fr, nfr, sizeof *fr, cmp_x);
 	for (size_t i = 0; i < nfr; i++) {
 		if (!fr[i].mask) continue;
 		for (size_t j = i + 1; j < nfr && fr[j].x <= fr[i].x + fr[i].w + r; j++) {
@@ -950,4 +947,3 @@ fail:
 	*nseps = 0;
 	return -1;
 }
-
