@@ -484,6 +484,22 @@ static int line_boxes(const img_t *lines, uint8_t bits, img_comp **cc, int *n, i
 	return rc;
 }
 
+/* A vertical rule with horizontal ruling leaving it on one side only, at
+ * its top or its bottom, is a box's outer side (SEG_SEP_SIDE): it ends
+ * whatever is written in the box, even where the box is a comb.  Ruling on
+ * both sides: a comb's divider or a table's column rule (SEG_SEP_RULE). */
+static int rule_kind(const img_t *lines, const img_comp *k)
+{
+	bool left = false, right = false;
+	int reach = 2 * k->w + 4;
+	for (int e = 0; e < 2; e++) {
+		int y = e ? k->y + k->h - 1 : k->y;
+		left |= mask_any(lines, k->x - reach, y - 4, k->x - 1, y + 5, SEG_LINE_H);
+		right |= mask_any(lines, k->x + k->w + 1, y - 4, k->x + k->w + reach, y + 5, SEG_LINE_H);
+	}
+	return left != right ? SEG_SEP_SIDE : SEG_SEP_RULE;
+}
+
 static int push_sep(seg_sep **v, size_t *n, size_t *cap, int x, int y, int w, int h, int kind)
 {
 	if (*n == *cap) {
@@ -841,8 +857,10 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		img_comp *vc = NULL;
 		int nv = 0;
 		int rc = line_boxes(&cl->lines, SEG_LINE_V, &vc, &nv, err);
-		for (int i = 0; rc == 0 && i < nv; i++)
-			if (push_sep(seps, nseps, &sepcap, vc[i].x, vc[i].y, vc[i].w, vc[i].h, SEG_SEP_RULE) < 0) rc = -1;
+		for (int i = 0; rc == 0 && i < nv; i++) {
+			const img_comp *k = &vc[i];
+			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, rule_kind(&cl->lines, k)) < 0) rc = -1;
+		}
 		free(vc);
 		if (rc < 0) goto fail;
 	}
