@@ -246,11 +246,38 @@ static void test_slash(const fx_mnist *m)
 	img_free(&page);
 }
 
+/* Two boxes of two cells each, side by side (a date's M M and Y Y): the
+ * divider inside a box keeps its digits together, the boxes' outer sides
+ * part them, though the gap between the boxes is a narrow one. */
+static void test_box_sides(void)
+{
+	seg_cand c[4];
+	memset(c, 0, sizeof c);
+	static const int xs[4] = { 5, 45, 105, 145 };
+	for (int i = 0; i < 4; i++) c[i] = (seg_cand){ .x = xs[i], .y = 10, .w = 30, .h = 40, .area = 400, .alt = -1 };
+	seg_sep s[6] = {
+		{ 0, 5, 3, 50, SEG_SEP_SIDE }, { 40, 5, 3, 50, SEG_SEP_RULE }, { 80, 5, 3, 50, SEG_SEP_SIDE },
+		{ 100, 5, 3, 50, SEG_SEP_SIDE }, { 140, 5, 3, 50, SEG_SEP_RULE }, { 180, 5, 3, 50, SEG_SEP_SIDE },
+	};
+	seg_field *f = NULL;
+	size_t nf = 0;
+	CHECK(seg_group_fields(c, 4, s, 6, &f, &nf) == 0);
+	CHECKF(nf == 2 && f[0].n == 2 && f[1].n == 2, "%zu fields", nf);
+	free(f);
+	/* Without the sides (dividers only, a comb), one field. */
+	for (int i = 0; i < 4; i++) c[i] = (seg_cand){ .x = xs[i], .y = 10, .w = 30, .h = 40, .area = 400, .alt = -1 };
+	for (int k = 0; k < 6; k++) s[k].kind = SEG_SEP_RULE;
+	CHECK(seg_group_fields(c, 4, s, 6, &f, &nf) == 0);
+	CHECKF(nf == 1, "%zu fields", nf);
+	free(f);
+}
+
 int main(void)
 {
 	test_normalize();
 	test_normalize_gray();
 	test_lines();
+	test_box_sides();
 	const char *root = getenv("DIGITD_ROOT") ? getenv("DIGITD_ROOT") : ".";
 	char dir[1024];
 	snprintf(dir, sizeof dir, "%s/data/mnist", root);
