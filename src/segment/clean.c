@@ -118,13 +118,15 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 
 	STAGE("deskew");
 	int rc = 0;
-	c->h0 = seg_typical_height(&c->bin, err, &rc);
+	double tall = 0;
+	c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
 	if (rc < 0) goto fail;
 	STAGE("height");
-	/* Shrunk so far that the typical mark is under MIN_WORK_H pixels (a
-	 * 200 dpi page halved: digits 15 px tall), strokes and the gaps
-	 * between them blur together: start again at twice the size. */
-	if (div > 1 && c->h0 > 0 && c->h0 < MIN_WORK_H) {
+	/* Shrunk so far that the tall marks (the writing, on a form) are
+	 * under MIN_WORK_H pixels (a 200 dpi page halved: digits 15 px tall),
+	 * strokes and the gaps between them blur together: start again at
+	 * twice the size. */
+	if (div > 1 && tall > 0 && tall < MIN_WORK_H) {
 		seg_options o2 = *o;
 		int pside = page->w > page->h ? page->w : page->h;
 		o2.work_side = pside * 2 / div;  /* one halving fewer */

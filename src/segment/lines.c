@@ -20,7 +20,7 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-double seg_typical_height(const img_t *bin, img_err *err, int *rc)
+double seg_typical_height(const img_t *bin, img_err *err, int *rc, double *tall)
 {
 	int32_t *labels = NULL;
 	img_comp *cc = NULL;
@@ -53,9 +53,11 @@ double seg_typical_height(const img_t *bin, img_err *err, int *rc)
 		if (ch >= 8 && cc[i].area * k2 * k2 >= 16 && ch <= bin->h / 4 && cw <= bin->w / 4 && cw <= 3 * ch)
 			hs[k++] = ch;
 	}
+	if (tall) *tall = 0;
 	if (k > 0) {
 		qsort(hs, (size_t)k, sizeof(int), cmp_int);
 		h = hs[k * 6 / 10];
+		if (tall) *tall = hs[k * 9 / 10];
 	}
 out:
 	free(hs);

@@ -26,8 +26,10 @@ void seg_clean_free(seg_clean_out *c);
  * rotating the image by this angle (img_rotate) levels them. */
 double seg_skew_angle(const img_t *bin, double max_deg);
 
-/* Typical height of the mid-sized components of bin (0 if none). */
-double seg_typical_height(const img_t *bin, img_err *err, int *rc);
+/* Typical height of the mid-sized components of bin (0 if none); *tall
+ * (if not NULL) gets the height of the tall ones (the 90th percentile:
+ * on a form, the writing rather than the print). */
+double seg_typical_height(const img_t *bin, img_err *err, int *rc, double *tall);
 
 /* Remove horizontal and vertical ruling lines longer than minlen from bin,
  * repairing strokes that cross them; the removed pixels go to *mask, with
