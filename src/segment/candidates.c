@@ -335,6 +335,32 @@ static bool has_collinear_hair(const img_comp *cc, int n, int i, double h)
 	return false;
 }
 
+/* A dash of a dashed rule: a short solid bar, level or upright, four
+ * pixels thick at most. */
+static bool is_dash(const img_comp *k)
+{
+	if (k->area * 10 < k->w * k->h * 8) return false;
+	return (k->w <= 4 && k->h >= 3 * k->w) || (k->h <= 4 && k->w >= 3 * k->h);
+}
+
+/* Another dash in line with dash i, within a few of the page's heights:
+ * a dashed rule or box side (a broken stroke's piece has none). */
+static bool has_collinear_dash(const img_comp *cc, int n, int i, double h)
+{
+	const img_comp *a = &cc[i];
+	bool up = a->h > a->w;
+	int ac = up ? a->x + a->w / 2 : a->y + a->h / 2;
+	for (int j = 0; j < n; j++) {
+		const img_comp *b = &cc[j];
+		if (j == i || !is_dash(b) || (b->h > b->w) != up) continue;
+		int bc = up ? b->x + b->w / 2 : b->y + b->h / 2;
+		int gap = up ? (b->y > a->y ? b->y - (a->y + a->h) : a->y - (b->y + b->h))
+			     : (b->x > a->x ? b->x - (a->x + a->w) : a->x - (b->x + b->w));
+		if (abs(bc - ac) <= 3 && gap >= 0 && gap < 2 * h) return true;
+	}
+	return false;
+}
+
 /* Orientation of a candidate's ink from its second moments: *elong is the
  * minor/major axis ratio (0 for a perfect line), return value the major
  * axis's angle from vertical in degrees (0..90). */
@@ -526,12 +552,15 @@ static int cmp_x(const void *a, const void *b)
 }
 
 /* Worth keeping as a possible piece of a digit: a stroke's worth of ink,
- * not dust, and not a crumb left by ruling removal. */
-static bool is_fragment(const img_comp *k, double h, const img_t *lines)
+ * not dust, not a crumb left by ruling removal, not a dash of a dashed
+ * rule (cc[i] among the page's n components). */
+static bool is_fragment(const img_comp *cc, int n, int i, double h, const img_t *lines)
 {
+	const img_comp *k = &cc[i];
 	int side = k->w > k->h ? k->w : k->h;
 	if (k->area < 6 || side < 4 || side < 0.2 * h) return false;
-	return !touches_mask(lines, k->x - 1, k->y - 1, k->x + k->w + 1, k->y + k->h + 1);
+	if (touches_mask(lines, k->x - 1, k->y - 1, k->x + k->w + 1, k->y + k->h + 1)) return false;
+	return !(is_dash(k) && has_collinear_dash(cc, n, i, h));
 }
 
 static int push_fragment(seg_cand **v, size_t *n, size_t *cap, const int32_t *labels, int lw, int label,
@@ -722,7 +751,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 				   /* not a crumb of a removed rule */
 				   !touches_mask(&cl->lines, k->x - 2, k->y - 2, k->x + k->w + 2, k->y + k->h + 2);
 			if (dot && push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_DOT) < 0) goto oom;
-			if (!dot && is_fragment(k, h, &cl->lines) && push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0)
+			if (!dot && is_fragment(cc, ncc, i, h, &cl->lines) && push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0)
 				goto oom;
 			continue;
 		}
@@ -733,7 +762,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_TICK) < 0) goto oom;
 			continue;
 		}
-		if (fine_print && !edge && !hair && is_fragment(k, h, &cl->lines)) {
+		if (fine_print && !edge && !hair && is_fragment(cc, ncc, i, h, &cl->lines)) {
 			if (push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0) goto oom;
 			continue;
 		}
