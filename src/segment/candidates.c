@@ -717,7 +717,8 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	 * height, but that is often its print, and writing on forms is three
 	 * or four times taller than small print.  So a blob must also be
 	 * taller than a large written digit (same A4 reckoning; the larger of
-	 * the two bounds keeps what either would keep). */
+	 * the two bounds keeps what either would keep).  What only the second
+	 * bound keeps must be digit-shaped, not wide (a signature's loops). */
 	double blob_h = 3.5 * h, big_h = BIG_DIGIT_MM / 25.4 * (wside / 11.69);
 	if (blob_h < big_h) blob_h = big_h;
 	*digit_h = h;
@@ -736,7 +737,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		bool speck = (k->h < 0.3 * h && k->w < 0.3 * h) || (k->h < min_h && k->w < min_h);
 		bool fine_print = k->h < min_h;
 		bool tiny = k->area < 0.01 * h * h || k->h < 0.25 * h;
-		bool blob = k->h > blob_h || k->w > 12 * h;
+		bool blob = k->h > blob_h || k->w > 12 * h || (k->h > 3.5 * h && k->w > 1.5 * k->h);
 		/* A short solid bar: what ruling removal leaves of a rotated box side. */
 		bool solid = k->area * 10 >= k->w * k->h * 8;
 		bool bar = k->w * 3 <= k->h && solid && k->h < 0.6 * h;
