@@ -176,6 +176,28 @@ static int line_height(const seg_cand *v, size_t n, const seg_cand *c)
 	return best;
 }
 
+/* Median width of the candidates of about c's height on its line, within
+ * a few of its heights (0 unless there are two or more). */
+static int line_width(const seg_cand *v, size_t n, const seg_cand *c)
+{
+	int ws[64], k = 0, reach = 4 * c->h;
+	for (size_t i = 0; i < n && k < 64; i++) {
+		const seg_cand *o = &v[i];
+		if (o == c || !o->mask || o->x > c->x + c->w + reach || o->x + o->w < c->x - reach) continue;
+		int cy = o->y + o->h / 2;
+		if (cy < c->y || cy > c->y + c->h || o->h < 0.6 * c->h || o->h > 1.5 * c->h) continue;
+		ws[k++] = o->w;
+	}
+	if (k < 2) return 0;
+	for (int a = 1; a < k; a++)
+		for (int b = a; b > 0 && ws[b - 1] > ws[b]; b--) {
+			int t = ws[b];
+			ws[b] = ws[b - 1];
+			ws[b - 1] = t;
+		}
+	return ws[k / 2];
+}
+
 static void tighten(seg_cand *c)
 {
 	int x0 = c->w, y0 = c->h, x1 = -1, y1 = -1, area = 0;
@@ -952,7 +974,17 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	int groups = 0;
 	for (size_t i = 0; i < n0; i++) {
 		seg_cand *c = &v[i];
-		if (c->w <= 1.15 * c->h || c->h < 0.5 * h) continue;
+		if (c->h < 0.5 * h) continue;
+		/* Wider than tall, or much wider than the writer's other digits
+		 * on its line (two narrow digits touching: 7 and 1, 6 and 0),
+		 * unless a single straight stroke (a slanted 1, a slash). */
+		if (c->w <= 1.15 * c->h) {
+			int mw = c->w > 0.7 * c->h ? line_width(v, n0, c) : 0;
+			double elong;
+			if (mw == 0 || c->w <= 1.6 * mw) continue;
+			ink_axis(c, &elong);
+			if (elong < 0.2) continue;
+		}
 		int k = (int)(c->w / (0.8 * c->h) + 0.5);
 		if (k < 2) k = 2;
 		if (k > 6) {
