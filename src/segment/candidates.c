@@ -6,7 +6,10 @@
  * are absolute.  What is dropped here is never shown to the model: specks,
  * fine print, dashes, blobs several digits tall, frames (a box drawn around
  * other ink), comb ticks and cell sides, marks inside solid ink, and anything
- * touching the image's edge.  Decimal points,
+ * touching the image's edge.  Pieces too small to stand alone but a
+ * stroke's worth of ink (fragments: the ends of a broken stroke) are kept
+ * aside: one joins the digit its ink nearly touches, and fragments chained
+ * together into something digit-tall become a candidate.  Decimal points,
  * slashes, column rules, gaps between rule segments and comb ticks become
  * separators for the field grouping.  Pieces of one digit are merged; wide
  * components are offered both whole and split at projection minima (the
@@ -20,6 +23,7 @@
 #include "segment/seg_internal.h"
 
 #define MIN_DIGIT_MM 2.3      /* smallest handwritten digit height */
+#define BIG_DIGIT_MM 12.0       /* a large handwritten digit, box and all */
 #define MAX_CANDS 20000         /* a page with more components is noise, not a form */
 
 void seg_cands_free(seg_cand *c, size_t n)
@@ -111,9 +115,87 @@ static bool mergeable(const seg_cand *a, const seg_cand *b, double h)
 	if (gap > 0.25 * ref) return false;
 	if (y1 - y0 > 1.45 * big->h && y1 - y0 > 1.2 * h) return false;
 	if (x1 - x0 > 1.3 * (y1 - y0)) return false;
-	/* Two whole digits stacked (lines close together) stay apart. */
-	if (small->h > 0.6 * big->h && gap >= 0) return false;
+	/* Two whole digits stacked (lines close together) stay apart; pieces
+	 * both under the page's typical height are halves of one digit. */
+	if (small->h > 0.6 * big->h && gap >= 0 && small->h >= 0.6 * h) return false;
 	return true;
+}
+
+/* Chebyshev distance from any ink of a to the nearest ink of b, up to r
+ * (r + 1 when farther). */
+static int ink_gap(const seg_cand *a, const seg_cand *b, int r)
+{
+	int best = r + 1;
+	for (int y = 0; y < a->h; y++)
+		for (int x = 0; x < a->w; x++) {
+			if (!a->mask[(size_t)y * a->w + x]) continue;
+			int px = a->x + x, py = a->y + y;
+			if (px < b->x - r || px >= b->x + b->w + r || py < b->y - r || py >= b->y + b->h + r) continue;
+			for (int dy = -best + 1; dy < best; dy++)
+				for (int dx = -best + 1; dx < best; dx++) {
+					int bx = px + dx - b->x, by = py + dy - b->y;
+					if (bx < 0 || by < 0 || bx >= b->w || by >= b->h || !b->mask[(size_t)by * b->w + bx]) continue;
+					int d = abs(dx) > abs(dy) ? abs(dx) : abs(dy);
+					if (d < best) best = d;
+				}
+		}
+	return best;
+}
+
+/* Should fragment f (a piece too small to be a candidate: a broken
+ * stroke's end, the detached bar of a 5) join candidate c?  Its ink must
+ * come within r pixels of c's, the union stay no taller than the writing beside it
+ * (href) and not over twice as wide as tall, and a fragment level with c must lie over
+ * it, not beside it (a decimal point, a comma). */
+static bool fragment_joins(const seg_cand *c, const seg_cand *f, double href, int r)
+{
+	int y0 = c->y < f->y ? c->y : f->y, y1 = c->y + c->h > f->y + f->h ? c->y + c->h : f->y + f->h;
+	int x0 = c->x < f->x ? c->x : f->x, x1 = c->x + c->w > f->x + f->w ? c->x + c->w : f->x + f->w;
+	int ox = (c->x + c->w < f->x + f->w ? c->x + c->w : f->x + f->w) - (c->x > f->x ? c->x : f->x);
+	int oy = (c->y + c->h < f->y + f->h ? c->y + c->h : f->y + f->h) - (c->y > f->y ? c->y : f->y);
+	if (y1 - y0 > 1.3 * c->h && y1 - y0 > 1.1 * href) return false;
+	/* Wide is allowed (a 5's long bar): a wide candidate is also offered
+	 * split, and the model decides. */
+	if (x1 - x0 > 2 * (y1 - y0)) return false;
+	if (oy > f->h / 2 && ox < f->w / 2) return false;
+	return ink_gap(f, c, r) <= r;
+}
+
+/* The tallest candidate on c's line within a few of its heights: the
+ * writing's height there (0 if c stands alone). */
+static int line_height(const seg_cand *v, size_t n, const seg_cand *c)
+{
+	int best = 0, reach = 4 * c->h;
+	for (size_t i = 0; i < n; i++) {
+		const seg_cand *o = &v[i];
+		if (o == c || !o->mask || o->x > c->x + c->w + reach || o->x + o->w < c->x - reach) continue;
+		int cy = o->y + o->h / 2;
+		if (cy < c->y || cy > c->y + c->h) continue;
+		if (o->h > best) best = o->h;
+	}
+	return best;
+}
+
+/* Median width of the candidates of about c's height on its line, within
+ * a few of its heights (0 unless there are two or more). */
+static int line_width(const seg_cand *v, size_t n, const seg_cand *c)
+{
+	int ws[64], k = 0, reach = 4 * c->h;
+	for (size_t i = 0; i < n && k < 64; i++) {
+		const seg_cand *o = &v[i];
+		if (o == c || !o->mask || o->x > c->x + c->w + reach || o->x + o->w < c->x - reach) continue;
+		int cy = o->y + o->h / 2;
+		if (cy < c->y || cy > c->y + c->h || o->h < 0.6 * c->h || o->h > 1.5 * c->h) continue;
+		ws[k++] = o->w;
+	}
+	if (k < 2) return 0;
+	for (int a = 1; a < k; a++)
+		for (int b = a; b > 0 && ws[b - 1] > ws[b]; b--) {
+			int t = ws[b];
+			ws[b] = ws[b - 1];
+			ws[b - 1] = t;
+		}
+	return ws[k / 2];
 }
 
 static void tighten(seg_cand *c)
@@ -275,6 +357,32 @@ static bool has_collinear_hair(const img_comp *cc, int n, int i, double h)
 	return false;
 }
 
+/* A dash of a dashed rule: a short solid bar, level or upright, four
+ * pixels thick at most. */
+static bool is_dash(const img_comp *k)
+{
+	if (k->area * 10 < k->w * k->h * 8) return false;
+	return (k->w <= 4 && k->h >= 3 * k->w) || (k->h <= 4 && k->w >= 3 * k->h);
+}
+
+/* Another dash in line with dash i, within a few of the page's heights:
+ * a dashed rule or box side (a broken stroke's piece has none). */
+static bool has_collinear_dash(const img_comp *cc, int n, int i, double h)
+{
+	const img_comp *a = &cc[i];
+	bool up = a->h > a->w;
+	int ac = up ? a->x + a->w / 2 : a->y + a->h / 2;
+	for (int j = 0; j < n; j++) {
+		const img_comp *b = &cc[j];
+		if (j == i || !is_dash(b) || (b->h > b->w) != up) continue;
+		int bc = up ? b->x + b->w / 2 : b->y + b->h / 2;
+		int gap = up ? (b->y > a->y ? b->y - (a->y + a->h) : a->y - (b->y + b->h))
+			     : (b->x > a->x ? b->x - (a->x + a->w) : a->x - (b->x + b->w));
+		if (abs(bc - ac) <= 3 && gap >= 0 && gap < 2 * h) return true;
+	}
+	return false;
+}
+
 /* Orientation of a candidate's ink from its second moments: *elong is the
  * minor/major axis ratio (0 for a perfect line), return value the major
  * axis's angle from vertical in degrees (0..90). */
@@ -424,6 +532,22 @@ static int line_boxes(const img_t *lines, uint8_t bits, img_comp **cc, int *n, i
 	return rc;
 }
 
+/* A vertical rule with horizontal ruling leaving it on one side only, at
+ * its top or its bottom, is a box's outer side (SEG_SEP_SIDE): it ends
+ * whatever is written in the box, even where the box is a comb.  Ruling on
+ * both sides: a comb's divider or a table's column rule (SEG_SEP_RULE). */
+static int rule_kind(const img_t *lines, const img_comp *k)
+{
+	bool left = false, right = false;
+	int reach = 2 * k->w + 4;
+	for (int e = 0; e < 2; e++) {
+		int y = e ? k->y + k->h - 1 : k->y;
+		left |= mask_any(lines, k->x - reach, y - 4, k->x - 1, y + 5, SEG_LINE_H);
+		right |= mask_any(lines, k->x + k->w + 1, y - 4, k->x + k->w + reach, y + 5, SEG_LINE_H);
+	}
+	return left != right ? SEG_SEP_SIDE : SEG_SEP_RULE;
+}
+
 static int push_sep(seg_sep **v, size_t *n, size_t *cap, int x, int y, int w, int h, int kind)
 {
 	if (*n == *cap) {
@@ -449,6 +573,144 @@ static int cmp_x(const void *a, const void *b)
 	return p->x != q->x ? p->x - q->x : p->y - q->y;
 }
 
+/* Worth keeping as a possible piece of a digit: a stroke's worth of ink,
+ * not dust, not a crumb left by ruling removal, not a dash of a dashed
+ * rule (cc[i] among the page's n components). */
+static bool is_fragment(const img_comp *cc, int n, int i, double h, const img_t *lines)
+{
+	const img_comp *k = &cc[i];
+	int side = k->w > k->h ? k->w : k->h;
+	if (k->area < 6 || side < 4 || side < 0.2 * h) return false;
+	if (touches_mask(lines, k->x - 1, k->y - 1, k->x + k->w + 1, k->y + k->h + 1)) return false;
+	return !(is_dash(k) && has_collinear_dash(cc, n, i, h));
+}
+
+static int push_fragment(seg_cand **v, size_t *n, size_t *cap, const int32_t *labels, int lw, int label,
+			 const img_comp *k)
+{
+	if (*n == *cap) {
+		size_t nc = *cap * 2 + 16;
+		seg_cand *nv = realloc(*v, nc * sizeof *nv);
+		if (!nv) return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	if (make_cand(&(*v)[*n], labels, lw, label, k) < 0) return -1;
+	(*n)++;
+	return 0;
+}
+
+/* Each fragment joins the nearest candidate that takes it (fragment_joins),
+ * or is dropped: a fragment never becomes a candidate of its own.  Passes
+ * repeat while fragments join, so a stroke broken twice comes back whole.
+ * v is sorted by x; spent fragments lose their mask. */
+static int attach_fragments(seg_cand *v, size_t n, seg_cand *fr, size_t nfr)
+{
+	for (int pass = 0; pass < 3; pass++) {
+		int maxw = 0, joined = 0;
+		for (size_t i = 0; i < n; i++)
+			if (v[i].w > maxw) maxw = v[i].w;
+		for (size_t k = 0; k < nfr; k++) {
+			seg_cand *f = &fr[k];
+			if (!f->mask) continue;
+			/* First candidate that could reach f from the left (binary search on x). */
+			size_t lo = 0, hi = n;
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+				if (v[mid].x + 2 * maxw < f->x) lo = mid + 1;
+				else hi = mid;
+			}
+			long best = -1;
+			int bestd = 1 << 30;
+			for (size_t i = lo; i < n && v[i].x <= f->x + f->w + maxw; i++) {
+				const seg_cand *c = &v[i];
+				int dx = c->x > f->x + f->w ? c->x - (f->x + f->w) : f->x > c->x + c->w ? f->x - (c->x + c->w) : 0;
+				int dy = c->y > f->y + f->h ? c->y - (f->y + f->h) : f->y > c->y + c->h ? f->y - (c->y + c->h) : 0;
+				int d = dx > dy ? dx : dy;
+				/* A break is judged against the digit's height: the
+				 * writing's on this line, when c is itself a piece. */
+				if (d >= bestd || d > 0.3 * c->h + 2) continue;
+				int lh = line_height(v, n, c), ref = lh < 2 * c->h ? lh : 2 * c->h;
+				if (ref < c->h) ref = c->h;
+				int r = (int)(0.15 * ref) > 2 ? (int)(0.15 * ref) : 2;
+				if (d > r || !fragment_joins(c, f, lh, r)) continue;
+				best = (long)i, bestd = d;
+			}
+			if (best < 0) continue;
+			if (merge_into(&v[best], f) < 0) return -1;
+			free(f->mask);
+			f->mask = NULL;
+			joined++;
+		}
+		if (!joined) break;
+	}
+	return 0;
+}
+
+/* Fragments left over that chain together (each within r of the next)
+ * into something at least min_h tall: a digit broken all over by a fine
+ * or faint pen, none of whose pieces is big enough alone.  Each such
+ * chain of two or more becomes a candidate (SEG_MERGED) appended to *v;
+ * fine print stays out, its letters standing side by side under min_h.
+ * fr is sorted by x here; spent fragments lose their mask. */
+static int chain_fragments(seg_cand *fr, size_t nfr, int r, double min_h, double max_h, seg_cand **v, size_t *n,
+			   size_t *cap)
+{
+	if (nfr < 2) return 0;
+	int *root = malloc(nfr * sizeof *root);
+	if (!root) return -1;
+	for (size_t i = 0; i < nfr; i++) root[i] = (int)i;
+	qsort(fr, nfr, sizeof *fr, cmp_x);
+	for (size_t i = 0; i < nfr; i++) {
+		if (!fr[i].mask) continue;
+		for (size_t j = i + 1; j < nfr && fr[j].x <= fr[i].x + fr[i].w + r; j++) {
+			const seg_cand *a = &fr[i], *b = &fr[j];
+			if (!b->mask || b->y > a->y + a->h + r || a->y > b->y + b->h + r) continue;
+			if (ink_gap(a, b, r) > r) continue;
+			int ra = (int)i, rb = (int)j;
+			while (root[ra] != ra) ra = root[ra];
+			while (root[rb] != rb) rb = root[rb];
+			if (ra != rb) root[rb > ra ? rb : ra] = rb > ra ? ra : rb;
+		}
+	}
+	int rc = 0;
+	for (size_t i = 0; i < nfr && rc == 0; i++) {
+		int ri = (int)i;
+		while (root[ri] != ri) ri = root[ri];
+		if (ri != (int)i || !fr[i].mask) continue;
+		/* i is a chain's first member: gather the others into it. */
+		seg_cand c = fr[i];
+		int members = 1;
+		for (size_t j = i + 1; j < nfr && rc == 0; j++) {
+			int rj = (int)j;
+			while (root[rj] != rj) rj = root[rj];
+			if (rj != (int)i || !fr[j].mask) continue;
+			if (merge_into(&c, &fr[j]) < 0) rc = -1;
+			members++;
+		}
+		fr[i].mask = NULL;
+		if (rc < 0 || members < 2 || c.h < min_h || c.h > max_h || c.w > 2 * c.h) {
+			free(c.mask);
+			continue;
+		}
+		if (*n == *cap) {
+			size_t nc = *cap * 2 + 16;
+			seg_cand *nv = realloc(*v, nc * sizeof *nv);
+			if (!nv) {
+				free(c.mask);
+				rc = -1;
+				break;
+			}
+			*v = nv;
+			*cap = nc;
+		}
+		c.alt = -1;
+		(*v)[(*n)++] = c;
+	}
+	free(root);
+	return rc;
+}
+
 int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, seg_sep **seps, size_t *nseps,
 			double *digit_h, img_err *err)
 {
@@ -460,6 +722,8 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	int ncc = 0;
 	seg_cand *v = NULL;
 	uint8_t *slashy = NULL; /* leaning strokes (lean_class): slashes or slanted 1s */
+	seg_cand *fr = NULL;    /* fragments: too small alone, may join a candidate */
+	size_t nfr = 0, frcap = 0;
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*nout = 0;
@@ -471,6 +735,14 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	 * on a cheque or a note. */
 	int wside = cl->bin.w > cl->bin.h ? cl->bin.w : cl->bin.h;
 	double min_h = MIN_DIGIT_MM / 25.4 * (wside / 11.69);
+	/* A blob is several digits tall: several times the page's typical
+	 * height, but that is often its print, and writing on forms is three
+	 * or four times taller than small print.  So a blob must also be
+	 * taller than a large written digit (same A4 reckoning; the larger of
+	 * the two bounds keeps what either would keep).  What only the second
+	 * bound keeps must be digit-shaped, not wide (a signature's loops). */
+	double blob_h = 3.5 * h, big_h = BIG_DIGIT_MM / 25.4 * (wside / 11.69);
+	if (blob_h < big_h) blob_h = big_h;
 	*digit_h = h;
 	if (ncc > MAX_CANDS) {
 		/* Pure noise or a halftone: nothing here reads as handwriting. */
@@ -487,7 +759,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		bool speck = (k->h < 0.3 * h && k->w < 0.3 * h) || (k->h < min_h && k->w < min_h);
 		bool fine_print = k->h < min_h;
 		bool tiny = k->area < 0.01 * h * h || k->h < 0.25 * h;
-		bool blob = k->h > 3.5 * h || k->w > 12 * h;
+		bool blob = k->h > blob_h || k->w > 12 * h || (k->h > 3.5 * h && k->w > 1.5 * k->h);
 		/* A short solid bar: what ruling removal leaves of a rotated box side. */
 		bool solid = k->area * 10 >= k->w * k->h * 8;
 		bool bar = k->w * 3 <= k->h && solid && k->h < 0.6 * h;
@@ -502,6 +774,8 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 				   /* not a crumb of a removed rule */
 				   !touches_mask(&cl->lines, k->x - 2, k->y - 2, k->x + k->w + 2, k->y + k->h + 2);
 			if (dot && push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_DOT) < 0) goto oom;
+			if (!dot && is_fragment(cc, ncc, i, h, &cl->lines) && push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0)
+				goto oom;
 			continue;
 		}
 		/* Touching the image's edge: the scanner lid, the paper's edge, or a
@@ -509,6 +783,10 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		bool edge = k->x <= 0 || k->y <= 0 || k->x + k->w >= cl->bin.w || k->y + k->h >= cl->bin.h;
 		if (is_tick(k, &cl->lines)) {
 			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_TICK) < 0) goto oom;
+			continue;
+		}
+		if (fine_print && !edge && !hair && is_fragment(cc, ncc, i, h, &cl->lines)) {
+			if (push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0) goto oom;
 			continue;
 		}
 		if (fine_print || edge || blob || bar || hair) continue;
@@ -631,8 +909,10 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		img_comp *vc = NULL;
 		int nv = 0;
 		int rc = line_boxes(&cl->lines, SEG_LINE_V, &vc, &nv, err);
-		for (int i = 0; rc == 0 && i < nv; i++)
-			if (push_sep(seps, nseps, &sepcap, vc[i].x, vc[i].y, vc[i].w, vc[i].h, SEG_SEP_RULE) < 0) rc = -1;
+		for (int i = 0; rc == 0 && i < nv; i++) {
+			const img_comp *k = &vc[i];
+			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, rule_kind(&cl->lines, k)) < 0) rc = -1;
+		}
 		free(vc);
 		if (rc < 0) goto fail;
 	}
@@ -680,6 +960,12 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	for (size_t i = 0; i < n; i++)
 		if (v[i].mask) v[m++] = v[i];
 	n = m;
+	if (attach_fragments(v, n, fr, nfr) < 0) goto oom;
+	if (chain_fragments(fr, nfr, (int)(0.15 * h) > 2 ? (int)(0.15 * h) : 2, min_h, blob_h, &v, &n, &cap) < 0)
+		goto oom;
+	seg_cands_free(fr, nfr);
+	fr = NULL;
+	nfr = 0;
 
 	/* Wide candidates may be touching digits: offer the pieces beside the
 	 * whole; the model's confidence decides later.  Too wide to be one digit:
@@ -688,7 +974,17 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	int groups = 0;
 	for (size_t i = 0; i < n0; i++) {
 		seg_cand *c = &v[i];
-		if (c->w <= 1.15 * c->h || c->h < 0.5 * h) continue;
+		if (c->h < 0.5 * h) continue;
+		/* Wider than tall, or much wider than the writer's other digits
+		 * on its line (two narrow digits touching: 7 and 1, 6 and 0),
+		 * unless a single straight stroke (a slanted 1, a slash). */
+		if (c->w <= 1.15 * c->h) {
+			int mw = c->w > 0.7 * c->h ? line_width(v, n0, c) : 0;
+			double elong;
+			if (mw == 0 || c->w <= 1.6 * mw) continue;
+			ink_axis(c, &elong);
+			if (elong < 0.2) continue;
+		}
 		int k = (int)(c->w / (0.8 * c->h) + 0.5);
 		if (k < 2) k = 2;
 		if (k > 6) {
@@ -721,6 +1017,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 oom:
 	snprintf(err->msg, sizeof err->msg, "segmentation: out of memory");
 fail:
+	seg_cands_free(fr, nfr);
 	free(slashy);
 	free(labels);
 	free(cc);

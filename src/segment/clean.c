@@ -17,6 +17,8 @@
 #include "imaging/ops.h"
 #include "segment/seg_internal.h"
 
+#define MIN_WORK_H 20           /* typical mark height worth working at, pixels */
+
 void seg_options_default(seg_options *o)
 {
 	memset(o, 0, sizeof *o);
@@ -32,6 +34,7 @@ void seg_clean_free(seg_clean_out *c)
 	img_free(&c->bin);
 	img_free(&c->lines);
 	img_free(&c->solid);
+	img_free(&c->gray);
 }
 
 /* Otsu on a flattened page, bounded: on a page that is nearly all paper,
@@ -115,9 +118,24 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 
 	STAGE("deskew");
 	int rc = 0;
-	c->h0 = seg_typical_height(&c->bin, err, &rc);
+	double tall = 0;
+	c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
 	if (rc < 0) goto fail;
 	STAGE("height");
+	/* Shrunk so far that the tall marks (the writing, on a form) are
+	 * under MIN_WORK_H pixels (a 200 dpi page halved: digits 15 px tall),
+	 * strokes and the gaps between them blur together: start again at
+	 * twice the size. */
+	if (div > 1 && tall > 0 && tall < MIN_WORK_H) {
+		seg_options o2 = *o;
+		int pside = page->w > page->h ? page->w : page->h;
+		o2.work_side = pside * 2 / div;  /* one halving fewer */
+		img_free(&rot);
+		img_free(&flat);
+		img_free(&work);
+		seg_clean_free(c);
+		return seg_clean(page, &o2, c, err);
+	}
 	if (o->remove_lines) {
 		double h0 = c->h0 > 0 ? c->h0 : 20;
 		int minlen = (int)(4 * h0);
@@ -150,8 +168,13 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		if (mrc < 0) goto fail;
 	}
 	STAGE("solid");
-	img_free(&rot);
-	img_free(&flat);
+	/* The grey page bin was cut from, kept for normalisation. */
+	if (rot.data) {
+		c->gray = rot;
+		img_free(&flat);
+	} else {
+		c->gray = flat;
+	}
 	img_free(&work);
 	return 0;
 fail:

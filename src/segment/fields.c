@@ -50,7 +50,7 @@ static bool comb_divider(const seg_sep *s, const seg_sep *seps, size_t nseps, in
 {
 	for (size_t k = 0; k < nseps; k++) {
 		const seg_sep *o = &seps[k];
-		if (o == s || o->kind != SEG_SEP_RULE) continue;
+		if (o == s || (o->kind != SEG_SEP_RULE && o->kind != SEG_SEP_SIDE)) continue;
 		int dx = abs((o->x + o->w / 2) - (s->x + s->w / 2));
 		int ov = (o->y + o->h < s->y + s->h ? o->y + o->h : s->y + s->h) - (o->y > s->y ? o->y : s->y);
 		if (dx > 0 && dx < 1.6 * h && ov > s->h / 2) return true;
@@ -71,7 +71,7 @@ static int rule_cover(const seg_sep *seps, size_t nseps, int cx, int top, int bo
 	int n = 0;
 	for (size_t k = 0; k < nseps; k++) {
 		const seg_sep *o = &seps[k];
-		if (o->kind != SEG_SEP_RULE || abs(o->x + o->w / 2 - cx) > 3) continue;
+		if ((o->kind != SEG_SEP_RULE && o->kind != SEG_SEP_SIDE) || abs(o->x + o->w / 2 - cx) > 3) continue;
 		int ov = (o->y + o->h < bot ? o->y + o->h : bot) - (o->y > top ? o->y : top);
 		if (ov > 0) n += ov;
 	}
@@ -91,6 +91,11 @@ static bool separated(const seg_cand *a, const seg_cand *b, const seg_sep *seps,
 		 * digit overlaps it. */
 		if (s->kind == SEG_SEP_RULE && cx > a->x + a->w / 2 && cx < b->x + b->w / 2 &&
 		    rule_cover(seps, nseps, cx, top, bot) * 3 >= bot - top && !comb_rule(s, seps, nseps, bot - top))
+			return true;
+		/* A box's outer side beside the writing ends it, comb or not
+		 * (the next box in a row of boxes is another field). */
+		int sov = (s->y + s->h < bot ? s->y + s->h : bot) - (s->y > top ? s->y : top);
+		if (s->kind == SEG_SEP_SIDE && cx > a->x + a->w / 2 && cx < b->x + b->w / 2 && sov * 3 >= bot - top)
 			return true;
 		if (cx <= left || cx >= right) continue;
 		if (s->kind == SEG_SEP_DOT) {

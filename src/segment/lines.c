@@ -20,7 +20,7 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-double seg_typical_height(const img_t *bin, img_err *err, int *rc)
+double seg_typical_height(const img_t *bin, img_err *err, int *rc, double *tall)
 {
 	int32_t *labels = NULL;
 	img_comp *cc = NULL;
@@ -53,9 +53,11 @@ double seg_typical_height(const img_t *bin, img_err *err, int *rc)
 		if (ch >= 8 && cc[i].area * k2 * k2 >= 16 && ch <= bin->h / 4 && cw <= bin->w / 4 && cw <= 3 * ch)
 			hs[k++] = ch;
 	}
+	if (tall) *tall = 0;
 	if (k > 0) {
 		qsort(hs, (size_t)k, sizeof(int), cmp_int);
 		h = hs[k * 6 / 10];
+		if (tall) *tall = hs[k * 9 / 10];
 	}
 out:
 	free(hs);
@@ -199,17 +201,18 @@ static void remove_dividers(img_t *bin, img_t *mask, int minrun)
 			int y0 = start[x];
 			start[x] = -1;
 			if (y0 < 0 || y - y0 < minrun || !h_line_near(mask, x, y0) || !h_line_near(mask, x, y - 1)) continue;
-			/* Printed sides are hairlines all along; a pen stroke that
-			 * happens to span the cell is wider somewhere. */
-			bool thin = true;
-			for (int q = 1; q <= 3 && thin; q++) {
-				int yy = y0 + (y - y0) * q / 4, w = 0;
+			/* Printed sides are hairlines nearly all along (a digit
+			 * touching the side widens it where they meet); a pen stroke
+			 * that happens to span the cell is wider in many places. */
+			int thin = 0;
+			for (int q = 1; q <= 8; q++) {
+				int yy = y0 + (y - y0) * q / 9, w = 0;
 				const uint8_t *r = bin->data + (size_t)yy * bin->stride;
 				for (int xx = x; xx >= 0 && r[xx]; xx--) w++;
 				for (int xx = x + 1; xx < bin->w && r[xx]; xx++) w++;
-				thin = w <= 5;
+				thin += w <= 5;
 			}
-			if (!thin) continue;
+			if (thin < 6) continue;
 			for (int k = y0; k < y; k++) {
 				bin->data[(size_t)k * bin->stride + x] = 0;
 				mask->data[(size_t)k * mask->stride + x] |= SEG_LINE_V;

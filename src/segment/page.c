@@ -98,7 +98,7 @@ int seg_page_run(const img_t *page, const seg_options *o, seg_page *out, img_err
 		d->alt = c[i].alt;
 		d->alt_piece = c[i].alt_piece;
 		seg_box_to_page(&cl, c[i].x, c[i].y, c[i].w, c[i].h, &d->x, &d->y, &d->w, &d->h);
-		if (seg_normalize(c[i].mask, c[i].w, c[i].h, d->img, err) < 0) goto fail;
+		if (seg_normalize_gray(c[i].mask, c[i].w, c[i].h, &cl.gray, c[i].x, c[i].y, d->img, err) < 0) goto fail;
 	}
 	out->ndigits = n;
 	field_boxes(out);

@@ -11,6 +11,7 @@ typedef struct {
 	img_t bin;              /* working binary, lines removed */
 	img_t lines;            /* ruling lines that were removed (mask); may be empty */
 	img_t solid;            /* areas of solid ink (banners, filled boxes), 1/SEG_SOLID_DIV size */
+	img_t gray;             /* the flattened working page bin was cut from (paper near 255) */
 	double scale;           /* working = page * scale, then rotated by angle */
 	double angle;
 	int page_w, page_h;
@@ -25,8 +26,10 @@ void seg_clean_free(seg_clean_out *c);
  * rotating the image by this angle (img_rotate) levels them. */
 double seg_skew_angle(const img_t *bin, double max_deg);
 
-/* Typical height of the mid-sized components of bin (0 if none). */
-double seg_typical_height(const img_t *bin, img_err *err, int *rc);
+/* Typical height of the mid-sized components of bin (0 if none); *tall
+ * (if not NULL) gets the height of the tall ones (the 90th percentile:
+ * on a form, the writing rather than the print). */
+double seg_typical_height(const img_t *bin, img_err *err, int *rc, double *tall);
 
 /* Remove horizontal and vertical ruling lines longer than minlen from bin,
  * repairing strokes that cross them; the removed pixels go to *mask, with
@@ -67,6 +70,11 @@ double seg_stroke_width(const uint8_t *mask, int w, int h);
 
 /* MNIST normalisation of one mask (w*h bytes, ink 255). */
 int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], img_err *err);
+
+/* The same from the grey levels under the mask (at x, y in gray): the ink's
+ * own anti-aliased edges, as MNIST kept them, instead of the binary cut. */
+int seg_normalize_gray(const uint8_t *mask, int w, int h, const img_t *gray, int x, int y, uint8_t out[SEG_PIXELS],
+		       img_err *err);
 
 /* Working-image box -> page box (undo rotation and scale; clipped to page). */
 void seg_box_to_page(const seg_clean_out *c, int x, int y, int w, int h, int *px, int *py, int *pw, int *ph);

@@ -49,12 +49,13 @@ typedef struct {
 
 /* A mark that separates fields without being a digit: a decimal point, a
  * slash in a date (working-image box). */
-enum { SEG_SEP_DOT, SEG_SEP_SLASH, SEG_SEP_RULE, SEG_SEP_GAP, SEG_SEP_TICK };
+enum { SEG_SEP_DOT, SEG_SEP_SLASH, SEG_SEP_RULE, SEG_SEP_GAP, SEG_SEP_TICK, SEG_SEP_SIDE };
 
 typedef struct {
 	int x, y, w, h;
 	int kind;               /* SEG_SEP_*: a point, a slash, a vertical rule, a gap between rules,
-	                         * or a comb's tick (no separator: evidence of a comb) */
+	                         * a comb's tick (no separator: evidence of a comb), or a box's
+	                         * outer side (a vertical rule with ruling on one side only) */
 } seg_sep;
 
 typedef struct {

@@ -62,6 +62,37 @@ static void test_normalize(void)
 	free(m);
 }
 
+static void test_normalize_gray(void)
+{
+	/* A 40x80 ring, core ink 40, a rim of 170 either side, on white: the
+	 * rim is in the mask (as a threshold near the paper level cuts it) but
+	 * must come out as grey, not as full ink, and the hole stays empty. */
+	int w = 40, h = 80;
+	img_t g;
+	img_err e;
+	CHECK(img_alloc(&g, w + 20, h + 20, 1, &e) == 0);
+	uint8_t *m = calloc((size_t)w * h, 1), out[SEG_PIXELS], bin[SEG_PIXELS];
+	for (int y = 0; y < g.h; y++)
+		for (int x = 0; x < g.w; x++) {
+			double dx = (x - 10 - 19.5) / 20, dy = (y - 10 - 39.5) / 40, r = dx * dx + dy * dy;
+			uint8_t v = r <= 0.92 && r >= 0.36 ? 40 : r <= 1.0 && r >= 0.3 ? 170 : 255;
+			g.data[(size_t)y * g.stride + x] = v;
+			if (v < 200 && x >= 10 && y >= 10 && x < 10 + w && y < 10 + h) m[(y - 10) * w + x - 10] = 255;
+		}
+	CHECK(seg_normalize_gray(m, w, h, &g, 10, 10, out, &e) == 0);
+	CHECK(seg_normalize(m, w, h, bin, &e) == 0);
+	long sg = 0, sb = 0;
+	for (int i = 0; i < SEG_PIXELS; i++) sg += out[i], sb += bin[i];
+	CHECKF(sg < sb * 9 / 10 && sg > sb / 3, "grey ink %ld vs binary %ld", sg, sb);
+	CHECK(out[14 * 28 + 14] < 30);          /* the hole */
+	/* No page to read from: the binary way, exactly. */
+	img_t none = { 0 };
+	CHECK(seg_normalize_gray(m, w, h, &none, 10, 10, out, &e) == 0);
+	CHECK(memcmp(out, bin, SEG_PIXELS) == 0);
+	free(m);
+	img_free(&g);
+}
+
 static void test_lines(void)
 {
 	/* A vertical stroke crossing a long horizontal rule: the rule goes, the
@@ -215,10 +246,38 @@ static void test_slash(const fx_mnist *m)
 	img_free(&page);
 }
 
+/* Two boxes of two cells each, side by side (a date's M M and Y Y): the
+ * divider inside a box keeps its digits together, the boxes' outer sides
+ * part them, though the gap between the boxes is a narrow one. */
+static void test_box_sides(void)
+{
+	seg_cand c[4];
+	memset(c, 0, sizeof c);
+	static const int xs[4] = { 5, 45, 105, 145 };
+	for (int i = 0; i < 4; i++) c[i] = (seg_cand){ .x = xs[i], .y = 10, .w = 30, .h = 40, .area = 400, .alt = -1 };
+	seg_sep s[6] = {
+		{ 0, 5, 3, 50, SEG_SEP_SIDE }, { 40, 5, 3, 50, SEG_SEP_RULE }, { 80, 5, 3, 50, SEG_SEP_SIDE },
+		{ 100, 5, 3, 50, SEG_SEP_SIDE }, { 140, 5, 3, 50, SEG_SEP_RULE }, { 180, 5, 3, 50, SEG_SEP_SIDE },
+	};
+	seg_field *f = NULL;
+	size_t nf = 0;
+	CHECK(seg_group_fields(c, 4, s, 6, &f, &nf) == 0);
+	CHECKF(nf == 2 && f[0].n == 2 && f[1].n == 2, "%zu fields", nf);
+	free(f);
+	/* Without the sides (dividers only, a comb), one field. */
+	for (int i = 0; i < 4; i++) c[i] = (seg_cand){ .x = xs[i], .y = 10, .w = 30, .h = 40, .area = 400, .alt = -1 };
+	for (int k = 0; k < 6; k++) s[k].kind = SEG_SEP_RULE;
+	CHECK(seg_group_fields(c, 4, s, 6, &f, &nf) == 0);
+	CHECKF(nf == 1, "%zu fields", nf);
+	free(f);
+}
+
 int main(void)
 {
 	test_normalize();
+	test_normalize_gray();
 	test_lines();
+	test_box_sides();
 	const char *root = getenv("DIGITD_ROOT") ? getenv("DIGITD_ROOT") : ".";
 	char dir[1024];
 	snprintf(dir, sizeof dir, "%s/data/mnist", root);
