@@ -5,7 +5,7 @@
  * Writes COUNT (default 30000) 28x28 images as an IDX3 file (magic 0x803,
  * ink 255 on 0, like MNIST), deterministically (fixed seed, own PRNG).  Each
  * one is drawn large, binarised, and normalised by the page pipeline's own
- * seg_normalize_gray(), so negatives reach the model exactly as page candidates do.
+ * seg_normalize(), so negatives reach the model exactly as page candidates do.
  *
  * What is in it: printed letters in all eight Hershey fonts (and italics)
  * at varied size, weight, slant and rotation; script-font letters (payee
@@ -270,10 +270,7 @@ static int make_one(rng_t *r, uint8_t out[SEG_PIXELS])
 	for (int y = 0; y < mh; y++)
 		for (int x = 0; x < mw; x++)
 			mask[(size_t)y * mw + x] = b.data[(size_t)(y + y0) * b.stride + x + x0] >= thr ? 255 : 0;
-	/* The page pipeline normalises from the grey page (paper white). */
-	for (int y = 0; y < CH; y++)
-		for (int x = 0; x < CW; x++) b.data[(size_t)y * b.stride + x] = (uint8_t)(255 - b.data[(size_t)y * b.stride + x]);
-	rc = seg_normalize_gray(mask, mw, mh, &b, x0, y0, out, &e) < 0 ? -1 : 0;
+	rc = seg_normalize(mask, mw, mh, out, &e) < 0 ? -1 : 0;
 done:
 	if (rc < 0) fprintf(stderr, "mknegatives: %s\n", e.msg);
 	free(mask);
