@@ -125,6 +125,22 @@ static int field_runs(const seg_page *sp, const seg_field *fd, bool *printed, gl
 	return marked;
 }
 
+bool rec_typeset_field(const seg_page *sp, const seg_field *fd)
+{
+	if (fd->n < 2) return false;
+	glyph_ref r = { 0 };
+	for (int j = fd->first; j < fd->first + fd->n; j++) {
+		const seg_digit *d = &sp->digits[j];
+		r.h += d->wh;
+		r.stroke += d->stroke;
+		if (d->ww >= NARROW * d->wh) r.w += d->ww, r.nw++;
+	}
+	r.h /= fd->n;
+	r.stroke /= fd->n;
+	if (r.nw > 0) r.w /= r.nw;
+	return same_face(sp, fd, &r);
+}
+
 void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
 {
 	size_t nf = sp->nfields;

@@ -22,6 +22,10 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err);
  * printed[i] for each candidate; line[f] is the text line of field f, as
  * the index of its first field. */
 void rec_find_printed(const seg_page *sp, const int *line, bool *printed);
+/* Are all glyphs of field fd (two or more) of one face: one height to a few
+ * per cent, one width (wide glyphs), one stroke, one baseline?  Too short a
+ * group for a run, but as regular as type. */
+bool rec_typeset_field(const seg_page *sp, const seg_field *fd);
 /* PNG of a digit's box cut from the decoded page. */
 int rec_crop_png(const img_t *page, const seg_digit *s, rec_digit *d);
 /* Overlay PNG(s) for a document into dir. */

@@ -294,6 +294,9 @@ static bool small_but_sure(const seg_page *sp, const int *line, size_t f, const 
 {
 	const seg_field *fd = &sp->fields[f];
 	if (classes <= NN_CLASS_REJECT || fd->n < 2) return false;
+	/* A short number as regular as type ("25", "0044" beside a label):
+	 * small print, which the model is surest of. */
+	if (rec_typeset_field(sp, fd)) return false;
 	for (int j = fd->first; j < fd->first + fd->n; j++)
 		if (!sure_digit(sp, (size_t)j, probs, classes)) return false;
 	for (size_t g = 0; g < sp->nfields; g++) {
