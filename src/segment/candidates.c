@@ -463,7 +463,10 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*nout = 0;
+	seg_prof prof;
+	seg_prof_start(&prof, "segment");
 	if (img_components(&cl->bin, &labels, &cc, &ncc, err) < 0) return -1;
+	seg_prof_step(&prof, "label");
 	double h = cl->h0 > 0 ? cl->h0 : 20;
 	/* Nobody writes a digit under about 2.3 mm; the page's resolution is
 	 * taken as if it were A4 (its long side over 11.69 in), which can only
@@ -522,6 +525,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	}
 	free(labels);
 	labels = NULL;
+	seg_prof_step(&prof, "filter");
 
 	/* A leaning stroke is a slash only between two groups of writing; at
 	 * a number's start or end, or alone, it is a 1 written with a slant.
@@ -602,6 +606,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		n = k;
 	}
 
+	seg_prof_step(&prof, "shapes");
 	/* Horizontal rules that stop and start again on one line (the comb
 	 * groups of a date, boxes side by side): the gap between two segments
 	 * ends the fields written on them. */
@@ -637,6 +642,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		if (rc < 0) goto fail;
 	}
 
+	seg_prof_step(&prof, "rules");
 	/* Frames: a low-density candidate whose box holds another whole candidate. */
 	bool *drop = calloc(n + 1, sizeof(bool));
 	if (!drop) goto oom;
@@ -681,6 +687,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		if (v[i].mask) v[m++] = v[i];
 	n = m;
 
+	seg_prof_step(&prof, "merge");
 	/* Wide candidates may be touching digits: offer the pieces beside the
 	 * whole; the model's confidence decides later.  Too wide to be one digit:
 	 * only the pieces. */
@@ -714,6 +721,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	}
 	n = m;
 	for (size_t i = 0; i < n; i++) v[i].id = (int)i;
+	seg_prof_step(&prof, "split");
 	free(cc);
 	*out = v;
 	*nout = n;

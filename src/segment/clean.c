@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "imaging/ops.h"
 #include "segment/seg_internal.h"
@@ -49,19 +48,10 @@ static int binarize(const img_t *flat, const seg_options *o, img_t *bin, int *th
 	return img_threshold_below(flat, *thr, bin, err);
 }
 
-static double tick(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-#define STAGE(name) do { if (prof) { double t_ = tick(); fprintf(stderr, "clean %-10s %6.1f ms\n", name, t_ - t_prev); t_prev = t_; } } while (0)
-
 int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err *err)
 {
-	bool prof = getenv("DIGITD_PROFILE") != NULL;     /* per-step times on stderr */
-	double t_prev = prof ? tick() : 0;
+	seg_prof prof;
+	seg_prof_start(&prof, "clean");
 	img_t gray = { 0 }, work = { 0 }, flat = { 0 }, rot = { 0 };
 	memset(c, 0, sizeof *c);
 	c->page_w = page->w;
@@ -92,12 +82,12 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		goto fail;
 	}
 	side = work.w > work.h ? work.w : work.h;
-	STAGE("gray+size");
+	seg_prof_step(&prof, "gray+size");
 
 	if (img_flatten(&work, side / 50 + 4, 4, &flat, err) < 0) goto fail;
-	STAGE("flatten");
+	seg_prof_step(&prof, "flatten");
 	if (binarize(&flat, o, &c->bin, &c->threshold, err) < 0) goto fail;
-	STAGE("binarize");
+	seg_prof_step(&prof, "binarize");
 
 	if (o->deskew && work.w >= 64 && work.h >= 64) {
 		double a = seg_skew_angle(&c->bin, o->max_angle);
@@ -113,11 +103,11 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		}
 	}
 
-	STAGE("deskew");
+	seg_prof_step(&prof, "deskew");
 	int rc = 0;
 	c->h0 = seg_typical_height(&c->bin, err, &rc);
 	if (rc < 0) goto fail;
-	STAGE("height");
+	seg_prof_step(&prof, "height");
 	if (o->remove_lines) {
 		double h0 = c->h0 > 0 ? c->h0 : 20;
 		int minlen = (int)(4 * h0);
@@ -126,7 +116,7 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		if (repair < 5) repair = 5;
 		if (seg_remove_lines(&c->bin, minlen, repair, &c->lines, err) < 0) goto fail;
 	}
-	STAGE("lines");
+	seg_prof_step(&prof, "lines");
 	/* Solid ink: what survives an opening wider than any pen stroke (a
 	 * banner printed white on dark, a filled box).  Marks inside it are the
 	 * gaps between reversed letters, not writing. */
@@ -149,7 +139,7 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		img_free(&small);
 		if (mrc < 0) goto fail;
 	}
-	STAGE("solid");
+	seg_prof_step(&prof, "solid");
 	img_free(&rot);
 	img_free(&flat);
 	img_free(&work);
