@@ -105,9 +105,10 @@ extern "C" int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst
 	cv::Mat ker = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(k, k));
 	cv::morphologyEx(small, bg, cv::MORPH_CLOSE, ker);
 	cv::blur(bg, bg, cv::Size(k, k));
-	cv::resize(bg, bg, s.size(), 0, 0, cv::INTER_LINEAR);
-	// Paper darker than 1/8 of white is not paper: keep the division sane.
+	// Paper darker than 1/8 of white is not paper: keep the division sane
+	// (clamped while small; interpolation cannot go below it).
 	cv::max(bg, 32, bg);
+	cv::resize(bg, bg, s.size(), 0, 0, cv::INTER_LINEAR);
 	cv::divide(s, bg, d, 255.0);
 	return 0;
 	GUARD_END("flatten", dst)

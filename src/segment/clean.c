@@ -48,6 +48,37 @@ static int binarize(const img_t *flat, const seg_options *o, img_t *bin, int *th
 	return img_threshold_below(flat, *thr, bin, err);
 }
 
+/* small = bin shrunk q times, 255 where at least half of a q x q block is
+ * ink (blocks past the edge are cut short).  Rows of counts are summed
+ * first, so the inner loops are plain vectorisable adds. */
+static int mostly_ink(const img_t *bin, int q, img_t *small, img_err *err)
+{
+	int sw = bin->w / q > 0 ? bin->w / q : 1, sh = bin->h / q > 0 ? bin->h / q : 1;
+	uint16_t *acc = calloc((size_t)bin->w, sizeof *acc);
+	if (!acc || img_alloc(small, sw, sh, 1, err) < 0) {
+		free(acc);
+		snprintf(err->msg, sizeof err->msg, "out of memory");
+		return -1;
+	}
+	for (int by = 0; by < sh; by++) {
+		int y0 = by * q, y1 = by == sh - 1 ? bin->h : y0 + q;
+		memset(acc, 0, (size_t)bin->w * sizeof *acc);
+		for (int y = y0; y < y1; y++) {
+			const uint8_t *restrict b = bin->data + (size_t)y * bin->stride;
+			uint16_t *restrict a = acc;
+			for (int x = 0; x < bin->w; x++) a[x] += b[x] != 0;
+		}
+		uint8_t *o = small->data + (size_t)by * small->stride;
+		for (int bx = 0; bx < sw; bx++) {
+			int x0 = bx * q, x1 = bx == sw - 1 ? bin->w : x0 + q, n = 0;
+			for (int x = x0; x < x1; x++) n += acc[x];
+			o[bx] = 2 * n >= (x1 - x0) * (y1 - y0) ? 255 : 0;
+		}
+	}
+	free(acc);
+	return 0;
+}
+
 int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err *err)
 {
 	seg_prof prof;
@@ -126,13 +157,7 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		if (k < 15) k = 15;
 		int q = SEG_SOLID_DIV, kq = (k + q - 1) / q;
 		img_t small = { 0 }, op = { 0 };
-		int sw = c->bin.w / q > 0 ? c->bin.w / q : 1, sh = c->bin.h / q > 0 ? c->bin.h / q : 1;
-		if (img_resize(&c->bin, sw, sh, IMG_INTER_AREA, &small, err) < 0) goto fail;
-		for (int y = 0; y < sh; y++)
-			for (int x = 0; x < sw; x++) {
-				uint8_t *p = &small.data[(size_t)y * small.stride + x];
-				*p = *p >= 128 ? 255 : 0;
-			}
+		if (mostly_ink(&c->bin, q, &small, err) < 0) goto fail;
 		int mrc = img_morph(&small, IMG_MORPH_OPEN, kq, kq, false, &op, err);
 		if (mrc == 0) mrc = img_morph(&op, IMG_MORPH_DILATE, kq, kq, false, &c->solid, err);
 		img_free(&op);
