@@ -156,21 +156,23 @@ static int remove_dir(img_t *bin, bool horiz, int minlen, int repair, img_t *mas
 	int dx = horiz ? 0 : 1, dy = horiz ? 1 : 0;
 	for (int y = 0; y < bin->h; y++) {
 		uint8_t *l = lines.data + (size_t)y * lines.stride;
-		if (!memchr(l, 255, (size_t)bin->w)) continue;
-		for (int x = 0; x < bin->w; x++) {
-			if (!l[x]) continue;
+		const uint8_t *end = l + bin->w;
+		for (uint8_t *p = l; (p = memchr(p, 255, (size_t)(end - p))); p++) {
+			int x = (int)(p - l);
 			int a = ink_dist(bin, x, y, -dx, -dy, repair), b = ink_dist(bin, x, y, dx, dy, repair);
-			if (a + b <= repair + 1) l[x] = 1;      /* a stroke crossing the line */
+			if (a + b <= repair + 1) *p = 1;        /* a stroke crossing the line */
 		}
 	}
 	for (int y = 0; y < bin->h; y++) {
 		const uint8_t *l = lines.data + (size_t)y * lines.stride;
 		if (!memchr(l, 255, (size_t)bin->w) && !memchr(l, 1, (size_t)bin->w)) continue;
-		uint8_t *b = bin->data + (size_t)y * bin->stride;
-		uint8_t *m = mask->data + (size_t)y * mask->stride;
+		uint8_t *restrict b = bin->data + (size_t)y * bin->stride;
+		uint8_t *restrict m = mask->data + (size_t)y * mask->stride;
+		uint8_t bits = horiz ? SEG_LINE_H : SEG_LINE_V;
+		/* l: 1 put back, 255 removed as a line, 0 untouched. */
 		for (int x = 0; x < bin->w; x++) {
-			if (l[x] == 1) b[x] = 255;
-			else if (l[x]) m[x] |= horiz ? SEG_LINE_H : SEG_LINE_V;
+			b[x] |= l[x] == 1 ? 255 : 0;
+			m[x] |= l[x] == 255 ? bits : 0;
 		}
 	}
 done:
@@ -191,6 +193,26 @@ static bool h_line_near(const img_t *mask, int x, int y)
 	return false;
 }
 
+/* A vertical run of ink ended above row y in column x, from row y0: take
+ * it out when it is a comb divider (see remove_dividers). */
+static void divider_at(img_t *bin, img_t *mask, int x, int y0, int y)
+{
+	if (!h_line_near(mask, x, y0) || !h_line_near(mask, x, y - 1)) return;
+	/* Printed sides are hairlines all along; a pen stroke that happens to
+	 * span the cell is wider somewhere. */
+	for (int q = 1; q <= 3; q++) {
+		int yy = y0 + (y - y0) * q / 4, w = 0;
+		const uint8_t *r = bin->data + (size_t)yy * bin->stride;
+		for (int xx = x; xx >= 0 && r[xx]; xx--) w++;
+		for (int xx = x + 1; xx < bin->w && r[xx]; xx++) w++;
+		if (w > 5) return;
+	}
+	for (int k = y0; k < y; k++) {
+		bin->data[(size_t)k * bin->stride + x] = 0;
+		mask->data[(size_t)k * mask->stride + x] |= SEG_LINE_V;
+	}
+}
+
 /* Comb dividers: vertical strokes too short for the long-line test that run
  * from a removed horizontal rule to another (the sides of a closed comb's
  * cells).  A digit touching its cell's side would otherwise carry the side
@@ -198,36 +220,25 @@ static bool h_line_near(const img_t *mask, int x, int y)
  * rare enough to be taken for a divider. */
 static void remove_dividers(img_t *bin, img_t *mask, int minrun)
 {
-	/* Rows in memory order, a run start per column (cache-friendly). */
-	int *start = malloc(sizeof(int) * (size_t)bin->w);
+	/* Rows in memory order, a run start per column (-1: none).  Each row
+	 * is first tested as a whole for a run of minrun or more ending on it
+	 * (rare); only then are its columns walked one by one. */
+	int32_t *start = malloc(sizeof *start * (size_t)bin->w);
 	if (!start) return;     /* dividers left in place is a safe answer */
 	for (int x = 0; x < bin->w; x++) start[x] = -1;
 	for (int y = 0; y <= bin->h; y++) {
-		const uint8_t *row = y < bin->h ? bin->data + (size_t)y * bin->stride : NULL;
-		for (int x = 0; x < bin->w; x++) {
-			if (row && row[x]) {
-				if (start[x] < 0) start[x] = y;
-				continue;
-			}
-			int y0 = start[x];
-			start[x] = -1;
-			if (y0 < 0 || y - y0 < minrun || !h_line_near(mask, x, y0) || !h_line_near(mask, x, y - 1)) continue;
-			/* Printed sides are hairlines all along; a pen stroke that
-			 * happens to span the cell is wider somewhere. */
-			bool thin = true;
-			for (int q = 1; q <= 3 && thin; q++) {
-				int yy = y0 + (y - y0) * q / 4, w = 0;
-				const uint8_t *r = bin->data + (size_t)yy * bin->stride;
-				for (int xx = x; xx >= 0 && r[xx]; xx--) w++;
-				for (int xx = x + 1; xx < bin->w && r[xx]; xx++) w++;
-				thin = w <= 5;
-			}
-			if (!thin) continue;
-			for (int k = y0; k < y; k++) {
-				bin->data[(size_t)k * bin->stride + x] = 0;
-				mask->data[(size_t)k * mask->stride + x] |= SEG_LINE_V;
-			}
-		}
+		const uint8_t *restrict row = y < bin->h ? bin->data + (size_t)y * bin->stride : NULL;
+		int32_t *restrict st = start;
+		int ended = 0;
+		if (row)
+			for (int x = 0; x < bin->w; x++) ended |= !row[x] & (st[x] >= 0) & (y - st[x] >= minrun);
+		else
+			ended = 1;
+		if (ended)
+			for (int x = 0; x < bin->w; x++)
+				if ((!row || !row[x]) && st[x] >= 0 && y - st[x] >= minrun) divider_at(bin, mask, x, st[x], y);
+		if (row)
+			for (int x = 0; x < bin->w; x++) st[x] = row[x] ? (st[x] < 0 ? y : st[x]) : -1;
 	}
 	free(start);
 }
