@@ -45,17 +45,16 @@ static int need_gray(const img_t *src, const char *what, img_err *err)
 	return 0;
 }
 
-// Contrast score of one gray plane, from a sparse histogram: how far the
-// darkest 0.3 % lies below the paper (60th percentile), over the paper's spread.
-static double ink_score(const cv::Mat &g)
+// The sparse sample ink_score reads: every step-th pixel of every step-th row.
+static int score_step(const cv::Mat &m)
 {
-	long hist[256] = { 0 };
-	long n = 0;
-	int step = std::max(1, std::min(g.rows, g.cols) / 400);
-	for (int y = 0; y < g.rows; y += step) {
-		const uint8_t *p = g.ptr<uint8_t>(y);
-		for (int x = 0; x < g.cols; x += step) hist[p[x]]++, n++;
-	}
+	return std::max(1, std::min(m.rows, m.cols) / 400);
+}
+
+// Contrast score of a histogram: how far the darkest 0.3 % lies below the
+// paper (60th percentile), over the paper's spread.
+static double hist_score(const long hist[256], long n)
+{
 	auto pct = [&](double q) {
 		long want = (long)(q * (double)n), acc = 0;
 		for (int v = 0; v < 256; v++)
@@ -66,6 +65,32 @@ static double ink_score(const cv::Mat &g)
 	return (double)(paper - ink) / (4.0 + (double)(paper - low));
 }
 
+// Contrast score of one gray plane, from a sparse histogram.
+static double ink_score(const cv::Mat &g)
+{
+	long hist[256] = { 0 }, n = 0;
+	int step = score_step(g);
+	for (int y = 0; y < g.rows; y += step) {
+		const uint8_t *p = g.ptr<uint8_t>(y);
+		for (int x = 0; x < g.cols; x += step) hist[p[x]]++, n++;
+	}
+	return hist_score(hist, n);
+}
+
+// The same score for each channel of a BGR image, from the same sample
+// points, without splitting the image into planes first.
+static void channel_scores(const cv::Mat &bgr, double score[3])
+{
+	long hist[3][256] = { { 0 } }, n = 0;
+	int step = score_step(bgr);
+	for (int y = 0; y < bgr.rows; y += step) {
+		const uint8_t *p = bgr.ptr<uint8_t>(y);
+		for (int x = 0; x < bgr.cols; x += step, n++)
+			for (int c = 0; c < 3; c++) hist[c][p[3 * x + c]]++;
+	}
+	for (int c = 0; c < 3; c++) score[c] = hist_score(hist[c], n);
+}
+
 extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *err)
 {
 	*which = -1;
@@ -74,17 +99,15 @@ extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *e
 	GUARD_BEGIN
 	cv::Mat s = as_mat(src), d = as_mat(dst);
 	cv::cvtColor(s, d, cv::COLOR_BGR2GRAY);
-	double best = ink_score(d);
+	double best = ink_score(d), sc[3];
 	int bestc = -1;
-	cv::Mat ch[3];
-	cv::split(s, ch);
+	channel_scores(s, sc);
 	for (int c = 0; c < 3; c++) {
-		double sc = ink_score(ch[c]);
 		// A single channel must be clearly better to beat luminance, which
 		// averages noise away.
-		if (sc > best * 1.15) best = sc, bestc = c;
+		if (sc[c] > best * 1.15) best = sc[c], bestc = c;
 	}
-	if (bestc >= 0) ch[bestc].copyTo(d);
+	if (bestc >= 0) cv::extractChannel(s, d, bestc);
 	*which = bestc;
 	return 0;
 	GUARD_END("ink channel", dst)
