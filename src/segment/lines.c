@@ -220,27 +220,41 @@ static void divider_at(img_t *bin, img_t *mask, int x, int y0, int y)
  * rare enough to be taken for a divider. */
 static void remove_dividers(img_t *bin, img_t *mask, int minrun)
 {
-	/* Rows in memory order, a run start per column (-1: none).  Each row
-	 * is first tested as a whole for a run of minrun or more ending on it
-	 * (rare); only then are its columns walked one by one. */
-	int32_t *start = malloc(sizeof *start * (size_t)bin->w);
-	if (!start) return;     /* dividers left in place is a safe answer */
-	for (int x = 0; x < bin->w; x++) start[x] = -1;
+	/* Rows in memory order, a run length per column.  Each row is first
+	 * tested as a whole for runs of minrun or more ending on it; only those
+	 * columns are then looked at one by one. */
+	uint16_t *run = calloc((size_t)bin->w, sizeof *run);
+	uint8_t *ends = malloc((size_t)bin->w);
+	if (!run || !ends) {
+		free(run);
+		free(ends);
+		return;         /* dividers left in place is a safe answer */
+	}
+	/* A divider is at most a cell tall: a run long enough to saturate the
+	 * 16-bit counter is never one. */
+	uint16_t lo = (uint16_t)(minrun < 65535 ? minrun : 65535);
 	for (int y = 0; y <= bin->h; y++) {
 		const uint8_t *restrict row = y < bin->h ? bin->data + (size_t)y * bin->stride : NULL;
-		int32_t *restrict st = start;
-		int ended = 0;
+		uint16_t *restrict r = run;
+		uint8_t *restrict e = ends, any = 0;
+		/* e[x]: a run of minrun or more ended above this row in column x. */
 		if (row)
-			for (int x = 0; x < bin->w; x++) ended |= !row[x] & (st[x] >= 0) & (y - st[x] >= minrun);
+			for (int x = 0; x < bin->w; x++) {
+				e[x] = !row[x] & (r[x] >= lo) & (r[x] < 65535);
+				any |= e[x];
+			}
 		else
-			ended = 1;
-		if (ended)
-			for (int x = 0; x < bin->w; x++)
-				if ((!row || !row[x]) && st[x] >= 0 && y - st[x] >= minrun) divider_at(bin, mask, x, st[x], y);
+			for (int x = 0; x < bin->w; x++) any |= e[x] = (r[x] >= lo) & (r[x] < 65535);
+		if (any)
+			for (uint8_t *p = e; (p = memchr(p, 1, (size_t)(e + bin->w - p))); p++) {
+				int x = (int)(p - e);
+				divider_at(bin, mask, x, y - r[x], y);
+			}
 		if (row)
-			for (int x = 0; x < bin->w; x++) st[x] = row[x] ? (st[x] < 0 ? y : st[x]) : -1;
+			for (int x = 0; x < bin->w; x++) r[x] = row[x] ? (uint16_t)(r[x] + (r[x] < 65535)) : 0;
 	}
-	free(start);
+	free(ends);
+	free(run);
 }
 
 int seg_remove_lines(img_t *bin, int minlen, int repair, img_t *mask, img_err *err)
