@@ -22,6 +22,7 @@
 
 extern "C" {
 #include "imaging/load.h"
+#include "imaging/png.h"
 }
 
 extern "C" void img_load_opts_default(img_load_opts *o)
@@ -141,7 +142,11 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 	img_t direct = {};
 	try {
 		std::vector<cv::Mat> mats;
-		if (doc->info.fmt == IMG_FMT_TIFF && doc->info.npages > 1) {
+		int fast = doc->info.fmt == IMG_FMT_PNG ? img_png_decode(buf, len, &direct, err) : 0;
+		if (fast < 0) goto fail;
+		if (fast == 1) {
+			mats.push_back(cv::Mat(direct.h, direct.w, direct.ch == 3 ? CV_8UC3 : CV_8UC1, direct.data, direct.stride));
+		} else if (doc->info.fmt == IMG_FMT_TIFF && doc->info.npages > 1) {
 			if (read_multi(buf, len, mats, err) < 0) return -1;
 		} else {
 			int s = img_jpeg_scale(&doc->info, o->min_dpi);
