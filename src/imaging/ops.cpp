@@ -1,8 +1,9 @@
 // ops.cpp: filters, thresholds, morphology, warps and components over OpenCV.
 //
-// dst is allocated with img_alloc before OpenCV runs and wrapped as a Mat
-// header, so OpenCV writes straight into memory C owns (create() on a Mat of
-// the right size and type is a no-op).  Each entry point catches everything.
+// dst is allocated with img_alloc_uninit (every function writes all of it)
+// before OpenCV runs and wrapped as a Mat header, so OpenCV writes straight
+// into memory C owns (create() on a Mat of the right size and type is a
+// no-op).  Each entry point catches everything.
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -98,7 +99,7 @@ extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *e
 {
 	*which = -1;
 	if (src->ch == 1) return img_clone(src, dst, err);
-	if (img_alloc(dst, src->w, src->h, 1, err) < 0) return -1;
+	if (img_alloc_uninit(dst, src->w, src->h, 1, err) < 0) return -1;
 	GUARD_BEGIN
 	cv::Mat s = as_mat(src), d = as_mat(dst);
 	cv::cvtColor(s, d, cv::COLOR_BGR2GRAY);
@@ -120,7 +121,7 @@ extern "C" int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst
 {
 	if (need_gray(gray, "flatten", err) < 0) return -1;
 	if (shrink < 1) shrink = 1;
-	if (img_alloc(dst, gray->w, gray->h, 1, err) < 0) return -1;
+	if (img_alloc_uninit(dst, gray->w, gray->h, 1, err) < 0) return -1;
 	GUARD_BEGIN
 	cv::Mat s = as_mat(gray), d = as_mat(dst), small, bg;
 	int sw = std::max(1, gray->w / shrink), sh = std::max(1, gray->h / shrink);
@@ -142,7 +143,7 @@ extern "C" int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst
 
 extern "C" int img_median(const img_t *src, int k, img_t *dst, img_err *err)
 {
-	if (img_alloc(dst, src->w, src->h, src->ch, err) < 0) return -1;
+	if (img_alloc_uninit(dst, src->w, src->h, src->ch, err) < 0) return -1;
 	GUARD_BEGIN
 	cv::Mat d = as_mat(dst);
 	cv::medianBlur(as_mat(src), d, k | 1);
@@ -152,7 +153,7 @@ extern "C" int img_median(const img_t *src, int k, img_t *dst, img_err *err)
 
 extern "C" int img_gaussian(const img_t *src, double sigma, img_t *dst, img_err *err)
 {
-	if (img_alloc(dst, src->w, src->h, src->ch, err) < 0) return -1;
+	if (img_alloc_uninit(dst, src->w, src->h, src->ch, err) < 0) return -1;
 	GUARD_BEGIN
 	cv::Mat d = as_mat(dst);
 	cv::GaussianBlur(as_mat(src), d, cv::Size(0, 0), sigma);
@@ -163,7 +164,7 @@ extern "C" int img_gaussian(const img_t *src, double sigma, img_t *dst, img_err 
 extern "C" int img_threshold_otsu(const img_t *gray, img_t *dst, int *thr, img_err *err)
 {
 	if (need_gray(gray, "otsu", err) < 0) return -1;
-	if (img_alloc(dst, gray->w, gray->h, 1, err) < 0) return -1;
+	if (img_alloc_uninit(dst, gray->w, gray->h, 1, err) < 0) return -1;
 	GUARD_BEGIN
 	cv::Mat d = as_mat(dst);
 	double t = cv::threshold(as_mat(gray), d, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
@@ -175,7 +176,7 @@ extern "C" int img_threshold_otsu(const img_t *gray, img_t *dst, int *thr, img_e
 extern "C" int img_threshold_below(const img_t *gray, int t, img_t *dst, img_err *err)
 {
 	if (need_gray(gray, "threshold", err) < 0) return -1;
-	if (img_alloc(dst, gray->w, gray->h, 1, err) < 0) return -1;
+	if (img_alloc_uninit(dst, gray->w, gray->h, 1, err) < 0) return -1;
 	GUARD_BEGIN
 	cv::Mat d = as_mat(dst);
 	// THRESH_BINARY_INV: 255 where src <= t, so t-1 gives "src < t".
@@ -187,7 +188,7 @@ extern "C" int img_threshold_below(const img_t *gray, int t, img_t *dst, img_err
 extern "C" int img_threshold_sauvola(const img_t *gray, int win, double k, img_t *dst, img_err *err)
 {
 	if (need_gray(gray, "sauvola", err) < 0) return -1;
-	if (img_alloc(dst, gray->w, gray->h, 1, err) < 0) return -1;
+	if (img_alloc_uninit(dst, gray->w, gray->h, 1, err) < 0) return -1;
 	GUARD_BEGIN
 	cv::Mat s = as_mat(gray), f, mean, sq, d = as_mat(dst);
 	s.convertTo(f, CV_32F);
@@ -219,7 +220,7 @@ static int interp_of(int i)
 
 extern "C" int img_resize(const img_t *src, int w, int h, int interp, img_t *dst, img_err *err)
 {
-	if (img_alloc(dst, w, h, src->ch, err) < 0) return -1;
+	if (img_alloc_uninit(dst, w, h, src->ch, err) < 0) return -1;
 	GUARD_BEGIN
 	cv::Mat d = as_mat(dst);
 	cv::resize(as_mat(src), d, cv::Size(w, h), 0, 0, interp_of(interp));
@@ -229,7 +230,7 @@ extern "C" int img_resize(const img_t *src, int w, int h, int interp, img_t *dst
 
 extern "C" int img_rotate(const img_t *src, double deg, uint8_t fill, int interp, img_t *dst, img_err *err)
 {
-	if (img_alloc(dst, src->w, src->h, src->ch, err) < 0) return -1;
+	if (img_alloc_uninit(dst, src->w, src->h, src->ch, err) < 0) return -1;
 	GUARD_BEGIN
 	cv::Mat d = as_mat(dst);
 	cv::Point2f c((float)(src->w - 1) / 2.0f, (float)(src->h - 1) / 2.0f);
@@ -246,7 +247,7 @@ extern "C" int img_morph(const img_t *src, int op, int kw, int kh, bool ellipse,
 		snprintf(err->msg, sizeof err->msg, "morphology: bad kernel %dx%d", kw, kh);
 		return -1;
 	}
-	if (img_alloc(dst, src->w, src->h, src->ch, err) < 0) return -1;
+	if (img_alloc_uninit(dst, src->w, src->h, src->ch, err) < 0) return -1;
 	GUARD_BEGIN
 	static const int ops[] = { cv::MORPH_ERODE, cv::MORPH_DILATE, cv::MORPH_OPEN, cv::MORPH_CLOSE };
 	cv::Mat d = as_mat(dst);

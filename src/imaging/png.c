@@ -178,7 +178,7 @@ int img_png_decode(const uint8_t *buf, size_t len, img_t *page, img_err *err)
 	int rc = 0;
 	size_t nz = gather_idat(buf, len, ctype, z);
 	if (nz > 0 && inflate_idat(z, nz, raw, size)) {
-		if (img_alloc(page, (int)w, (int)ht, bpp, err) < 0) {
+		if (img_alloc_uninit(page, (int)w, (int)ht, bpp, err) < 0) {      /* rows all written below */
 			rc = -1;
 		} else if (unfilter_all(raw, bpp, page)) {
 			rc = 1;
