@@ -166,8 +166,8 @@ int img_png_decode(const uint8_t *buf, size_t len, img_t *page, img_err *err)
 	/* 8-bit gray or RGB; deflate, standard filters, not interlaced. */
 	if (depth != 8 || (ctype != 0 && ctype != 2) || h[10] || h[11] || h[12]) return 0;
 	if (w == 0 || ht == 0 || w > INT_MAX / 3 || ht > INT_MAX || libdeflate_crc32(0, buf + 12, 17) != be32(buf + 29)) return 0;
+	if ((uint64_t)w * ht > ((uint64_t)1 << 31)) return 0;      /* img_alloc's own bound */
 	size_t size = (size_t)ht * ((size_t)w * (size_t)bpp + 1);
-	if (size / ht != (size_t)w * (size_t)bpp + 1 || size > UINT_MAX) return 0;
 	uint8_t *raw = malloc(size), *z = malloc(len);
 	if (!raw || !z) {
 		free(raw);
