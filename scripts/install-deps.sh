@@ -2,7 +2,7 @@
 # Install the Debian packages digitd builds and runs with.  Called by the
 # Makefile when its pkg-config probe fails; safe to run again.
 set -eu
-PKGS="build-essential pkg-config libopencv-dev libdeflate-dev libsqlite3-dev libconfig-dev sqlite3 npm ca-certificates"
+PKGS="build-essential pkg-config libopencv-dev libdeflate-dev libjpeg-dev libsqlite3-dev libconfig-dev sqlite3 npm ca-certificates"
 # Optional, used by tests when present: clang (fuzzing), tmux (review tty test),
 # systemd (systemd-analyze verify/security, sysusers, tmpfiles in the install test).
 EXTRA="${DIGITD_EXTRA_PKGS:-clang tmux systemd}"

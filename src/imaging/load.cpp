@@ -22,6 +22,7 @@
 
 extern "C" {
 #include "imaging/load.h"
+#include "imaging/jpeg.h"
 #include "imaging/png.h"
 }
 
@@ -142,14 +143,17 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 	img_t direct = {};
 	try {
 		std::vector<cv::Mat> mats;
-		int fast = doc->info.fmt == IMG_FMT_PNG ? img_png_decode(buf, len, &direct, err) : 0;
+		/* The common cases first, without OpenCV (png.h, jpeg.h say why). */
+		int s = img_jpeg_scale(&doc->info, o->min_dpi), fast = 0;
+		if (doc->info.fmt == IMG_FMT_PNG) fast = img_png_decode(buf, len, &direct, err);
+		if (doc->info.fmt == IMG_FMT_JPEG) fast = img_jpeg_decode(buf, len, s, &direct, err);
 		if (fast < 0) goto fail;
 		if (fast == 1) {
 			mats.push_back(cv::Mat(direct.h, direct.w, direct.ch == 3 ? CV_8UC3 : CV_8UC1, direct.data, direct.stride));
+			doc->scale = s;
 		} else if (doc->info.fmt == IMG_FMT_TIFF && doc->info.npages > 1) {
 			if (read_multi(buf, len, mats, err) < 0) return -1;
 		} else {
-			int s = img_jpeg_scale(&doc->info, o->min_dpi);
 			int flags = s == 4 ? cv::IMREAD_REDUCED_COLOR_4 : s == 2 ? cv::IMREAD_REDUCED_COLOR_2 : cv::IMREAD_ANYCOLOR;
 			if (s > 1 && doc->info.channels == 1)
 				flags = s == 4 ? cv::IMREAD_REDUCED_GRAYSCALE_4 : cv::IMREAD_REDUCED_GRAYSCALE_2;

@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "imaging/draw.h"
+#include "imaging/jpeg.h"
 #include "imaging/load.h"
 #include "imaging/ops.h"
 #include "imaging/png.h"
@@ -204,6 +205,56 @@ static void test_reduced_jpeg(void)
 	free(b);
 }
 
+/* The JPEG fast path: BGR or gray straight from libjpeg, reduced sizes
+ * rounded up as libjpeg does; truncated data and EXIF blocks (which OpenCV
+ * may act on) are left to OpenCV, which still decodes them. */
+static void test_jpeg_fast(void)
+{
+	img_t im;
+	img_err e;
+	card(&im, 301, 199);
+	img_t col;
+	CHECK(img_alloc(&col, im.w, im.h, 3, &e) == 0);
+	for (int y = 0; y < im.h; y++)
+		for (int x = 0; x < im.w; x++) {
+			uint8_t v = im.data[(size_t)y * im.stride + x];
+			uint8_t *p = col.data + (size_t)y * col.stride + 3 * (size_t)x;
+			p[0] = v, p[1] = v, p[2] = 255;         /* the card in red on white */
+		}
+	char path[256];
+	snprintf(path, sizeof path, "%s/col.jpg", tmpdir);
+	CHECK(img_write(path, &col, 1, 92, &e) == 0);
+	size_t len;
+	uint8_t *b = slurp(path, &len);
+	img_t p;
+	CHECK(b && img_jpeg_decode(b, len, 1, &p, &e) == 1 && p.w == 301 && p.h == 199 && p.ch == 3);
+	if (p.data) {   /* inside the card's rectangle: red, stored B, G, R */
+		const uint8_t *px = p.data + (size_t)70 * p.stride + 3 * 100;
+		CHECK(px[0] < 60 && px[1] < 60 && px[2] > 200);
+	}
+	img_free(&p);
+	CHECK(img_jpeg_decode(b, len, 2, &p, &e) == 1 && p.w == 151 && p.h == 100);
+	img_free(&p);
+	CHECK(img_jpeg_decode(b, len * 2 / 3, 1, &p, &e) == 0 && p.data == NULL);      /* truncated */
+	/* An EXIF block with an orientation tag, right after SOI. */
+	static const uint8_t exif[] = { 0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 0x2A, 0, 8, 0, 0, 0,
+					1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0 };
+	uint8_t *x = malloc(len + sizeof exif);
+	memcpy(x, b, 2);
+	memcpy(x + 2, exif, sizeof exif);
+	memcpy(x + 2 + sizeof exif, b + 2, len - 2);
+	CHECK(img_jpeg_decode(x, len + sizeof exif, 1, &p, &e) == 0);
+	img_load_opts o;
+	img_load_opts_default(&o);
+	img_doc d;
+	CHECK(img_load(x, len + sizeof exif, &o, &d, &e) == 0 && d.npages == 1);
+	img_doc_free(&d);
+	free(x);
+	free(b);
+	img_free(&col);
+	img_free(&im);
+}
+
 static void test_ops(void)
 {
 	img_t im, bin, rot, flat;
@@ -351,6 +402,7 @@ int main(void)
 	test_multipage_tiff();
 	test_reduced_jpeg();
 	test_png_fast();
+	test_jpeg_fast();
 	test_ops();
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
