@@ -395,10 +395,11 @@ static int ink_along(const img_t *bin, int x0, int x1, int y, int t)
 /* The rules of one direction (bits: SEG_LINE_H or SEG_LINE_V) as a binary
  * image at half size, each pixel the OR of a 2x2 block: rules are long and
  * only their boxes are wanted, so labelling a quarter of the pixels loses
- * nothing but a pixel of precision (line_boxes doubles them back). */
+ * nothing but a pixel of precision (line_boxes doubles them back).
+ * Returns the number of rows holding a rule, or -1. */
 static int line_mask(const img_t *lines, uint8_t bits, img_t *out, img_err *err)
 {
-	int w = (lines->w + 1) / 2, h = (lines->h + 1) / 2, pairs = lines->w / 2;
+	int w = (lines->w + 1) / 2, h = (lines->h + 1) / 2, pairs = lines->w / 2, rows = 0;
 	if (img_alloc(out, w, h, 1, err) < 0) return -1;
 	for (int y = 0; y < h; y++) {
 		const uint8_t *restrict r0 = lines->data + (size_t)(2 * y) * lines->stride;
@@ -406,11 +407,12 @@ static int line_mask(const img_t *lines, uint8_t bits, img_t *out, img_err *err)
 		uint8_t *restrict dst = out->data + (size_t)y * out->stride;
 		/* Most rows hold no rule at all: leave them zero. */
 		if (!any_bits(r0, lines->w, bits) && !any_bits(r1, lines->w, bits)) continue;
+		rows++;
 		for (int x = 0; x < pairs; x++)
 			dst[x] = (r0[2 * x] | r0[2 * x + 1] | r1[2 * x] | r1[2 * x + 1]) & bits ? 255 : 0;
 		if (w > pairs) dst[pairs] = (r0[2 * pairs] | r1[2 * pairs]) & bits ? 255 : 0;
 	}
-	return 0;
+	return rows;
 }
 
 /* Components of a line_mask, boxes back in working pixels. */
@@ -420,8 +422,9 @@ static int line_boxes(const img_t *lines, uint8_t bits, img_comp **cc, int *n, i
 	int32_t *labels = NULL;
 	*cc = NULL;
 	*n = 0;
-	if (line_mask(lines, bits, &m, err) < 0) return -1;
-	int rc = img_components(&m, &labels, cc, n, err);
+	int rows = line_mask(lines, bits, &m, err);
+	if (rows < 0) return -1;
+	int rc = rows > 0 ? img_components(&m, &labels, cc, n, err) : 0;      /* no rule: nothing to label */
 	img_free(&m);
 	free(labels);
 	for (int i = 0; rc == 0 && i < *n; i++) {
