@@ -32,10 +32,12 @@ ifeq ($(NATIVE),1)
 OPT += -march=native
 endif
 
-PKGS = opencv4 sqlite3 libconfig
+PKGS = opencv4 libdeflate libjpeg sqlite3 libconfig
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# Only the OpenCV modules we use (pkg-config would list all ~60).
-PKG_LIBS   := $(if $(PKG_CFLAGS),-lopencv_imgcodecs -lopencv_imgproc -lopencv_core $(shell pkg-config --libs sqlite3 libconfig 2>/dev/null))
+# Only the OpenCV modules we use (pkg-config would list all ~60); libdeflate
+# and libjpeg for src/imaging/png.c and jpeg.c (libopencv-dev brings both,
+# through libtiff-dev).
+PKG_LIBS   := $(if $(PKG_CFLAGS),-lopencv_imgcodecs -lopencv_imgproc -lopencv_core $(shell pkg-config --libs libdeflate libjpeg sqlite3 libconfig 2>/dev/null))
 
 WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wformat=2
 WERROR ?= $(if $(filter true,$(CI)),1,0)
@@ -112,6 +114,9 @@ $(B)/src/store/store_schema.o: $(wildcard sql/*.sql)
 # vectorises only trivial loops) and on multiply-add contraction into FMA,
 # which gcc turns off in ISO C mode (-std=c11).  Results stay deterministic.
 $(B)/src/nn/%.o: CFLAGS += -O3 -ffp-contract=fast
+# The segmenter's whole-image loops over binary pixels are written to
+# vectorise in the same way (integer only: results do not change).
+$(B)/src/segment/%.o: CFLAGS += -O3
 
 # Unit tests link the library plus every non-main daemon/cli object they need
 # (daemon objects are linked in so spool/config logic is testable; mains excluded).

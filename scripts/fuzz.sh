@@ -51,7 +51,7 @@ clang -std=c11 $CFLAGS -c -o $B/obj/fuzz_page.o tests/fuzz/fuzz_page.c || exit 1
 # OpenCV is C++: link with clang++.
 # shellcheck disable=SC2086
 clang++ $SAN -fsanitize=fuzzer -o $B/fuzz_page $B/obj/fuzz_page.o $objs \
-	-lopencv_imgcodecs -lopencv_imgproc -lopencv_core -lm -pthread || { echo "fuzz: link failed" >&2; exit 1; }
+	-lopencv_imgcodecs -lopencv_imgproc -lopencv_core -ldeflate -ljpeg -lm -pthread || { echo "fuzz: link failed" >&2; exit 1; }
 
 echo "fuzz: running fuzz_page for ${SECS}s (corpus $B/corpus)"
 # Leaks inside OpenCV's codec caches are not ours to chase here.

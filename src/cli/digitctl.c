@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/heap.h"
 #include "util/log.h"
 
 static const struct {
@@ -43,6 +44,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	log_init("digitctl");
+	heap_keep_pages();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

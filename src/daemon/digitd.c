@@ -26,6 +26,7 @@
 #include "nn/nn.h"
 #include "store/store.h"
 #include "util/config.h"
+#include "util/heap.h"
 #include "util/log.h"
 
 #define EXIT_RUNTIME 1
@@ -369,6 +370,7 @@ int main(int argc, char **argv)
 	d.sigfd = -1;
 	d.w.fd = d.w.wd = -1;
 	log_init("digitd");
+	heap_keep_pages();
 	for (int c; (c = getopt_long(argc, argv, "c:fhV", opts, NULL)) != -1;) {
 		switch (c) {
 		case 'c': d.config_path = optarg; break;

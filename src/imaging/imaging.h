@@ -21,6 +21,9 @@ typedef struct {
 
 /* Allocate a zeroed w x h image with ch channels; -1 on bad size or no memory. */
 int img_alloc(img_t *im, int w, int h, int ch, img_err *err);
+/* The same with the pixels left undefined, for an image about to be written
+ * whole (zeroing a page nobody reads costs a pass over it). */
+int img_alloc_uninit(img_t *im, int w, int h, int ch, img_err *err);
 void img_free(img_t *im);
 int img_clone(const img_t *src, img_t *dst, img_err *err);
 

@@ -22,6 +22,8 @@
 
 extern "C" {
 #include "imaging/load.h"
+#include "imaging/jpeg.h"
+#include "imaging/png.h"
 }
 
 extern "C" void img_load_opts_default(img_load_opts *o)
@@ -73,6 +75,27 @@ static int to_img(const cv::Mat &m0, img_t *out, img_err *err)
 	return 0;
 }
 
+// Decode one image, straight into *page when OpenCV's output has the size
+// and type the header promises (plain 8-bit gray or colour files do): that
+// saves a copy of the whole page.  Otherwise (16-bit, alpha, palette, an
+// EXIF rotation) OpenCV allocates its own Mat, *page is freed, and the
+// caller copies m with to_img.  Returns false when the data do not decode.
+static bool decode_into(const uint8_t *buf, size_t len, int flags, int w, int h, int ch, img_t *page, cv::Mat &m)
+{
+	img_err ignored;
+	if (w > 0 && h > 0 && img_alloc(page, w, h, ch, &ignored) == 0)
+		m = cv::Mat(h, w, ch == 3 ? CV_8UC3 : CV_8UC1, page->data, page->stride);
+	cv::Mat raw(1, (int)len, CV_8UC1, (void *)buf);
+	try {
+		cv::imdecode(raw, flags, &m);
+	} catch (...) {
+		img_free(page);
+		throw;
+	}
+	if (!page->data || m.data != page->data) img_free(page);
+	return !m.empty();
+}
+
 static int read_multi(const uint8_t *buf, size_t len, std::vector<cv::Mat> &mats, img_err *err)
 {
 	int fd = memfd_create("digitd-tiff", MFD_CLOEXEC);
@@ -117,21 +140,30 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 	doc->scale = 1;
 	if (img_probe(buf, len, o->max_pixels, &doc->info, err) < 0) return -1;
 	quiet_opencv();
+	img_t direct = {};
 	try {
 		std::vector<cv::Mat> mats;
-		if (doc->info.fmt == IMG_FMT_TIFF && doc->info.npages > 1) {
+		/* The common cases first, without OpenCV (png.h, jpeg.h say why). */
+		int s = img_jpeg_scale(&doc->info, o->min_dpi), fast = 0;
+		if (doc->info.fmt == IMG_FMT_PNG) fast = img_png_decode(buf, len, &direct, err);
+		if (doc->info.fmt == IMG_FMT_JPEG) fast = img_jpeg_decode(buf, len, s, &direct, err);
+		if (fast < 0) goto fail;
+		if (fast == 1) {
+			mats.push_back(cv::Mat(direct.h, direct.w, direct.ch == 3 ? CV_8UC3 : CV_8UC1, direct.data, direct.stride));
+			doc->scale = s;
+		} else if (doc->info.fmt == IMG_FMT_TIFF && doc->info.npages > 1) {
 			if (read_multi(buf, len, mats, err) < 0) return -1;
 		} else {
-			int s = img_jpeg_scale(&doc->info, o->min_dpi);
 			int flags = s == 4 ? cv::IMREAD_REDUCED_COLOR_4 : s == 2 ? cv::IMREAD_REDUCED_COLOR_2 : cv::IMREAD_ANYCOLOR;
 			if (s > 1 && doc->info.channels == 1)
 				flags = s == 4 ? cv::IMREAD_REDUCED_GRAYSCALE_4 : cv::IMREAD_REDUCED_GRAYSCALE_2;
-			cv::Mat raw(1, (int)len, CV_8UC1, (void *)buf);
-			cv::Mat m = cv::imdecode(raw, flags);
-			if (m.empty()) {
+			/* libjpeg's reduced size rounds up */
+			int w = (doc->info.w + s - 1) / s, h = (doc->info.h + s - 1) / s, ch = doc->info.channels == 1 ? 1 : 3;
+			cv::Mat m;
+			if (!decode_into(buf, len, flags, w, h, ch, &direct, m)) {
 				snprintf(err->msg, sizeof err->msg, "cannot decode the %s image (corrupt or truncated)",
 					 img_format_name(doc->info.fmt));
-				return -1;
+				goto fail;
 			}
 			doc->scale = s;
 			mats.push_back(m);
@@ -141,12 +173,17 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 		if (total > o->max_pixels) {
 			snprintf(err->msg, sizeof err->msg, "decoded pages total %llu pixels, over the limit",
 				 (unsigned long long)total);
-			return -1;
+			goto fail;
 		}
 		doc->pages = (img_t *)calloc(mats.size(), sizeof(img_t));
 		if (!doc->pages) throw std::bad_alloc();
 		for (size_t i = 0; i < mats.size(); i++) {
-			if (to_img(mats[i], &doc->pages[i], err) < 0) goto fail;
+			if (direct.data) {
+				doc->pages[i] = direct;         /* decoded in place: now the doc's */
+				direct = img_t{};
+			} else if (to_img(mats[i], &doc->pages[i], err) < 0) {
+				goto fail;
+			}
 			doc->npages++;
 		}
 		return 0;
@@ -156,6 +193,7 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 		snprintf(err->msg, sizeof err->msg, "decoding %s: out of memory", img_format_name(doc->info.fmt));
 	}
 fail:
+	img_free(&direct);
 	img_doc_free(doc);
 	return -1;
 }

@@ -33,6 +33,14 @@ void seg_cands_free(seg_cand *c, size_t n)
 	free(c);
 }
 
+/* Does any of the n bytes at p carry one of bits?  (OR-reduced: vectorises.) */
+static bool any_bits(const uint8_t *restrict p, int n, uint8_t bits)
+{
+	uint8_t acc = 0;
+	for (int i = 0; i < n; i++) acc |= p[i];
+	return (acc & bits) != 0;
+}
+
 /* Does any pixel of the box (clipped to the mask) carry one of bits? */
 static bool mask_any(const img_t *m, int x0, int y0, int x1, int y1, uint8_t bits)
 {
@@ -495,21 +503,24 @@ static int ink_along(const img_t *bin, int x0, int x1, int y, int t)
 /* The rules of one direction (bits: SEG_LINE_H or SEG_LINE_V) as a binary
  * image at half size, each pixel the OR of a 2x2 block: rules are long and
  * only their boxes are wanted, so labelling a quarter of the pixels loses
- * nothing but a pixel of precision (line_boxes doubles them back). */
+ * nothing but a pixel of precision (line_boxes doubles them back).
+ * Returns the number of rows holding a rule, or -1. */
 static int line_mask(const img_t *lines, uint8_t bits, img_t *out, img_err *err)
 {
-	int w = (lines->w + 1) / 2, h = (lines->h + 1) / 2;
+	int w = (lines->w + 1) / 2, h = (lines->h + 1) / 2, pairs = lines->w / 2, rows = 0;
 	if (img_alloc(out, w, h, 1, err) < 0) return -1;
 	for (int y = 0; y < h; y++) {
 		const uint8_t *restrict r0 = lines->data + (size_t)(2 * y) * lines->stride;
 		const uint8_t *restrict r1 = 2 * y + 1 < lines->h ? r0 + lines->stride : r0;
 		uint8_t *restrict dst = out->data + (size_t)y * out->stride;
-		for (int x = 0; x < w; x++) {
-			int x1 = 2 * x + 1 < lines->w ? 2 * x + 1 : 2 * x;
-			dst[x] = (r0[2 * x] | r0[x1] | r1[2 * x] | r1[x1]) & bits ? 255 : 0;
-		}
+		/* Most rows hold no rule at all: leave them zero. */
+		if (!any_bits(r0, lines->w, bits) && !any_bits(r1, lines->w, bits)) continue;
+		rows++;
+		for (int x = 0; x < pairs; x++)
+			dst[x] = (r0[2 * x] | r0[2 * x + 1] | r1[2 * x] | r1[2 * x + 1]) & bits ? 255 : 0;
+		if (w > pairs) dst[pairs] = (r0[2 * pairs] | r1[2 * pairs]) & bits ? 255 : 0;
 	}
-	return 0;
+	return rows;
 }
 
 /* Components of a line_mask, boxes back in working pixels. */
@@ -519,8 +530,9 @@ static int line_boxes(const img_t *lines, uint8_t bits, img_comp **cc, int *n, i
 	int32_t *labels = NULL;
 	*cc = NULL;
 	*n = 0;
-	if (line_mask(lines, bits, &m, err) < 0) return -1;
-	int rc = img_components(&m, &labels, cc, n, err);
+	int rows = line_mask(lines, bits, &m, err);
+	if (rows < 0) return -1;
+	int rc = rows > 0 ? img_components(&m, &labels, cc, n, err) : 0;      /* no rule: nothing to label */
 	img_free(&m);
 	free(labels);
 	for (int i = 0; rc == 0 && i < *n; i++) {
@@ -727,7 +739,10 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	size_t n = 0, cap = 0;
 	*out = NULL;
 	*nout = 0;
+	seg_prof prof;
+	seg_prof_start(&prof, "segment");
 	if (img_components(&cl->bin, &labels, &cc, &ncc, err) < 0) return -1;
+	seg_prof_step(&prof, "label");
 	double h = cl->h0 > 0 ? cl->h0 : 20;
 	/* Nobody writes a digit under about 2.3 mm; the page's resolution is
 	 * taken as if it were A4 (its long side over 11.69 in), which can only
@@ -800,6 +815,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	}
 	free(labels);
 	labels = NULL;
+	seg_prof_step(&prof, "filter");
 
 	/* A leaning stroke is a slash only between two groups of writing; at
 	 * a number's start or end, or alone, it is a 1 written with a slant.
@@ -880,6 +896,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		n = k;
 	}
 
+	seg_prof_step(&prof, "shapes");
 	/* Horizontal rules that stop and start again on one line (the comb
 	 * groups of a date, boxes side by side): the gap between two segments
 	 * ends the fields written on them. */
@@ -917,6 +934,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		if (rc < 0) goto fail;
 	}
 
+	seg_prof_step(&prof, "rules");
 	/* Frames: a low-density candidate whose box holds another whole candidate. */
 	bool *drop = calloc(n + 1, sizeof(bool));
 	if (!drop) goto oom;
@@ -967,6 +985,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	fr = NULL;
 	nfr = 0;
 
+	seg_prof_step(&prof, "merge");
 	/* Wide candidates may be touching digits: offer the pieces beside the
 	 * whole; the model's confidence decides later.  Too wide to be one digit:
 	 * only the pieces. */
@@ -1010,6 +1029,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	}
 	n = m;
 	for (size_t i = 0; i < n; i++) v[i].id = (int)i;
+	seg_prof_step(&prof, "split");
 	free(cc);
 	*out = v;
 	*nout = n;

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "imaging/ops.h"
 #include "segment/seg_internal.h"
@@ -52,19 +51,41 @@ static int binarize(const img_t *flat, const seg_options *o, img_t *bin, int *th
 	return img_threshold_below(flat, *thr, bin, err);
 }
 
-static double tick(void)
+/* small = bin shrunk q times, 255 where at least half of a q x q block is
+ * ink (blocks past the edge are cut short).  Rows of counts are summed
+ * first, so the inner loops are plain vectorisable adds. */
+static int mostly_ink(const img_t *bin, int q, img_t *small, img_err *err)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	int sw = bin->w / q > 0 ? bin->w / q : 1, sh = bin->h / q > 0 ? bin->h / q : 1;
+	uint16_t *acc = calloc((size_t)bin->w, sizeof *acc);
+	if (!acc || img_alloc(small, sw, sh, 1, err) < 0) {
+		free(acc);
+		snprintf(err->msg, sizeof err->msg, "out of memory");
+		return -1;
+	}
+	for (int by = 0; by < sh; by++) {
+		int y0 = by * q, y1 = by == sh - 1 ? bin->h : y0 + q;
+		memset(acc, 0, (size_t)bin->w * sizeof *acc);
+		for (int y = y0; y < y1; y++) {
+			const uint8_t *restrict b = bin->data + (size_t)y * bin->stride;
+			uint16_t *restrict a = acc;
+			for (int x = 0; x < bin->w; x++) a[x] += b[x] != 0;
+		}
+		uint8_t *o = small->data + (size_t)by * small->stride;
+		for (int bx = 0; bx < sw; bx++) {
+			int x0 = bx * q, x1 = bx == sw - 1 ? bin->w : x0 + q, n = 0;
+			for (int x = x0; x < x1; x++) n += acc[x];
+			o[bx] = 2 * n >= (x1 - x0) * (y1 - y0) ? 255 : 0;
+		}
+	}
+	free(acc);
+	return 0;
 }
-
-#define STAGE(name) do { if (prof) { double t_ = tick(); fprintf(stderr, "clean %-10s %6.1f ms\n", name, t_ - t_prev); t_prev = t_; } } while (0)
 
 int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err *err)
 {
-	bool prof = getenv("DIGITD_PROFILE") != NULL;     /* per-step times on stderr */
-	double t_prev = prof ? tick() : 0;
+	seg_prof prof;
+	seg_prof_start(&prof, "clean");
 	img_t gray = { 0 }, work = { 0 }, flat = { 0 }, rot = { 0 };
 	memset(c, 0, sizeof *c);
 	c->page_w = page->w;
@@ -95,12 +116,12 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		goto fail;
 	}
 	side = work.w > work.h ? work.w : work.h;
-	STAGE("gray+size");
+	seg_prof_step(&prof, "gray+size");
 
 	if (img_flatten(&work, side / 50 + 4, 4, &flat, err) < 0) goto fail;
-	STAGE("flatten");
+	seg_prof_step(&prof, "flatten");
 	if (binarize(&flat, o, &c->bin, &c->threshold, err) < 0) goto fail;
-	STAGE("binarize");
+	seg_prof_step(&prof, "binarize");
 
 	if (o->deskew && work.w >= 64 && work.h >= 64) {
 		double a = seg_skew_angle(&c->bin, o->max_angle);
@@ -116,12 +137,12 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		}
 	}
 
-	STAGE("deskew");
+	seg_prof_step(&prof, "deskew");
 	int rc = 0;
 	double tall = 0;
 	c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
 	if (rc < 0) goto fail;
-	STAGE("height");
+	seg_prof_step(&prof, "height");
 	/* Shrunk so far that the tall marks (the writing, on a form) are
 	 * under MIN_WORK_H pixels (a 200 dpi page halved: digits 15 px tall),
 	 * strokes and the gaps between them blur together: start again at
@@ -144,7 +165,7 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		if (repair < 5) repair = 5;
 		if (seg_remove_lines(&c->bin, minlen, repair, &c->lines, err) < 0) goto fail;
 	}
-	STAGE("lines");
+	seg_prof_step(&prof, "lines");
 	/* Solid ink: what survives an opening wider than any pen stroke (a
 	 * banner printed white on dark, a filled box).  Marks inside it are the
 	 * gaps between reversed letters, not writing. */
@@ -154,20 +175,14 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		if (k < 15) k = 15;
 		int q = SEG_SOLID_DIV, kq = (k + q - 1) / q;
 		img_t small = { 0 }, op = { 0 };
-		int sw = c->bin.w / q > 0 ? c->bin.w / q : 1, sh = c->bin.h / q > 0 ? c->bin.h / q : 1;
-		if (img_resize(&c->bin, sw, sh, IMG_INTER_AREA, &small, err) < 0) goto fail;
-		for (int y = 0; y < sh; y++)
-			for (int x = 0; x < sw; x++) {
-				uint8_t *p = &small.data[(size_t)y * small.stride + x];
-				*p = *p >= 128 ? 255 : 0;
-			}
+		if (mostly_ink(&c->bin, q, &small, err) < 0) goto fail;
 		int mrc = img_morph(&small, IMG_MORPH_OPEN, kq, kq, false, &op, err);
 		if (mrc == 0) mrc = img_morph(&op, IMG_MORPH_DILATE, kq, kq, false, &c->solid, err);
 		img_free(&op);
 		img_free(&small);
 		if (mrc < 0) goto fail;
 	}
-	STAGE("solid");
+	seg_prof_step(&prof, "solid");
 	/* The grey page bin was cut from, kept for normalisation. */
 	if (rot.data) {
 		c->gray = rot;

@@ -14,6 +14,20 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+void seg_prof_start(seg_prof *p, const char *stage)
+{
+	p->stage = getenv("DIGITD_PROFILE") ? stage : NULL;
+	p->t = p->stage ? now_ms() : 0;
+}
+
+void seg_prof_step(seg_prof *p, const char *step)
+{
+	if (!p->stage) return;
+	double t = now_ms();
+	fprintf(stderr, "%s %-10s %6.2f ms\n", p->stage, step, t - p->t);
+	p->t = t;
+}
+
 void seg_page_free(seg_page *p)
 {
 	if (!p) return;
@@ -85,7 +99,10 @@ int seg_page_run(const img_t *page, const seg_options *o, seg_page *out, img_err
 	out->ink_channel = cl.ink_channel;
 	out->threshold = cl.threshold;
 	if (seg_find_candidates(&cl, &c, &n, &out->seps, &out->nseps, &out->digit_h, err) < 0) goto fail;
+	seg_prof prof;
+	seg_prof_start(&prof, "segment");
 	if (seg_group_fields(c, n, out->seps, out->nseps, &out->fields, &out->nfields) < 0) goto oom;
+	seg_prof_step(&prof, "fields");
 	if (n > 0 && !(out->digits = calloc(n, sizeof *out->digits))) goto oom;
 	for (size_t i = 0; i < n; i++) {
 		seg_digit *d = &out->digits[i];
@@ -101,6 +118,7 @@ int seg_page_run(const img_t *page, const seg_options *o, seg_page *out, img_err
 		if (seg_normalize_gray(c[i].mask, c[i].w, c[i].h, &cl.gray, c[i].x, c[i].y, d->img, err) < 0) goto fail;
 	}
 	out->ndigits = n;
+	seg_prof_step(&prof, "normalize");
 	field_boxes(out);
 	seg_cands_free(c, n);
 	seg_clean_free(&cl);

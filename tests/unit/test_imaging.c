@@ -2,6 +2,7 @@
  * headers (including decompression bombs), decoding of every format through
  * real files written by img_write, multi-page TIFF, reduced JPEG decoding,
  * and the image operations on pictures whose answer is known. */
+#include <libdeflate.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,10 @@
 
 #include "check.h"
 #include "imaging/draw.h"
+#include "imaging/jpeg.h"
 #include "imaging/load.h"
 #include "imaging/ops.h"
+#include "imaging/png.h"
 #include "imaging/probe.h"
 #include "util/file.h"
 
@@ -202,6 +205,56 @@ static void test_reduced_jpeg(void)
 	free(b);
 }
 
+/* The JPEG fast path: BGR or gray straight from libjpeg, reduced sizes
+ * rounded up as libjpeg does; truncated data and EXIF blocks (which OpenCV
+ * may act on) are left to OpenCV, which still decodes them. */
+static void test_jpeg_fast(void)
+{
+	img_t im;
+	img_err e;
+	card(&im, 301, 199);
+	img_t col;
+	CHECK(img_alloc(&col, im.w, im.h, 3, &e) == 0);
+	for (int y = 0; y < im.h; y++)
+		for (int x = 0; x < im.w; x++) {
+			uint8_t v = im.data[(size_t)y * im.stride + x];
+			uint8_t *p = col.data + (size_t)y * col.stride + 3 * (size_t)x;
+			p[0] = v, p[1] = v, p[2] = 255;         /* the card in red on white */
+		}
+	char path[256];
+	snprintf(path, sizeof path, "%s/col.jpg", tmpdir);
+	CHECK(img_write(path, &col, 1, 92, &e) == 0);
+	size_t len;
+	uint8_t *b = slurp(path, &len);
+	img_t p;
+	CHECK(b && img_jpeg_decode(b, len, 1, &p, &e) == 1 && p.w == 301 && p.h == 199 && p.ch == 3);
+	if (p.data) {   /* inside the card's rectangle: red, stored B, G, R */
+		const uint8_t *px = p.data + (size_t)70 * p.stride + 3 * 100;
+		CHECK(px[0] < 60 && px[1] < 60 && px[2] > 200);
+	}
+	img_free(&p);
+	CHECK(img_jpeg_decode(b, len, 2, &p, &e) == 1 && p.w == 151 && p.h == 100);
+	img_free(&p);
+	CHECK(img_jpeg_decode(b, len * 2 / 3, 1, &p, &e) == 0 && p.data == NULL);      /* truncated */
+	/* An EXIF block with an orientation tag, right after SOI. */
+	static const uint8_t exif[] = { 0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 0x2A, 0, 8, 0, 0, 0,
+					1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0 };
+	uint8_t *x = malloc(len + sizeof exif);
+	memcpy(x, b, 2);
+	memcpy(x + 2, exif, sizeof exif);
+	memcpy(x + 2 + sizeof exif, b + 2, len - 2);
+	CHECK(img_jpeg_decode(x, len + sizeof exif, 1, &p, &e) == 0);
+	img_load_opts o;
+	img_load_opts_default(&o);
+	img_doc d;
+	CHECK(img_load(x, len + sizeof exif, &o, &d, &e) == 0 && d.npages == 1);
+	img_doc_free(&d);
+	free(x);
+	free(b);
+	img_free(&col);
+	img_free(&im);
+}
+
 static void test_ops(void)
 {
 	img_t im, bin, rot, flat;
@@ -261,6 +314,86 @@ static void test_ops(void)
 	img_free(&im);
 }
 
+/* PNG filter predictors, to build files that use every filter type. */
+static int pred(int f, int a, int b, int c)
+{
+	int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+	switch (f) {
+	case 1: return a;
+	case 2: return b;
+	case 3: return (a + b) / 2;
+	case 4: return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+	default: return 0;
+	}
+}
+
+static size_t put_chunk(uint8_t *p, const char *type, const uint8_t *data, uint32_t n)
+{
+	put32be(p, n);
+	memcpy(p + 4, type, 4);
+	if (n) memcpy(p + 8, data, n);
+	put32be(p + 8 + n, libdeflate_crc32(0, p + 4, (size_t)n + 4));
+	return 12 + (size_t)n;
+}
+
+/* A w x h PNG of pix (bpp 1 gray or 3 RGB), row y filtered with type y % 5. */
+static size_t make_png(const uint8_t *pix, int w, int h, int bpp, uint8_t *out, size_t cap)
+{
+	size_t rb = (size_t)w * bpp + 1, n = 0;
+	uint8_t *raw = malloc(rb * h), ihdr[13];
+	for (int y = 0; y < h; y++) {
+		const uint8_t *row = pix + (size_t)y * w * bpp, *up = y ? row - (size_t)w * bpp : NULL;
+		raw[y * rb] = (uint8_t)(y % 5);
+		for (int i = 0; i < w * bpp; i++) {
+			int a = i >= bpp ? row[i - bpp] : 0, b = up ? up[i] : 0, c = up && i >= bpp ? up[i - bpp] : 0;
+			raw[y * rb + 1 + i] = (uint8_t)(row[i] - pred(y % 5, a, b, c));
+		}
+	}
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
+	uint8_t *z = malloc(rb * h + 1024);
+	size_t nz = libdeflate_zlib_compress(c, raw, rb * h, z, rb * h + 1024);
+	libdeflate_free_compressor(c);
+	memcpy(out, "\x89PNG\r\n\x1a\n", 8);
+	n = 8;
+	put32be(ihdr, (uint32_t)w), put32be(ihdr + 4, (uint32_t)h);
+	ihdr[8] = 8, ihdr[9] = bpp == 1 ? 0 : 2, ihdr[10] = ihdr[11] = ihdr[12] = 0;
+	n += put_chunk(out + n, "IHDR", ihdr, 13);
+	n += put_chunk(out + n, "IDAT", z, (uint32_t)nz);
+	n += put_chunk(out + n, "IEND", NULL, 0);
+	CHECK(n <= cap);
+	free(z);
+	free(raw);
+	return n;
+}
+
+/* The PNG fast path undoes all five filters exactly, gives BGR for RGB,
+ * and leaves what it doubts (bad CRC, truncation) to OpenCV. */
+static void test_png_fast(void)
+{
+	enum { W = 23, H = 17 };
+	static uint8_t pix[W * H * 3], file[8192];
+	uint32_t r = 12345;
+	for (size_t i = 0; i < sizeof pix; i++) pix[i] = (uint8_t)((r = r * 1103515245 + 12345) >> 16);
+	img_err e;
+	for (int bpp = 1; bpp <= 3; bpp += 2) {
+		size_t n = make_png(pix, W, H, bpp, file, sizeof file);
+		img_t p;
+		CHECK(img_png_decode(file, n, &p, &e) == 1 && p.w == W && p.h == H && p.ch == bpp);
+		bool same = p.data != NULL;
+		for (int y = 0; same && y < H; y++)
+			for (int x = 0; x < W * bpp; x++) {
+				int src = bpp == 1 ? x : x - x % 3 + 2 - x % 3;    /* RGB -> BGR */
+				same = same && p.data[(size_t)y * p.stride + x] == pix[(size_t)y * W * bpp + src];
+			}
+		CHECK(same);
+		img_free(&p);
+		file[40] ^= 1;          /* inside the IDAT data: its CRC fails */
+		CHECK(img_png_decode(file, n, &p, &e) == 0 && p.data == NULL);
+		file[40] ^= 1;
+		CHECK(img_png_decode(file, n - 12, &p, &e) == 0);       /* no IEND */
+	}
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) SKIP("mkdtemp failed");
@@ -268,6 +401,8 @@ int main(void)
 	test_formats();
 	test_multipage_tiff();
 	test_reduced_jpeg();
+	test_png_fast();
+	test_jpeg_fast();
 	test_ops();
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
