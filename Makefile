@@ -66,7 +66,7 @@ TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 BENCH_SRC = $(wildcard bench/*.c)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps data demo check unit unit-asan scenario bench install uninstall clean fuzz eval-samples
+.PHONY: all deps data demo check unit unit-asan scenario bench install uninstall clean fuzz eval-samples eval-heldout
 
 ifeq ($(strip $(PKG_LIBS)),)
 # The pkg-config probe failed: install what is missing (apt-get as root or via
@@ -164,6 +164,17 @@ demo: all data
 
 eval-samples: all
 	scripts/eval-samples.sh
+
+# The same layouts drawn with other MNIST test digits, places and noise
+# (MKSAMPLES_SEED): what tuning on samples/ is worth beyond it.
+HELDOUT_SEEDS ?= 3 4
+eval-heldout: all data $(B)/tests/mksamples
+	@for s in $(HELDOUT_SEEDS); do \
+		d=$(B)/heldout-$$s; rm -rf $$d; mkdir -p $$d; \
+		MKSAMPLES_SEED=$$s $(B)/tests/mksamples data/mnist $$d >/dev/null || exit 1; \
+		echo "== held-out set, seed $$s"; \
+		SAMPLES=$$d DIGITD_BUILD=$(B) scripts/eval-samples.sh | tail -n 12 || exit 1; \
+	done
 
 # samples/ (scans + ground truth) are composed from the MNIST test set by
 # tests/tools/mksamples.c; data/negatives-idx3-ubyte (synthetic "not a digit"

@@ -33,7 +33,7 @@ enum {
 
 #define FIELD_MIN_MEAN 0.75     /* mean top probability of a field's digits */
 #define FIELD_MAX_WEAK 0.5     /* share of digits under WEAK */
-#define WEAK 0.6f
+#define WEAK 0.6f              /* a digit's top probability, reject mass included, under this is weak */
 #define SINGLE_MIN 0.85         /* a lone candidate must be at least this convincing */
 #define XHEIGHT 0.75            /* shorter than this share of the field's tall ones */
 #define XHEIGHT_SHARE 0.3
@@ -85,7 +85,10 @@ static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float
 	for (int j = fd->first; j < fd->first + fd->n; j++) {
 		if (dropped[j] & (DROP_CLASS | DROP_PRINTED)) continue;
 		float t = top_of(sp, (size_t)j, probs, classes);
-		weak += t < WEAK;
+		/* Weak on the model's unconditional word: a candidate it finds
+		 * hardly a digit at all (reject mass) is as weak as one it
+		 * hesitates over between two digits. */
+		weak += rec_top_digit(probs + (size_t)sp->digits[j].tag * (size_t)classes) < WEAK;
 		sum += t;
 		n++;
 	}
