@@ -42,7 +42,7 @@ static bool any_bits(const uint8_t *restrict p, int n, uint8_t bits)
 }
 
 /* Does any pixel of the box (clipped to the mask) carry one of bits? */
-static bool mask_any(const img_t *m, int x0, int y0, int x1, int y1, uint8_t bits)
+bool seg_mask_any(const img_t *m, int x0, int y0, int x1, int y1, uint8_t bits)
 {
 	if (!m->data) return false;
 	if (x0 < 0) x0 = 0;
@@ -55,9 +55,9 @@ static bool mask_any(const img_t *m, int x0, int y0, int x1, int y1, uint8_t bit
 	return false;
 }
 
-static bool touches_mask(const img_t *m, int x0, int y0, int x1, int y1)
+bool seg_touches_mask(const img_t *m, int x0, int y0, int x1, int y1)
 {
-	return mask_any(m, x0, y0, x1, y1, 0xff);
+	return seg_mask_any(m, x0, y0, x1, y1, 0xff);
 }
 
 /* A comb tick: a thin, solid, vertical bar whose end rests on a removed line. */
@@ -65,11 +65,11 @@ static bool is_tick(const img_comp *k, const img_t *lines)
 {
 	if (k->w * 4 > k->h || k->area * 10 < k->w * k->h * 8) return false;
 	int pad = 3;
-	return touches_mask(lines, k->x - 1, k->y - pad, k->x + k->w + 1, k->y + 1) ||
-	       touches_mask(lines, k->x - 1, k->y + k->h - 1, k->x + k->w + 1, k->y + k->h + pad);
+	return seg_touches_mask(lines, k->x - 1, k->y - pad, k->x + k->w + 1, k->y + 1) ||
+	       seg_touches_mask(lines, k->x - 1, k->y + k->h - 1, k->x + k->w + 1, k->y + k->h + pad);
 }
 
-static int make_cand(seg_cand *c, const int32_t *labels, int lw, int label, const img_comp *k)
+int seg_cand_make(seg_cand *c, const int32_t *labels, int lw, int label, const img_comp *k)
 {
 	memset(c, 0, sizeof *c);
 	c->x = k->x, c->y = k->y, c->w = k->w, c->h = k->h, c->area = k->area;
@@ -85,7 +85,7 @@ static int make_cand(seg_cand *c, const int32_t *labels, int lw, int label, cons
 }
 
 /* Union of two candidates into a (new box, OR of masks). */
-static int merge_into(seg_cand *a, const seg_cand *b)
+int seg_cand_merge(seg_cand *a, const seg_cand *b)
 {
 	int x0 = a->x < b->x ? a->x : b->x, y0 = a->y < b->y ? a->y : b->y;
 	int x1 = a->x + a->w > b->x + b->w ? a->x + a->w : b->x + b->w;
@@ -127,61 +127,6 @@ static bool mergeable(const seg_cand *a, const seg_cand *b, double h)
 	 * both under the page's typical height are halves of one digit. */
 	if (small->h > 0.6 * big->h && gap >= 0 && small->h >= 0.6 * h) return false;
 	return true;
-}
-
-/* Chebyshev distance from any ink of a to the nearest ink of b, up to r
- * (r + 1 when farther). */
-static int ink_gap(const seg_cand *a, const seg_cand *b, int r)
-{
-	int best = r + 1;
-	for (int y = 0; y < a->h; y++)
-		for (int x = 0; x < a->w; x++) {
-			if (!a->mask[(size_t)y * a->w + x]) continue;
-			int px = a->x + x, py = a->y + y;
-			if (px < b->x - r || px >= b->x + b->w + r || py < b->y - r || py >= b->y + b->h + r) continue;
-			for (int dy = -best + 1; dy < best; dy++)
-				for (int dx = -best + 1; dx < best; dx++) {
-					int bx = px + dx - b->x, by = py + dy - b->y;
-					if (bx < 0 || by < 0 || bx >= b->w || by >= b->h || !b->mask[(size_t)by * b->w + bx]) continue;
-					int d = abs(dx) > abs(dy) ? abs(dx) : abs(dy);
-					if (d < best) best = d;
-				}
-		}
-	return best;
-}
-
-/* Should fragment f (a piece too small to be a candidate: a broken
- * stroke's end, the detached bar of a 5) join candidate c?  Its ink must
- * come within r pixels of c's, the union stay no taller than the writing beside it
- * (href) and not over twice as wide as tall, and a fragment level with c must lie over
- * it, not beside it (a decimal point, a comma). */
-static bool fragment_joins(const seg_cand *c, const seg_cand *f, double href, int r)
-{
-	int y0 = c->y < f->y ? c->y : f->y, y1 = c->y + c->h > f->y + f->h ? c->y + c->h : f->y + f->h;
-	int x0 = c->x < f->x ? c->x : f->x, x1 = c->x + c->w > f->x + f->w ? c->x + c->w : f->x + f->w;
-	int ox = (c->x + c->w < f->x + f->w ? c->x + c->w : f->x + f->w) - (c->x > f->x ? c->x : f->x);
-	int oy = (c->y + c->h < f->y + f->h ? c->y + c->h : f->y + f->h) - (c->y > f->y ? c->y : f->y);
-	if (y1 - y0 > 1.3 * c->h && y1 - y0 > 1.1 * href) return false;
-	/* Wide is allowed (a 5's long bar): a wide candidate is also offered
-	 * split, and the model decides. */
-	if (x1 - x0 > 2 * (y1 - y0)) return false;
-	if (oy > f->h / 2 && ox < f->w / 2) return false;
-	return ink_gap(f, c, r) <= r;
-}
-
-/* The tallest candidate on c's line within a few of its heights: the
- * writing's height there (0 if c stands alone). */
-static int line_height(const seg_cand *v, size_t n, const seg_cand *c)
-{
-	int best = 0, reach = 4 * c->h;
-	for (size_t i = 0; i < n; i++) {
-		const seg_cand *o = &v[i];
-		if (o == c || !o->mask || o->x > c->x + c->w + reach || o->x + o->w < c->x - reach) continue;
-		int cy = o->y + o->h / 2;
-		if (cy < c->y || cy > c->y + c->h) continue;
-		if (o->h > best) best = o->h;
-	}
-	return best;
 }
 
 /* Median width of the candidates of about c's height on its line, within
@@ -342,119 +287,10 @@ static bool in_solid(const seg_cand *c, const img_t *solid)
 	return in * 3 >= c->area;
 }
 
-static bool is_hair(const img_comp *k)
-{
-	return k->w <= 4 && k->w * 4 <= k->h && k->area * 20 >= k->w * k->h * 17;
-}
-
-/* Another hairline in line with this one (a broken rule), or level with it
- * a few digits away, top and bottom to the pixel (the sides of comb cells
- * whose faint rules did not survive binarisation). */
-static bool has_collinear_hair(const img_comp *cc, int n, int i, double h)
-{
-	const img_comp *a = &cc[i];
-	int ax = a->x + a->w / 2;
-	for (int j = 0; j < n; j++) {
-		const img_comp *b = &cc[j];
-		if (j == i || !is_hair(b)) continue;
-		int dx = abs(b->x + b->w / 2 - ax);
-		int gap = b->y > a->y ? b->y - (a->y + a->h) : a->y - (b->y + b->h);
-		if (dx <= 3 && gap < 2 * h) return true;
-		if (dx > 3 && dx < 3 * a->h && abs(b->y - a->y) <= 2 && abs(b->y + b->h - a->y - a->h) <= 2) return true;
-	}
-	return false;
-}
-
-/* A dash of a dashed rule: a short solid bar, level or upright, four
- * pixels thick at most. */
-static bool is_dash(const img_comp *k)
-{
-	if (k->area * 10 < k->w * k->h * 8) return false;
-	return (k->w <= 4 && k->h >= 3 * k->w) || (k->h <= 4 && k->w >= 3 * k->h);
-}
-
-/* Another dash in line with dash i, within a few of the page's heights:
- * a dashed rule or box side (a broken stroke's piece has none). */
-static bool has_collinear_dash(const img_comp *cc, int n, int i, double h)
-{
-	const img_comp *a = &cc[i];
-	bool up = a->h > a->w;
-	int ac = up ? a->x + a->w / 2 : a->y + a->h / 2;
-	for (int j = 0; j < n; j++) {
-		const img_comp *b = &cc[j];
-		if (j == i || !is_dash(b) || (b->h > b->w) != up) continue;
-		int bc = up ? b->x + b->w / 2 : b->y + b->h / 2;
-		int gap = up ? (b->y > a->y ? b->y - (a->y + a->h) : a->y - (b->y + b->h))
-			     : (b->x > a->x ? b->x - (a->x + a->w) : a->x - (b->x + b->w));
-		if (abs(bc - ac) <= 3 && gap >= 0 && gap < 2 * h) return true;
-	}
-	return false;
-}
-
-/* Orientation of a candidate's ink from its second moments: *elong is the
- * minor/major axis ratio (0 for a perfect line), return value the major
- * axis's angle from vertical in degrees (0..90). */
-static double ink_axis(const seg_cand *c, double *elong)
-{
-	double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-	for (int y = 0; y < c->h; y++)
-		for (int x = 0; x < c->w; x++)
-			if (c->mask[(size_t)y * c->w + x]) n++, sx += x, sy += y, sxx += (double)x * x, syy += (double)y * y, sxy += (double)x * y;
-	if (n < 2) {
-		*elong = 1;
-		return 0;
-	}
-	double mx = sx / n, my = sy / n;
-	double a = sxx / n - mx * mx, b = syy / n - my * my, cxy = sxy / n - mx * my;
-	double tr = a + b, det = a * b - cxy * cxy, disc = sqrt(fmax(0, tr * tr / 4 - det));
-	double l1 = tr / 2 + disc, l2 = tr / 2 - disc;
-	*elong = l1 > 0 ? sqrt(fmax(0, l2) / l1) : 1;
-	/* Major axis direction (vx, vy); angle from the vertical axis. */
-	double vx = cxy, vy = l1 - a;
-	if (fabs(vx) < 1e-9 && fabs(vy) < 1e-9) vx = a >= b ? 1 : 0, vy = a >= b ? 0 : 1;
-	return atan2(fabs(vx), fabs(vy)) * 180 / M_PI;
-}
-
-/* A slash between date groups, or a dash: a thin straight stroke leaning
- * over 40 degrees (MNIST's 1s lean up to about 35): 2.  Leaning 30 to 40
- * degrees it may be either: 1.  Upright or curved: 0.  Either way it is
- * only taken for a slash with writing on both sides of it. */
-static int lean_class(const seg_cand *c, double h)
-{
-	double elong;
-	if (c->h < 0.5 * h && c->w < 0.5 * h) return 0;
-	double ang = ink_axis(c, &elong);
-	if (elong >= 0.16) return 0;
-	return ang > 40 ? 2 : ang > 30 ? 1 : 0;
-}
-
-/* A ruler-straight upright bar: a printed 1, a piece of a rule or a box's
- * side (minor axis under 6 % of the major; written 1s measure 9 % and more
- * on samples/).  A bar that thin and straight can also be a 1 from a fine
- * pen, so the caller only drops it when it is also thinner than the page's
- * handwriting. */
-static bool is_ruled_bar(const seg_cand *c, double h)
-{
-	double elong;
-	if (c->h < 0.5 * h) return false;
-	double ang = ink_axis(c, &elong);
-	return elong < 0.06 && ang <= 20;
-}
-
-/* A printed slash: ruler-straight (minor axis under 7 % of the major) and
- * leaning over 20 degrees.  Same caveat as is_ruled_bar. */
-static bool is_ruled_slash(const seg_cand *c, double h)
-{
-	double elong;
-	if (c->h < 0.5 * h && c->w < 0.5 * h) return false;
-	double ang = ink_axis(c, &elong);
-	return elong < 0.07 && ang > 20;
-}
-
 /* Any vertical rule pixel in the box (a table's column rule)? */
 static bool vrule_in(const img_t *m, int x0, int y0, int x1, int y1)
 {
-	return mask_any(m, x0, y0, x1, y1, SEG_LINE_V);
+	return seg_mask_any(m, x0, y0, x1, y1, SEG_LINE_V);
 }
 
 /* Writing on both sides of candidate i, on its line, of its size and
@@ -554,8 +390,8 @@ static int rule_kind(const img_t *lines, const img_comp *k)
 	int reach = 2 * k->w + 4;
 	for (int e = 0; e < 2; e++) {
 		int y = e ? k->y + k->h - 1 : k->y;
-		left |= mask_any(lines, k->x - reach, y - 4, k->x - 1, y + 5, SEG_LINE_H);
-		right |= mask_any(lines, k->x + k->w + 1, y - 4, k->x + k->w + reach, y + 5, SEG_LINE_H);
+		left |= seg_mask_any(lines, k->x - reach, y - 4, k->x - 1, y + 5, SEG_LINE_H);
+		right |= seg_mask_any(lines, k->x + k->w + 1, y - 4, k->x + k->w + reach, y + 5, SEG_LINE_H);
 	}
 	return left != right ? SEG_SEP_SIDE : SEG_SEP_RULE;
 }
@@ -579,148 +415,10 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cmp_x(const void *a, const void *b)
+int seg_cand_cmp_x(const void *a, const void *b)
 {
 	const seg_cand *p = a, *q = b;
 	return p->x != q->x ? p->x - q->x : p->y - q->y;
-}
-
-/* Worth keeping as a possible piece of a digit: a stroke's worth of ink,
- * not dust, not a crumb left by ruling removal, not a dash of a dashed
- * rule (cc[i] among the page's n components). */
-static bool is_fragment(const img_comp *cc, int n, int i, double h, const img_t *lines)
-{
-	const img_comp *k = &cc[i];
-	int side = k->w > k->h ? k->w : k->h;
-	if (k->area < 6 || side < 4 || side < 0.2 * h) return false;
-	if (touches_mask(lines, k->x - 1, k->y - 1, k->x + k->w + 1, k->y + k->h + 1)) return false;
-	return !(is_dash(k) && has_collinear_dash(cc, n, i, h));
-}
-
-static int push_fragment(seg_cand **v, size_t *n, size_t *cap, const int32_t *labels, int lw, int label,
-			 const img_comp *k)
-{
-	if (*n == *cap) {
-		size_t nc = *cap * 2 + 16;
-		seg_cand *nv = realloc(*v, nc * sizeof *nv);
-		if (!nv) return -1;
-		*v = nv;
-		*cap = nc;
-	}
-	if (make_cand(&(*v)[*n], labels, lw, label, k) < 0) return -1;
-	(*n)++;
-	return 0;
-}
-
-/* Each fragment joins the nearest candidate that takes it (fragment_joins),
- * or is dropped: a fragment never becomes a candidate of its own.  Passes
- * repeat while fragments join, so a stroke broken twice comes back whole.
- * v is sorted by x; spent fragments lose their mask. */
-static int attach_fragments(seg_cand *v, size_t n, seg_cand *fr, size_t nfr)
-{
-	for (int pass = 0; pass < 3; pass++) {
-		int maxw = 0, joined = 0;
-		for (size_t i = 0; i < n; i++)
-			if (v[i].w > maxw) maxw = v[i].w;
-		for (size_t k = 0; k < nfr; k++) {
-			seg_cand *f = &fr[k];
-			if (!f->mask) continue;
-			/* First candidate that could reach f from the left (binary search on x). */
-			size_t lo = 0, hi = n;
-			while (lo < hi) {
-				size_t mid = (lo + hi) / 2;
-				if (v[mid].x + 2 * maxw < f->x) lo = mid + 1;
-				else hi = mid;
-			}
-			long best = -1;
-			int bestd = 1 << 30;
-			for (size_t i = lo; i < n && v[i].x <= f->x + f->w + maxw; i++) {
-				const seg_cand *c = &v[i];
-				int dx = c->x > f->x + f->w ? c->x - (f->x + f->w) : f->x > c->x + c->w ? f->x - (c->x + c->w) : 0;
-				int dy = c->y > f->y + f->h ? c->y - (f->y + f->h) : f->y > c->y + c->h ? f->y - (c->y + c->h) : 0;
-				int d = dx > dy ? dx : dy;
-				/* A break is judged against the digit's height: the
-				 * writing's on this line, when c is itself a piece. */
-				if (d >= bestd || d > 0.3 * c->h + 2) continue;
-				int lh = line_height(v, n, c), ref = lh < 2 * c->h ? lh : 2 * c->h;
-				if (ref < c->h) ref = c->h;
-				int r = (int)(0.15 * ref) > 2 ? (int)(0.15 * ref) : 2;
-				if (d > r || !fragment_joins(c, f, lh, r)) continue;
-				best = (long)i, bestd = d;
-			}
-			if (best < 0) continue;
-			if (merge_into(&v[best], f) < 0) return -1;
-			free(f->mask);
-			f->mask = NULL;
-			joined++;
-		}
-		if (!joined) break;
-	}
-	return 0;
-}
-
-/* Fragments left over that chain together (each within r of the next)
- * into something at least min_h tall: a digit broken all over by a fine
- * or faint pen, none of whose pieces is big enough alone.  Each such
- * chain of two or more becomes a candidate (SEG_MERGED) appended to *v;
- * fine print stays out, its letters standing side by side under min_h.
- * fr is sorted by x here; spent fragments lose their mask. */
-static int chain_fragments(seg_cand *fr, size_t nfr, int r, double min_h, double max_h, seg_cand **v, size_t *n,
-			   size_t *cap)
-{
-	if (nfr < 2) return 0;
-	int *root = malloc(nfr * sizeof *root);
-	if (!root) return -1;
-	for (size_t i = 0; i < nfr; i++) root[i] = (int)i;
-	qsort(fr, nfr, sizeof *fr, cmp_x);
-	for (size_t i = 0; i < nfr; i++) {
-		if (!fr[i].mask) continue;
-		for (size_t j = i + 1; j < nfr && fr[j].x <= fr[i].x + fr[i].w + r; j++) {
-			const seg_cand *a = &fr[i], *b = &fr[j];
-			if (!b->mask || b->y > a->y + a->h + r || a->y > b->y + b->h + r) continue;
-			if (ink_gap(a, b, r) > r) continue;
-			int ra = (int)i, rb = (int)j;
-			while (root[ra] != ra) ra = root[ra];
-			while (root[rb] != rb) rb = root[rb];
-			if (ra != rb) root[rb > ra ? rb : ra] = rb > ra ? ra : rb;
-		}
-	}
-	int rc = 0;
-	for (size_t i = 0; i < nfr && rc == 0; i++) {
-		int ri = (int)i;
-		while (root[ri] != ri) ri = root[ri];
-		if (ri != (int)i || !fr[i].mask) continue;
-		/* i is a chain's first member: gather the others into it. */
-		seg_cand c = fr[i];
-		int members = 1;
-		for (size_t j = i + 1; j < nfr && rc == 0; j++) {
-			int rj = (int)j;
-			while (root[rj] != rj) rj = root[rj];
-			if (rj != (int)i || !fr[j].mask) continue;
-			if (merge_into(&c, &fr[j]) < 0) rc = -1;
-			members++;
-		}
-		fr[i].mask = NULL;
-		if (rc < 0 || members < 2 || c.h < min_h || c.h > max_h || c.w > 2 * c.h) {
-			free(c.mask);
-			continue;
-		}
-		if (*n == *cap) {
-			size_t nc = *cap * 2 + 16;
-			seg_cand *nv = realloc(*v, nc * sizeof *nv);
-			if (!nv) {
-				free(c.mask);
-				rc = -1;
-				break;
-			}
-			*v = nv;
-			*cap = nc;
-		}
-		c.alt = -1;
-		(*v)[(*n)++] = c;
-	}
-	free(root);
-	return rc;
 }
 
 int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, seg_sep **seps, size_t *nseps,
@@ -781,15 +479,15 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		/* A hairline piece of a broken printed border or rule: thin, solid,
 		 * and with another such piece in line with it (a thin written 1
 		 * stands alone in its column). */
-		bool hair = is_hair(k) && has_collinear_hair(cc, ncc, i, h);
+		bool hair = seg_hairline(cc, ncc, i, h);
 		if (speck || tiny) {
 			/* A full round point, well above noise size: a decimal point. */
 			bool dot = k->w >= 3 && k->h >= 3 && k->w <= 0.4 * h && k->h <= 0.4 * h && k->w <= 2 * k->h &&
 				   k->h <= 2 * k->w && k->area * 10 >= k->w * k->h * 5 &&
 				   /* not a crumb of a removed rule */
-				   !touches_mask(&cl->lines, k->x - 2, k->y - 2, k->x + k->w + 2, k->y + k->h + 2);
+				   !seg_touches_mask(&cl->lines, k->x - 2, k->y - 2, k->x + k->w + 2, k->y + k->h + 2);
 			if (dot && push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_DOT) < 0) goto oom;
-			if (!dot && is_fragment(cc, ncc, i, h, &cl->lines) && push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0)
+			if (!dot && seg_is_fragment(cc, ncc, i, h, &cl->lines) && seg_push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0)
 				goto oom;
 			continue;
 		}
@@ -800,17 +498,17 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_TICK) < 0) goto oom;
 			continue;
 		}
-		if (fine_print && !edge && !hair && is_fragment(cc, ncc, i, h, &cl->lines)) {
-			if (push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0) goto oom;
+		if (fine_print && !edge && !hair && seg_is_fragment(cc, ncc, i, h, &cl->lines)) {
+			if (seg_push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0) goto oom;
 			continue;
 		}
 		if (fine_print || edge || blob || bar || hair) continue;
-		if (make_cand(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
+		if (seg_cand_make(&v[n], labels, cl->bin.w, i + 1, k) < 0) goto oom;
 		if (in_solid(&v[n], &cl->solid)) {
 			free(v[n].mask);
 			continue;
 		}
-		slashy[n] = (uint8_t)lean_class(&v[n], h);
+		slashy[n] = (uint8_t)seg_lean_class(&v[n], h);
 		n++;
 	}
 	free(labels);
@@ -855,11 +553,11 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		double med = tmp[n / 2];
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {
-			if (sw[i] <= 0.7 * med && is_ruled_bar(&v[i], h)) {
+			if (sw[i] <= 0.7 * med && seg_ruled_bar(&v[i], h)) {
 				free(v[i].mask);
 				continue;
 			}
-			if (sw[i] <= 0.7 * med && is_ruled_slash(&v[i], h)) {
+			if (sw[i] <= 0.7 * med && seg_ruled_slash(&v[i], h)) {
 				int rc = push_sep(seps, nseps, &sepcap, v[i].x, v[i].y, v[i].w, v[i].h, SEG_SEP_SLASH);
 				free(v[i].mask);
 				if (rc < 0) {
@@ -960,14 +658,14 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	free(drop);
 
 	/* Merge pieces, nearest first, until nothing changes. */
-	qsort(v, n, sizeof *v, cmp_x);
+	qsort(v, n, sizeof *v, seg_cand_cmp_x);
 	for (bool changed = true; changed;) {
 		changed = false;
 		for (size_t i = 0; i < n; i++) {
 			if (!v[i].mask) continue;
 			for (size_t j = i + 1; j < n && v[j].x <= v[i].x + v[i].w; j++) {
 				if (!v[j].mask || !mergeable(&v[i], &v[j], h)) continue;
-				if (merge_into(&v[i], &v[j]) < 0) goto oom;
+				if (seg_cand_merge(&v[i], &v[j]) < 0) goto oom;
 				free(v[j].mask);
 				v[j].mask = NULL;
 				changed = true;
@@ -978,8 +676,8 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	for (size_t i = 0; i < n; i++)
 		if (v[i].mask) v[m++] = v[i];
 	n = m;
-	if (attach_fragments(v, n, fr, nfr) < 0) goto oom;
-	if (chain_fragments(fr, nfr, (int)(0.15 * h) > 2 ? (int)(0.15 * h) : 2, min_h, blob_h, &v, &n, &cap) < 0)
+	if (seg_attach_fragments(v, n, fr, nfr) < 0) goto oom;
+	if (seg_chain_fragments(fr, nfr, (int)(0.15 * h) > 2 ? (int)(0.15 * h) : 2, min_h, blob_h, &v, &n, &cap) < 0)
 		goto oom;
 	seg_cands_free(fr, nfr);
 	fr = NULL;
@@ -1001,7 +699,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			int mw = c->w > 0.7 * c->h ? line_width(v, n0, c) : 0;
 			double elong;
 			if (mw == 0 || c->w <= 1.6 * mw) continue;
-			ink_axis(c, &elong);
+			seg_ink_axis(c, &elong);
 			if (elong < 0.2) continue;
 		}
 		int k = (int)(c->w / (0.8 * c->h) + 0.5);

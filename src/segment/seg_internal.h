@@ -2,6 +2,7 @@
  * Not a public contract: only src/segment/ and its unit tests include it. */
 #ifndef DIGITD_SEG_INTERNAL_H
 #define DIGITD_SEG_INTERNAL_H
+#include "imaging/ops.h"       /* img_comp */
 #include "segment/segment.h"
 
 #define SEG_SOLID_DIV 4
@@ -68,6 +69,45 @@ int seg_strip_box(seg_cand *c, double h, seg_cand **v, size_t *n, size_t *cap);
 int seg_find_candidates(const seg_clean_out *c, seg_cand **out, size_t *n, seg_sep **seps, size_t *nseps,
 			double *digit_h, img_err *err);
 void seg_cands_free(seg_cand *c, size_t n);
+
+/* Candidate primitives (candidates.c).  seg_cand_make: the candidate of
+ * component `label` (stats k) from the label image; seg_cand_merge: a
+ * becomes the union of a and b; seg_cand_cmp_x: qsort order by x, then y.
+ * seg_mask_any: does any pixel of the box (clipped) carry one of bits;
+ * seg_touches_mask: any bit at all.  -1 means out of memory. */
+int seg_cand_make(seg_cand *c, const int32_t *labels, int lw, int label, const img_comp *k);
+int seg_cand_merge(seg_cand *a, const seg_cand *b);
+int seg_cand_cmp_x(const void *a, const void *b);
+bool seg_mask_any(const img_t *m, int x0, int y0, int x1, int y1, uint8_t bits);
+bool seg_touches_mask(const img_t *m, int x0, int y0, int x1, int y1);
+
+/* Shapes (shapes.c), h being the page's typical component height.
+ * seg_hairline: component i (of n) is a hairline piece of a broken rule,
+ * with another in line; seg_dash: a dash of a dashed rule, likewise.
+ * seg_ink_axis: the ink's main direction, degrees from vertical, and in
+ * *elong its minor/major axis ratio.  seg_lean_class: 0 upright or not a
+ * stroke, 1 leaning 30-40 degrees (a slash or a slanted 1: the model
+ * decides), 2 leaning more (a slash).  seg_ruled_bar / seg_ruled_slash:
+ * ruler-straight upright or leaning strokes (print). */
+bool seg_hairline(const img_comp *cc, int n, int i, double h);
+bool seg_dash(const img_comp *cc, int n, int i, double h);
+double seg_ink_axis(const seg_cand *c, double *elong);
+int seg_lean_class(const seg_cand *c, double h);
+bool seg_ruled_bar(const seg_cand *c, double h);
+bool seg_ruled_slash(const seg_cand *c, double h);
+
+/* Fragments (fragments.c): seg_is_fragment: component i is worth keeping
+ * as a possible piece of a digit; seg_push_fragment appends it to *v;
+ * seg_attach_fragments joins each fragment to the candidate (v, sorted by
+ * x) its ink nearly touches; seg_chain_fragments turns chains of leftover
+ * fragments (each within r of the next) between min_h and max_h tall into
+ * candidates appended to *v.  Spent fragments lose their mask. */
+bool seg_is_fragment(const img_comp *cc, int n, int i, double h, const img_t *lines);
+int seg_push_fragment(seg_cand **v, size_t *n, size_t *cap, const int32_t *labels, int lw, int label,
+		      const img_comp *k);
+int seg_attach_fragments(seg_cand *v, size_t n, seg_cand *fr, size_t nfr);
+int seg_chain_fragments(seg_cand *fr, size_t nfr, int r, double min_h, double max_h, seg_cand **v, size_t *n,
+			size_t *cap);
 
 /* Group candidates into fields: sorts cands in reading order (fields top to
  * bottom, digits left to right inside), sets cand.field, fills *fields with
