@@ -106,7 +106,10 @@ extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *e
 	double best = ink_score(d), sc[3];
 	int bestc = -1;
 	channel_scores(s, sc);
-	for (int c = 0; c < 3; c++) {
+	// Not the blue channel (c = 0): blue, the commonest pen colour, is
+	// paper-bright there, and on a cream cheque with brown print that
+	// channel's contrast, all print, is the highest.
+	for (int c = 1; c < 3; c++) {
 		// A single channel must be clearly better to beat luminance, which
 		// averages noise away.
 		if (sc[c] > best * 1.15) best = sc[c], bestc = c;

@@ -309,6 +309,23 @@ static void test_ops(void)
 	CHECK(img_ink_gray(&col, &gray, &which, &e) == 0);
 	CHECKF(which == 2, "channel %d", which);
 	img_free(&gray);
+	/* A cream cheque's guilloche, fainter in blue than in red and green,
+	 * black print, blue writing (the colours of a generated cheque): the
+	 * blue channel has the highest contrast (print on its flat paper)
+	 * and erases the writing; it must never be the one read. */
+	for (int y = 0; y < 100; y++)
+		for (int x = 0; x < 100; x++) {
+			uint8_t *p = &col.data[(size_t)y * col.stride + (size_t)x * 3];
+			bool print = y > 5 && y < 12, pen = x > 40 && x < 50 && y > 20 && y < 80;
+			int t = (x * 7 + y * 13) % 10;
+			p[0] = (uint8_t)(print ? 18 : pen ? 155 : 194 + t * 10 / 9);
+			p[1] = (uint8_t)(print ? 18 : pen ? 80 : 201 + t * 28 / 9);
+			p[2] = (uint8_t)(print ? 18 : pen ? 35 : 205 + t * 28 / 9);
+		}
+	CHECK(img_ink_gray(&col, &gray, &which, &e) == 0);
+	CHECKF(which != 0, "channel %d", which);
+	CHECKF(gray.data[50 * gray.stride + 45] < 128, "writing at %d", gray.data[50 * gray.stride + 45]);
+	img_free(&gray);
 	img_free(&col);
 	img_free(&bin);
 	img_free(&im);
