@@ -66,16 +66,19 @@ static void usage(FILE *f)
 /* The model with the "not a digit" class when it is installed: it reads
  * as well and reports far fewer printed words and marks as digits.  Each
  * name is looked for in ./models, then in the shared directory. */
+static const char *const default_models[] = {
+	"models/lenet5-reject.model",
+	DIGITD_SHAREDIR "/models/lenet5-reject.model",
+	"models/lenet5.model",
+	DIGITD_SHAREDIR "/models/lenet5.model",
+};
+#define NDEFAULT_MODELS (sizeof default_models / sizeof *default_models)
+
 static const char *default_model(void)
 {
-	static const char *const order[] = {
-		"models/lenet5-reject.model",
-		DIGITD_SHAREDIR "/models/lenet5-reject.model",
-		"models/lenet5.model",
-	};
-	for (size_t i = 0; i < sizeof order / sizeof *order; i++)
-		if (access(order[i], R_OK) == 0) return order[i];
-	return DIGITD_SHAREDIR "/models/lenet5.model";
+	for (size_t i = 0; i < NDEFAULT_MODELS; i++)
+		if (access(default_models[i], R_OK) == 0) return default_models[i];
+	return NULL;
 }
 
 static void print_table(const char *file, const rec_result *r)
@@ -142,7 +145,12 @@ int cmd_recognize(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!model_path) model_path = default_model();
+	if (!model_path && !(model_path = default_model())) {
+		fprintf(stderr, "digitctl recognize: no model found; looked for:\n");
+		for (size_t i = 0; i < NDEFAULT_MODELS; i++) fprintf(stderr, "  %s\n", default_models[i]);
+		fprintf(stderr, "digitctl recognize: run from the source tree, `make install`, or give --model FILE\n");
+		return 1;
+	}
 	char err[512];
 	nn_model *m = nn_model_load(model_path, err, sizeof err);
 	if (!m) {
