@@ -59,6 +59,10 @@ static int probe_jpeg(const uint8_t *b, size_t len, img_info *in, img_err *err)
 		if (b[off] != 0xFF) FAIL("corrupt JPEG: marker expected at byte %zu", off);
 		uint8_t m = b[off + 1];
 		if (m == 0xFF) { off++; continue; }      /* fill byte */
+		/* libjpeg skips FF 00 as garbage and looks for the next marker, so a
+		 * segment read from here would not be the one libjpeg reads: a frame
+		 * header hidden inside it would pass the size check unseen. */
+		if (m == 0x00) FAIL("corrupt JPEG: no marker at byte %zu", off);
 		if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) { off += 2; continue; }
 		if (m == 0xD9 || m == 0xDA) FAIL("JPEG has no frame header before its scan");
 		size_t seg = be16(b + off + 2);

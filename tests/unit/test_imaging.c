@@ -69,6 +69,11 @@ static void test_probe_bombs(void)
 	CHECK(img_jpeg_scale(&in, 0) == 1);
 	/* Truncated before the frame header. */
 	CHECK(img_probe(jpg, 22, 100000000ULL, &in, &e) < 0);
+	/* FF 00 "segment" hiding a 20000 x 20000 frame header (and a COM over
+	 * the small one) from the probe: libjpeg skips FF 00 and reads the big one. */
+	uint8_t hid[] = { 0xFF, 0xD8, 0xFF, 0x00, 0, 19, 0xFF, 0xC0, 0, 11, 8, 0x4E, 0x20, 0x4E, 0x20, 1, 1, 0x11, 0,
+			  0xFF, 0xFE, 0, 15, 0xFF, 0xC0, 0, 11, 8, 0, 30, 0, 40, 1, 1, 0x11, 0 };
+	CHECK(img_probe(hid, sizeof hid, 100000000ULL, &in, &e) < 0);
 
 	/* TIFF, little endian: two IFDs of 8000 x 8000 = 128 MP in total. */
 	uint8_t tif[128] = { 'I', 'I', 42, 0, 8, 0, 0, 0 };
