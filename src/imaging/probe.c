@@ -79,6 +79,15 @@ static int probe_jpeg(const uint8_t *b, size_t len, img_info *in, img_err *err)
 			in->w = (int)be16(p + 3);
 			in->channels = p[5] == 1 ? 1 : 3;
 			if (in->h == 0) FAIL("JPEG height given later in the stream (DNL) is not supported");
+			/* libjpeg makes a pass over the whole image per scan, so a small
+			 * progressive file of thousands of empty scans decodes for minutes
+			 * (17 ms a scan at 100 MP).  Count the scan headers (FF DA cannot
+			 * occur in entropy-coded data; in a table or comment it may, and
+			 * only makes the count high). */
+			size_t scans = 0;
+			for (const uint8_t *q = p, *end = b + len - 1; (q = memchr(q, 0xFF, (size_t)(end - q))); q++)
+				if (q[1] == 0xDA && ++scans > IMG_MAX_JPEG_SCANS)
+					FAIL("JPEG has more than %d scans", IMG_MAX_JPEG_SCANS);
 			return 0;
 		}
 		off += 2 + seg;
