@@ -66,7 +66,7 @@ TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 BENCH_SRC = $(wildcard bench/*.c)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps data demo check unit unit-asan scenario bench install uninstall clean fuzz eval-samples eval-heldout
+.PHONY: all deps data demo check unit unit-asan scenario bench install uninstall clean fuzz fuzz-load eval-samples eval-heldout
 
 ifeq ($(strip $(PKG_LIBS)),)
 # The pkg-config probe failed: install what is missing (apt-get as root or via
@@ -192,6 +192,9 @@ bench: all data $(BENCH_BIN) $(B)/tests/droplat   # droplat: bench_daemon.sh's l
 
 fuzz:
 	scripts/fuzz.sh
+
+fuzz-load:
+	scripts/fuzz.sh "$${FUZZ_SECONDS:-300}" load
 
 # --- install ---------------------------------------------------------------
 # Paths are baked into the installed files: the unit runs $(BINDIR)/digitd -c

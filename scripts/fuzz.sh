@@ -1,11 +1,13 @@
 #!/bin/sh
-# fuzz.sh: `make fuzz`.  Build the libFuzzer target tests/fuzz/fuzz_page.c
-# (load + clean + segment) with clang, ASan and UBSan into build-fuzz/, and
-# run it for a bounded time.
+# fuzz.sh: `make fuzz`, `make fuzz-load`.  Build a libFuzzer target with
+# clang, ASan and UBSan into build-fuzz/, and run it for a bounded time:
+# page (default) is tests/fuzz/fuzz_page.c, load + clean + segment; load is
+# tests/fuzz/fuzz_load.cpp, the fast PNG and JPEG decoders alone, checked
+# against OpenCV.
 #
-#   scripts/fuzz.sh [SECONDS]        default: $FUZZ_SECONDS or 300
+#   scripts/fuzz.sh [SECONDS] [page|load]   default: $FUZZ_SECONDS or 300, $FUZZ_TARGET or page
 #
-# The corpus grows in build-fuzz/corpus (seeded from tests/fuzz/seeds).  A
+# The corpus grows in build-fuzz/corpus[-load] (seeded from tests/fuzz/seeds).  A
 # crash stops the run with exit 1 and leaves build-fuzz/artifacts/crash-*:
 # fix the bug, then copy the file into tests/fuzz/crashers/, where
 # test_badinput replays it on every `make check`.
@@ -14,7 +16,13 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 SECS=${1:-${FUZZ_SECONDS:-300}}
+TARGET=${2:-${FUZZ_TARGET:-page}}
 B=build-fuzz
+case "$TARGET" in
+page) CORPUS=$B/corpus MAXLEN=65536 ;;
+load) CORPUS=$B/corpus-load MAXLEN=16384 ;;
+*) echo "fuzz: unknown target '$TARGET' (page or load)" >&2; exit 1 ;;
+esac
 if ! command -v clang >/dev/null 2>&1 || ! command -v clang++ >/dev/null 2>&1; then
 	echo "fuzz: clang is not installed (apt-get install clang): skipped"
 	exit 77
@@ -31,7 +39,7 @@ rm -rf "$probe"
 CV_CFLAGS=$(pkg-config --cflags opencv4) || { echo "fuzz: opencv4 not found by pkg-config" >&2; exit 1; }
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-O1 -g -Isrc -D_GNU_SOURCE $SAN -fsanitize=fuzzer-no-link"
-mkdir -p $B/obj $B/corpus $B/artifacts || exit 1
+mkdir -p $B/obj $CORPUS $B/artifacts || exit 1
 
 # Only the layers the target reaches: imaging and segment.  An object is
 # rebuilt when its source or any header of src/ is newer (a struct that
@@ -47,17 +55,21 @@ for src in src/imaging/*.c src/segment/*.c src/imaging/*.cpp; do
 	*) clang -std=c11 $CFLAGS -c -o "$obj" "$src" ;;
 	esac || { echo "fuzz: compiling $src failed" >&2; exit 1; }
 done
-clang -std=c11 $CFLAGS -c -o $B/obj/fuzz_page.o tests/fuzz/fuzz_page.c || exit 1
+if [ "$TARGET" = page ]; then
+	clang -std=c11 $CFLAGS -c -o $B/obj/fuzz_page.o tests/fuzz/fuzz_page.c || exit 1
+else
+	clang++ -std=c++17 $CFLAGS $CV_CFLAGS -c -o $B/obj/fuzz_load.o tests/fuzz/fuzz_load.cpp || exit 1
+fi
 # OpenCV is C++: link with clang++.
 # shellcheck disable=SC2086
-clang++ $SAN -fsanitize=fuzzer -o $B/fuzz_page $B/obj/fuzz_page.o $objs \
+clang++ $SAN -fsanitize=fuzzer -o $B/fuzz_$TARGET $B/obj/fuzz_$TARGET.o $objs \
 	-lopencv_imgcodecs -lopencv_imgproc -lopencv_core -ldeflate -ljpeg -lm -pthread || { echo "fuzz: link failed" >&2; exit 1; }
 
-echo "fuzz: running fuzz_page for ${SECS}s (corpus $B/corpus)"
+echo "fuzz: running fuzz_$TARGET for ${SECS}s (corpus $CORPUS)"
 # Leaks inside OpenCV's codec caches are not ours to chase here.
 ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" \
-$B/fuzz_page -max_total_time="$SECS" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
-	-artifact_prefix=$B/artifacts/ -print_final_stats=1 $B/corpus tests/fuzz/seeds
+$B/fuzz_$TARGET -max_total_time="$SECS" -max_len=$MAXLEN -timeout=20 -rss_limit_mb=2048 \
+	-artifact_prefix=$B/artifacts/ -print_final_stats=1 $CORPUS tests/fuzz/seeds
 rc=$?
 if [ $rc -ne 0 ]; then
 	echo "fuzz: FAILED (exit $rc); the input is in $B/artifacts/" >&2

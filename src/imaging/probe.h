@@ -24,6 +24,7 @@ typedef enum {
 
 #define IMG_MAX_PAGES 256       /* a multi-page TIFF with more is refused */
 #define IMG_MAX_SIDE 1048576    /* OpenCV's own bound on one side (CV_IO_MAX_IMAGE_WIDTH) */
+#define IMG_MAX_JPEG_SCANS 500  /* libjpeg-turbo's advice against progressive scan floods */
 
 typedef struct {
 	img_format fmt;
@@ -38,7 +39,7 @@ const char *img_format_name(img_format f);
 
 /* Identify buf and read its dimensions.  Returns 0 with *info filled, or -1
  * with a message (unknown format, truncated header, dimensions zero or beyond
- * IMG_MAX_SIDE, more than max_pixels in total, too many pages). */
+ * IMG_MAX_SIDE, more than max_pixels in total, too many pages or JPEG scans). */
 int img_probe(const uint8_t *buf, size_t len, uint64_t max_pixels, img_info *info, img_err *err);
 
 #endif

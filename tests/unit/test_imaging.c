@@ -69,6 +69,19 @@ static void test_probe_bombs(void)
 	CHECK(img_jpeg_scale(&in, 0) == 1);
 	/* Truncated before the frame header. */
 	CHECK(img_probe(jpg, 22, 100000000ULL, &in, &e) < 0);
+	/* FF 00 "segment" hiding a 20000 x 20000 frame header (and a COM over
+	 * the small one) from the probe: libjpeg skips FF 00 and reads the big one. */
+	uint8_t hid[] = { 0xFF, 0xD8, 0xFF, 0x00, 0, 19, 0xFF, 0xC0, 0, 11, 8, 0x4E, 0x20, 0x4E, 0x20, 1, 1, 0x11, 0,
+			  0xFF, 0xFE, 0, 15, 0xFF, 0xC0, 0, 11, 8, 0, 30, 0, 40, 1, 1, 0x11, 0 };
+	CHECK(img_probe(hid, sizeof hid, 100000000ULL, &in, &e) < 0);
+	/* A progressive frame followed by IMG_MAX_JPEG_SCANS + 1 empty DC scans. */
+	static const uint8_t sof2[] = { 0xFF, 0xD8, 0xFF, 0xC2, 0, 11, 8, 0x27, 0x10, 0x27, 0x10, 1, 1, 0x11, 0 };
+	static const uint8_t sos[] = { 0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0, 0 };
+	static uint8_t flood[sizeof sof2 + (IMG_MAX_JPEG_SCANS + 1) * sizeof sos];
+	memcpy(flood, sof2, sizeof sof2);
+	for (int k = 0; k <= IMG_MAX_JPEG_SCANS; k++) memcpy(flood + sizeof sof2 + k * sizeof sos, sos, sizeof sos);
+	CHECK(img_probe(flood, sizeof flood, 100000000ULL, &in, &e) < 0);
+	CHECK(img_probe(flood, sizeof flood - sizeof sos, 100000000ULL, &in, &e) == 0);
 
 	/* TIFF, little endian: two IFDs of 8000 x 8000 = 128 MP in total. */
 	uint8_t tif[128] = { 'I', 'I', 42, 0, 8, 0, 0, 0 };
