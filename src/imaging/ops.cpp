@@ -133,10 +133,8 @@ extern "C" int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst
 	// the general area resampling a ratio like 1754/438 takes; the
 	// background is smooth, so the stretch back to full size does not
 	// care.
-	if (gray->w >= shrink && gray->h >= shrink)
-		cv::resize(s(cv::Rect(0, 0, sw * shrink, sh * shrink)), small, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
-	else
-		cv::resize(s, small, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
+	cv::Rect blocks(0, 0, std::min(gray->w, sw * shrink), std::min(gray->h, sh * shrink));
+	cv::resize(s(blocks), small, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
 	int k = 2 * std::max(1, stroke / shrink) + 3;
 	// A square is separable (two 1-D passes), an ellipse is not: on a page
 	// that is the difference between 2 and 50 ms, for the same background.

@@ -72,20 +72,23 @@ static int fit_centre(const img_t *src, uint8_t out[SEG_PIXELS], img_err *err)
 	return 0;
 }
 
+/* Dilation radius that brings a stroke this thin up to MNIST's (0: none). */
+static int thin_radius(const uint8_t *mask, int w, int h)
+{
+	int side = w > h ? w : h;
+	double s = (double)FIT / side, sw = seg_stroke_width(mask, w, h);
+	if (sw * s >= TARGET_STROKE * 0.8) return 0;
+	int r = (int)((TARGET_STROKE / s - sw) / 2 + 0.5);
+	if (r > side / 10) r = side / 10;
+	return r < 0 ? 0 : r;
+}
+
 int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], img_err *err)
 {
 	img_t src = { 0 };
 	memset(out, 0, SEG_PIXELS);
 	if (w <= 0 || h <= 0) return 0;
-	int side = w > h ? w : h;
-	double s = (double)FIT / side;
-	double sw = seg_stroke_width(mask, w, h);
-	int r = 0;
-	if (sw * s < TARGET_STROKE * 0.8) {
-		r = (int)((TARGET_STROKE / s - sw) / 2 + 0.5);
-		if (r > side / 10) r = side / 10;
-		if (r < 0) r = 0;
-	}
+	int r = thin_radius(mask, w, h);
 	int W = w + 2 * r, H = h + 2 * r;
 	if (img_alloc(&src, W, H, 1, err) < 0) return -1;
 	for (int y = 0; y < h; y++)
@@ -104,17 +107,6 @@ int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], im
 	int rc = fit_centre(&src, out, err);
 	img_free(&src);
 	return rc;
-}
-
-/* Dilation radius seg_normalize would use for a stroke this thin (0: none). */
-static int thin_radius(const uint8_t *mask, int w, int h)
-{
-	int side = w > h ? w : h;
-	double s = (double)FIT / side, sw = seg_stroke_width(mask, w, h);
-	if (sw * s >= TARGET_STROKE * 0.8) return 0;
-	int r = (int)((TARGET_STROKE / s - sw) / 2 + 0.5);
-	if (r > side / 10) r = side / 10;
-	return r < 0 ? 0 : r;
 }
 
 int seg_normalize_gray(const uint8_t *mask, int w, int h, const img_t *gray, int x0, int y0, uint8_t out[SEG_PIXELS],
