@@ -108,13 +108,15 @@ int cmd_export(int argc, char **argv)
 	/* one read transaction: a document committed meanwhile is wholly in or out */
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) goto sqlfail;
 	const char *sql =
-		"SELECT * FROM (SELECT f.document_id, d.name, d.sha256, d.received_at, f.idx, f.page, f.x, f.y, f.w, f.h, "
+		"SELECT f.document_id, d.name, d.sha256, d.received_at, f.idx, f.page, f.x, f.y, f.w, f.h, "
 		"       coalesce(" QUERY_FIELD_TEXT("f.id") ", ''), f.text, f.confidence, "
 		"       " QUERY_FIELD_REVIEWED("f.id") " AS reviewed, " QUERY_FIELD_PENDING("f.id") " AS pending "
 		"  FROM fields f JOIN documents d ON d.id = f.document_id "
 		"  WHERE (?1 IS NULL OR julianday(d.received_at) >= julianday(?1)) "
-		"  ORDER BY d.received_at, f.document_id, f.idx, f.id) "
-		"WHERE ?2 = 0 OR (reviewed > 0 AND pending = 0)";
+		/* SQLite lets WHERE name the result columns; the order is the
+		 * outermost query's, where SQL guarantees it. */
+		"    AND (?2 = 0 OR (reviewed > 0 AND pending = 0)) "
+		"  ORDER BY d.received_at, f.document_id, f.idx, f.id";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) goto sqlfail;
 	if (since[0]) sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, reviewed_only);

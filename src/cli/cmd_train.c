@@ -134,8 +134,8 @@ static void progress(const nn_progress *p, void *arg)
 	fflush(stderr);
 }
 
-/* Hook for further training sources (e.g. reviewed digits from the
- * database): append to train (and, if useful, val).  Returns 0 or -1. */
+/* Reviewed digits from a digitd database (--extra-db), appended to train.
+ * Returns 0 or -1. */
 static int add_reviewed(const char *db, nn_dataset *train, int quiet)
 {
 	char err[1024];

@@ -470,12 +470,9 @@ nn_model *nn_train(const nn_dataset *train, const nn_dataset *val, const nn_trai
 			j.idx = order + start;
 			j.count = (int)(train->n - start < (size_t)o->batch ? train->n - start : (size_t)o->batch);
 			const int used = (j.count + NN_TRAIN_CHUNK - 1) / NN_TRAIN_CHUNK;
-			const int full = j.nchunks;
-			j.nchunks = used;
 			pool_run(&pl, batch_item, &j, used);
 			for (int c = 0; c < used; c++)
 				loss_sum += j.loss[c];
-			j.nchunks = full;
 			const double t = ((epoch - 1) * (double)nb + (double)b) / total_steps;
 			const float lr = o->lr_final + (o->lr - o->lr_final) * 0.5f * (1.0f + (float)cos(M_PI * t));
 			/* Fixed-order reduction: the sum is independent of the thread count. */

@@ -100,7 +100,11 @@ static int have_shani(void)
 void sha256_blocks(uint32_t h[8], const uint8_t *p, size_t n)
 {
 #ifdef HAVE_SHANI_PATH
-	if (n > 0 && have_shani()) {
+	/* cpuid once: it traps to the hypervisor on a VM, and a document is
+	 * hashed in many calls.  Threads racing here all store the same. */
+	static int shani = -1;
+	if (shani < 0) shani = have_shani();
+	if (n > 0 && shani) {
 		blocks_shani(h, p, n);
 		return;
 	}
