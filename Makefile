@@ -114,9 +114,11 @@ $(B)/src/store/store_schema.o: $(wildcard sql/*.sql)
 # vectorises only trivial loops) and on multiply-add contraction into FMA,
 # which gcc turns off in ISO C mode (-std=c11).  Results stay deterministic.
 $(B)/src/nn/%.o: CFLAGS += -O3 -ffp-contract=fast
-# The segmenter's whole-image loops over binary pixels are written to
-# vectorise in the same way (integer only: results do not change).
+# The segmenter's whole-image loops over binary pixels, and the imaging
+# layer's C pixel loops (decoders, thresholds), are written to vectorise in
+# the same way (integer only: results do not change).
 $(B)/src/segment/%.o: CFLAGS += -O3
+$(B)/src/imaging/%.o: CFLAGS += -O3
 
 # Unit tests link the library plus every non-main daemon/cli object they need
 # (daemon objects are linked in so spool/config logic is testable; mains excluded).

@@ -58,13 +58,13 @@ static double bench_file(const char *name, const char *path, const fx_truth *t, 
 		fprintf(stderr, "bench_page: cannot read %s\n", path);
 		return 0;
 	}
-	double st[6][64];
+	double st[6][1000];
 	rec_options o;
 	rec_options_default(&o);
 	char err[512];
 	size_t found = 0, right = 0;
 	int n = 0;
-	for (int i = -1; i < iters && n < 64; i++) {
+	for (int i = -1; i < iters && n < 1000; i++) {
 		rec_result r;
 		double c0 = cpu_ms();
 		int rc = rec_buffer(buf, len, name, &o, nn, &r, err, sizeof err);
@@ -106,7 +106,9 @@ static double bench_file(const char *name, const char *path, const fx_truth *t, 
 	return pps;
 }
 
-int main(void)
+/* Usage: bench_page [ITERS [CASE]]; CASE (a4_png, cheque_jpg, ...) benches
+ * that page alone, e.g. under perf record. */
+int main(int argc, char **argv)
 {
 	const char *root = getenv("DIGITD_ROOT") ? getenv("DIGITD_ROOT") : ".";
 	const char *build = getenv("DIGITD_BUILD") ? getenv("DIGITD_BUILD") : "build";
@@ -117,7 +119,7 @@ int main(void)
 		printf("bench_page: no MNIST test set in %s (make data): skipped\n", path);
 		return 0;
 	}
-	snprintf(path, sizeof path, "%s/models/lenet5.model", root);
+	snprintf(path, sizeof path, "%s/models/lenet5-reject.model", root);
 	nn_model *model = nn_model_load(path, err, sizeof err);
 	if (!model) {
 		printf("bench_page: %s: skipped\n", err);
@@ -128,6 +130,8 @@ int main(void)
 	img_set_threads(1);
 	heap_keep_pages();      /* as digitd and digitctl do */
 	int iters = getenv("DIGITD_SANITIZED") ? 2 : 10;
+	if (argc > 1 && atoi(argv[1]) > 0) iters = atoi(argv[1]);
+	const char *only = argc > 2 ? argv[2] : NULL;
 
 	fx_truth form_t, cheque_t;
 	img_t form, cheque;
@@ -144,6 +148,7 @@ int main(void)
 	snprintf(fig, sizeof fig, "%s/bench/page-figures.txt", build);
 	FILE *ff = fopen(fig, "w");
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		if (only && strcmp(only, cases[i].name) != 0) continue;
 		snprintf(path, sizeof path, "%s/bench/page-%s.%s", build, cases[i].which ? "cheque" : "a4", cases[i].ext);
 		if (img_write(path, cases[i].which ? &cheque : &form, 1, 90, &e) < 0) {
 			fprintf(stderr, "bench_page: %s\n", e.msg);

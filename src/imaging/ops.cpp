@@ -170,30 +170,6 @@ extern "C" int img_gaussian(const img_t *src, double sigma, img_t *dst, img_err 
 	GUARD_END("gaussian", dst)
 }
 
-extern "C" int img_threshold_otsu(const img_t *gray, img_t *dst, int *thr, img_err *err)
-{
-	if (need_gray(gray, "otsu", err) < 0) return -1;
-	if (img_alloc_uninit(dst, gray->w, gray->h, 1, err) < 0) return -1;
-	GUARD_BEGIN
-	cv::Mat d = as_mat(dst);
-	double t = cv::threshold(as_mat(gray), d, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
-	if (thr) *thr = (int)t;
-	return 0;
-	GUARD_END("otsu", dst)
-}
-
-extern "C" int img_threshold_below(const img_t *gray, int t, img_t *dst, img_err *err)
-{
-	if (need_gray(gray, "threshold", err) < 0) return -1;
-	if (img_alloc_uninit(dst, gray->w, gray->h, 1, err) < 0) return -1;
-	GUARD_BEGIN
-	cv::Mat d = as_mat(dst);
-	// THRESH_BINARY_INV: 255 where src <= t, so t-1 gives "src < t".
-	cv::threshold(as_mat(gray), d, t - 1, 255, cv::THRESH_BINARY_INV);
-	return 0;
-	GUARD_END("threshold", dst)
-}
-
 extern "C" int img_threshold_sauvola(const img_t *gray, int win, double k, img_t *dst, img_err *err)
 {
 	if (need_gray(gray, "sauvola", err) < 0) return -1;

@@ -17,6 +17,7 @@
 #include "segment/seg_internal.h"
 
 #define MIN_WORK_H 20           /* typical mark height worth working at, pixels */
+#define COARSE_H 24             /* tall marks at least this after a further halving: halve */
 
 void seg_options_default(seg_options *o)
 {
@@ -82,6 +83,20 @@ static int mostly_ink(const img_t *bin, int q, img_t *small, img_err *err)
 	return 0;
 }
 
+/* The deskewed grey page g halved (area averaging) and binarised again at
+ * the level already chosen. */
+static int halve(img_t *g, seg_clean_out *c, const seg_options *o, img_err *err)
+{
+	img_t half = { 0 };
+	if (img_resize(g, g->w / 2, g->h / 2, IMG_INTER_AREA, &half, err) < 0) return -1;
+	img_free(g);
+	*g = half;
+	img_free(&c->bin);
+	c->scale /= 2;
+	if (c->threshold >= 0) return img_threshold_below(g, c->threshold + 1, &c->bin, err);
+	return binarize(g, o, &c->bin, &c->threshold, err);
+}
+
 int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err *err)
 {
 	seg_prof prof;
@@ -143,6 +158,7 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 	c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
 	if (rc < 0) goto fail;
 	seg_prof_step(&prof, "height");
+	if (getenv("DIGITD_PROFILE")) fprintf(stderr, "clean h0 %.0f tall %.0f angle %.2f\n", c->h0, tall, c->angle);
 	/* Shrunk so far that the tall marks (the writing, on a form) are
 	 * under MIN_WORK_H pixels (a 200 dpi page halved: digits 15 px tall),
 	 * strokes and the gaps between them blur together: start again at
@@ -156,6 +172,18 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		img_free(&work);
 		seg_clean_free(c);
 		return seg_clean(page, &o2, c, err);
+	}
+	/* Marks so large that the page halved still holds them comfortably
+	 * (its tall marks, the writing, COARSE_H tall and its typical mark,
+	 * small print or small writing such as cents, MIN_WORK_H tall): the
+	 * stages from here on cost by the pixel and need no more, so they run
+	 * on the deskewed page halved.  A large-print cheque or a note scanned
+	 * at 300 dpi or more is such a page; the page size alone cannot tell. */
+	if (tall >= 2 * COARSE_H && c->h0 >= 2 * MIN_WORK_H && getenv("DIGITD_NOCOARSE") == NULL) {
+		if (halve(rot.data ? &rot : &flat, c, o, err) < 0) goto fail;
+		c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
+		if (rc < 0) goto fail;
+		seg_prof_step(&prof, "halve");
 	}
 	if (o->remove_lines) {
 		double h0 = c->h0 > 0 ? c->h0 : 20;

@@ -268,6 +268,55 @@ static void test_jpeg_fast(void)
 	img_free(&im);
 }
 
+/* Otsu's level is the one that maximises the between-class variance of
+ * the histogram (checked by brute force here, in exact integers), on
+ * pages of different shapes: mostly white (whole runs of 255, counted
+ * eight at a time), mid-grey noise, and odd widths that leave tails. */
+static void test_otsu(void)
+{
+	static const int sizes[][2] = { { 200, 200 }, { 13, 7 }, { 1001, 37 }, { 64, 1 } };
+	uint32_t rng = 12345;
+	for (int s = 0; s < 4; s++)
+		for (int kind = 0; kind < 3; kind++) {
+			img_t g, bin;
+			img_err e;
+			CHECK(img_alloc(&g, sizes[s][0], sizes[s][1], 1, &e) == 0);
+			long hist[256] = { 0 }, n = (long)g.w * g.h;
+			for (int y = 0; y < g.h; y++)
+				for (int x = 0; x < g.w; x++) {
+					rng = rng * 1664525u + 1013904223u;
+					int r = (int)(rng >> 24), v = kind == 0 ? (r < 20 ? 40 + r : 255) : kind == 1 ? r : (x + y) % 7 * 30;
+					g.data[(size_t)y * g.stride + x] = (uint8_t)v;
+					hist[v]++;
+				}
+			int thr = -1;
+			CHECK(img_threshold_otsu(&g, &bin, &thr, &e) == 0);
+			/* between-class variance * n^2 at level t: (n1*m - n*s1)^2 / (n1*(n-n1)) */
+			double best = -1, at_thr = -1;
+			long m = 0;
+			for (int v = 0; v < 256; v++) m += v * hist[v];
+			long n1 = 0, s1 = 0;
+			for (int t = 0; t < 256; t++) {
+				n1 += hist[t], s1 += (long)t * hist[t];
+				if (n1 == 0 || n1 == n) continue;
+				double d = (double)n1 * m - (double)n * s1, var = d * d / ((double)n1 * (n - n1));
+				if (var > best) best = var;
+				if (t == thr) at_thr = var;
+			}
+			CHECK(best < 0 || at_thr >= best * (1 - 1e-9));
+			bool cut_ok = true;
+			for (int y = 0; y < g.h; y++)
+				for (int x = 0; x < g.w; x++)
+					cut_ok &= bin.data[(size_t)y * bin.stride + x] == (g.data[(size_t)y * g.stride + x] <= thr ? 255 : 0);
+			CHECK(cut_ok);
+			img_free(&bin);
+			CHECK(img_threshold_below(&g, 41, &bin, &e) == 0);
+			CHECK(bin.data[0] == (g.data[0] < 41 ? 255 : 0));
+			img_free(&bin);
+			img_free(&g);
+		}
+}
+
 static void test_ops(void)
 {
 	img_t im, bin, rot, flat;
@@ -433,6 +482,7 @@ int main(void)
 	test_reduced_jpeg();
 	test_png_fast();
 	test_jpeg_fast();
+	test_otsu();
 	test_ops();
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

@@ -227,9 +227,11 @@ static void test_slash(const fx_mnist *m)
 	seg_page sp;
 	CHECK(seg_page_run(&page, &so, &sp, &e) == 0);
 	int slashes = 0;
-	for (size_t k = 0; k < sp.nseps; k++)
-		slashes += sp.seps[k].kind == SEG_SEP_SLASH && sp.seps[k].x < 340 && sp.seps[k].x + sp.seps[k].w > 330 &&
-			   sp.seps[k].y < 200;
+	for (size_t k = 0; k < sp.nseps; k++) {
+		/* separators are in working-image pixels: back to the page's */
+		double x = sp.seps[k].x / sp.scale, w = sp.seps[k].w / sp.scale, y = sp.seps[k].y / sp.scale;
+		slashes += sp.seps[k].kind == SEG_SEP_SLASH && x < 340 && x + w > 330 && y < 200;
+	}
 	CHECK(slashes == 1);
 	int on_slash = 0, on_one = 0, left = -1, right = -1;
 	for (size_t j = 0; j < sp.ndigits; j++) {
