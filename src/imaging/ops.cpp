@@ -120,14 +120,14 @@ extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *e
 	GUARD_END("ink channel", dst)
 }
 
-extern "C" int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst, img_err *err)
+extern "C" int img_paper_level(const img_t *gray, int stroke, int shrink, img_t *dst, img_err *err)
 {
 	if (need_gray(gray, "flatten", err) < 0) return -1;
 	if (shrink < 1) shrink = 1;
-	if (img_alloc_uninit(dst, gray->w, gray->h, 1, err) < 0) return -1;
-	GUARD_BEGIN
-	cv::Mat s = as_mat(gray), d = as_mat(dst), small, bg;
 	int sw = std::max(1, gray->w / shrink), sh = std::max(1, gray->h / shrink);
+	if (img_alloc_uninit(dst, sw, sh, 1, err) < 0) return -1;
+	GUARD_BEGIN
+	cv::Mat s = as_mat(gray), bg = as_mat(dst), small;
 	// Whole shrink x shrink blocks (the last few rows and columns left
 	// out) take OpenCV's block-average path, 3-4x faster on a page than
 	// the general area resampling a ratio like 1754/438 takes; the
@@ -139,16 +139,14 @@ extern "C" int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst
 	// A square is separable (two 1-D passes), an ellipse is not: on a page
 	// that is the difference between 2 and 50 ms, for the same background.
 	cv::Mat ker = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(k, k));
-	cv::morphologyEx(small, bg, cv::MORPH_CLOSE, ker);
-	cv::blur(bg, bg, cv::Size(k, k));
-	// Paper darker than 1/8 of white is not paper: keep the division sane
-	// (clamped while small; interpolation cannot go below it).
+	cv::morphologyEx(small, small, cv::MORPH_CLOSE, ker);
+	cv::blur(small, bg, cv::Size(k, k));
+	// Paper darker than 1/8 of white is not paper: keep the division sane.
 	cv::max(bg, 32, bg);
-	cv::resize(bg, bg, s.size(), 0, 0, cv::INTER_LINEAR);
-	cv::divide(s, bg, d, 255.0);
 	return 0;
 	GUARD_END("flatten", dst)
 }
+
 
 extern "C" int img_median(const img_t *src, int k, img_t *dst, img_err *err)
 {

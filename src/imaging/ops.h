@@ -16,8 +16,11 @@ int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *err);
 
 /* Illumination flattening: the paper level is estimated by a grey closing
  * (wide enough to erase strokes up to `stroke` pixels) on a copy shrunk by
- * `shrink`, smoothed, and divided out: dst = min(255, 255 * src / paper). */
+ * `shrink`, smoothed, and divided out: dst = min(255, 255 * src / paper).
+ * img_paper_level gives that estimate at the shrunk size (ops.cpp, at least
+ * 32 everywhere); img_flatten stretches it back and divides (flatten.c). */
 int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst, img_err *err);
+int img_paper_level(const img_t *gray, int stroke, int shrink, img_t *small, img_err *err);
 
 int img_median(const img_t *src, int k, img_t *dst, img_err *err);
 int img_gaussian(const img_t *src, double sigma, img_t *dst, img_err *err);

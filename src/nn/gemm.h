@@ -14,11 +14,8 @@
 
 /* The hot kernels (here and in fastnet.c) are built for several instruction
  * sets, the best picked at load time; never for the build machine's alone. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define NN_HOT __attribute__((target_clones("default", "arch=haswell", "arch=x86-64-v4")))
-#else
-#define NN_HOT
-#endif
+#include "util/clones.h"
+#define NN_HOT HOT_CLONES
 
 /* C (M,N) += A (M,K) * B (K,N).  A's element (m,k) is A[m*sam + k*sak], so
  * the same kernel serves A and A transposed.  Row k of B starts at
