@@ -7,6 +7,7 @@
  * around its best.  A flat score curve (blank page, noise) means "unsure"
  * and gives 0, so an empty page is never rotated. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,13 @@ static double score(const pts *set, int nsets, double deg, int *bins, int nb, do
 	return s;
 }
 
+/* Alternate points go to the two sets. */
+static inline void add_point(pts *set, size_t *n, int x, int y)
+{
+	pts *q = &set[*n & 1];
+	q->x[q->n] = (float)x, q->y[q->n] = (float)y, q->n++, (*n)++;
+}
+
 double seg_skew_angle(const img_t *bin, double max_deg)
 {
 	/* Every row, every step-th column.  Skipping rows would alias with
@@ -76,11 +84,18 @@ double seg_skew_angle(const img_t *bin, double max_deg)
 	if (!mem) goto out;
 	for (int y = 0; y < bin->h && n < cap; y++) {
 		const uint8_t *row = bin->data + (size_t)y * bin->stride;
-		for (int x = y % step; x < bin->w && n < cap; x += step)
-			if (row[x]) {
-				pts *q = &set[n & 1];
-				q->x[q->n] = (float)x, q->y[q->n] = (float)y, q->n++, n++;
-			}
+		/* Paper is skipped eight bytes at a time; within ink, every
+		 * step-th column, starting at y % step. */
+		int x0 = 0, phase = y % step;
+		for (; x0 + 8 <= bin->w && n < cap; x0 += 8) {
+			uint64_t v;
+			memcpy(&v, row + x0, 8);
+			if (v == 0) continue;
+			for (int x = x0; x < x0 + 8; x++)
+				if (row[x] && x % step == phase) add_point(set, &n, x, y);
+		}
+		for (int x = x0; x < bin->w && n < cap; x++)
+			if (row[x] && x % step == phase) add_point(set, &n, x, y);
 	}
 	if (n < 50) goto out;
 	double off = bin->w + 4;
