@@ -1,4 +1,4 @@
-// ops.cpp: filters, thresholds, morphology, warps and components over OpenCV.
+// ops.cpp: filters, thresholds, morphology and warps over OpenCV.
 //
 // dst is allocated with img_alloc_uninit (every function writes all of it)
 // before OpenCV runs and wrapped as a Mat header, so OpenCV writes straight
@@ -240,65 +240,3 @@ extern "C" int img_morph(const img_t *src, int op, int kw, int kh, bool ellipse,
 	GUARD_END("morphology", dst)
 }
 
-// Boxes and areas of labels 1..k-1, from one pass over the image that
-// skips paper 8 bytes at a time: ink is a few percent of a page.
-static void comp_stats(const cv::Mat &bin, const cv::Mat &lab, img_comp *c, int k)
-{
-	for (int i = 1; i < k; i++) c[i - 1] = img_comp{ INT32_MAX, INT32_MAX, -1, -1, 0 };
-	for (int y = 0; y < bin.rows; y++) {
-		const uint8_t *b = bin.ptr<uint8_t>(y);
-		const int32_t *l = lab.ptr<int32_t>(y);
-		int x = 0;
-		while (x < bin.cols) {
-			uint64_t word;
-			if (x + 8 <= bin.cols && (memcpy(&word, b + x, 8), word == 0)) {
-				x += 8;
-				continue;
-			}
-			if (b[x]) {
-				img_comp *q = &c[l[x] - 1];
-				// w, h hold the last column and row until the end
-				if (x < q->x) q->x = x;
-				if (y < q->y) q->y = y;
-				if (x > q->w) q->w = x;
-				if (y > q->h) q->h = y;
-				q->area++;
-			}
-			x++;
-		}
-	}
-	for (int i = 0; i < k - 1; i++) c[i].w -= c[i].x - 1, c[i].h -= c[i].y - 1;
-}
-
-extern "C" int img_components(const img_t *bin, int32_t **labels, img_comp **comps, int *n, img_err *err)
-{
-	*labels = NULL;
-	*comps = NULL;
-	*n = 0;
-	if (need_gray(bin, "components", err) < 0) return -1;
-	try {
-		*labels = (int32_t *)malloc((size_t)bin->w * (size_t)bin->h * sizeof(int32_t));
-		if (!*labels) throw std::bad_alloc();
-		cv::Mat src = as_mat(bin), lab(bin->h, bin->w, CV_32S, *labels);
-		// BBDT, not the default (Spaghetti): the same labels, and in OpenCV
-		// 4.6 the statistics are left out and gathered by comp_stats over
-		// the ink alone: OpenCV's visit every pixel, paper included, with
-		// double centroids (11 ms on a 150 dpi A4 page against 2.5).
-		int k = cv::connectedComponents(src, lab, 8, CV_32S, cv::CCL_BBDT);
-		if (lab.data != (uchar *)*labels) throw std::bad_alloc();    // must not have reallocated
-		*comps = (img_comp *)malloc((size_t)std::max(1, k - 1) * sizeof(img_comp));
-		if (!*comps) throw std::bad_alloc();
-		comp_stats(src, lab, *comps, k);
-		*n = k - 1;
-		return 0;
-	} catch (const cv::Exception &e) {
-		snprintf(err->msg, sizeof err->msg, "components: %s", e.what());
-	} catch (const std::bad_alloc &) {
-		snprintf(err->msg, sizeof err->msg, "components: out of memory");
-	}
-	free(*labels);
-	free(*comps);
-	*labels = NULL;
-	*comps = NULL;
-	return -1;
-}

@@ -272,6 +272,69 @@ static void test_jpeg_fast(void)
  * the histogram (checked by brute force here, in exact integers), on
  * pages of different shapes: mostly white (whole runs of 255, counted
  * eight at a time), mid-grey noise, and odd widths that leave tails. */
+/* img_components against a flood fill: the same components, boxes and
+ * areas, and the labels numbered as OpenCV's BBDT numbers them (by the
+ * first 2x2 block, in scan order, holding a pixel of the component), on
+ * random ink of several densities, odd sizes included. */
+static void test_components(void)
+{
+	static const int sizes[][2] = { { 1, 1 }, { 37, 29 }, { 64, 64 }, { 101, 7 }, { 3, 120 } };
+	uint32_t rng = 99;
+	for (int s = 0; s < 5; s++)
+		for (int dens = 5; dens <= 65; dens += 30) {
+			img_t b;
+			img_err e;
+			int w = sizes[s][0], h = sizes[s][1];
+			CHECK(img_alloc(&b, w, h, 1, &e) == 0);
+			for (int y = 0; y < h; y++)
+				for (int x = 0; x < w; x++) {
+					rng = rng * 1664525u + 1013904223u;
+					b.data[(size_t)y * b.stride + x] = (int)(rng >> 25) < dens * 128 / 100 ? (uint8_t)(1 + rng % 255) : 0;
+				}
+			int32_t *lab;
+			img_comp *cc;
+			int n;
+			CHECK(img_components(&b, &lab, &cc, &n, &e) == 0);
+			/* flood fill from each unvisited ink pixel, blocks in scan order */
+			int *mine = calloc((size_t)w * h, sizeof *mine), *stack = malloc(sizeof(int) * (size_t)w * h), k = 0;
+			bool same = true;
+			for (int by = 0; by < h; by += 2)
+				for (int bx = 0; bx < w; bx += 2)
+					for (int q = 0; q < 4; q++) {
+						int x0 = bx + q % 2, y0 = by + q / 2;
+						if (x0 >= w || y0 >= h || !b.data[(size_t)y0 * b.stride + x0] || mine[y0 * w + x0]) continue;
+						k++;
+						int sp = 0, area = 0, xa = x0, xb = x0, ya = y0, yb = y0;
+						mine[y0 * w + x0] = k;
+						stack[sp++] = y0 * w + x0;
+						while (sp > 0) {
+							int at = stack[--sp], x = at % w, y = at / w;
+							area++;
+							xa = x < xa ? x : xa, xb = x > xb ? x : xb, ya = y < ya ? y : ya, yb = y > yb ? y : yb;
+							for (int dy = -1; dy <= 1; dy++)
+								for (int dx = -1; dx <= 1; dx++) {
+									int xx = x + dx, yy = y + dy;
+									if (xx < 0 || yy < 0 || xx >= w || yy >= h || mine[yy * w + xx] ||
+									    !b.data[(size_t)yy * b.stride + xx])
+										continue;
+									mine[yy * w + xx] = k;
+									stack[sp++] = yy * w + xx;
+								}
+						}
+						same &= k <= n && cc[k - 1].x == xa && cc[k - 1].y == ya && cc[k - 1].w == xb - xa + 1 &&
+							cc[k - 1].h == yb - ya + 1 && cc[k - 1].area == area;
+					}
+			same &= k == n;
+			for (int i = 0; i < w * h; i++) same &= lab[i] == mine[i];
+			CHECK(same);
+			free(mine);
+			free(stack);
+			free(lab);
+			free(cc);
+			img_free(&b);
+		}
+}
+
 static void test_otsu(void)
 {
 	static const int sizes[][2] = { { 200, 200 }, { 13, 7 }, { 1001, 37 }, { 64, 1 } };
@@ -485,6 +548,7 @@ int main(void)
 	test_reduced_jpeg();
 	test_png_fast();
 	test_jpeg_fast();
+	test_components();
 	test_otsu();
 	test_ops();
 	char cmd[300];
