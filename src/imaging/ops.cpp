@@ -69,30 +69,28 @@ static double hist_score(const long hist[256], long n)
 	return (double)(paper - ink) / (4.0 + (double)(paper - low));
 }
 
-// Contrast score of one gray plane, from a sparse histogram.
-static double ink_score(const cv::Mat &g)
+// OpenCV 4's BGR -> gray for 8-bit pixels (cvtColor's fixed point, 15
+// bits), so a luminance computed here at a sample point is the one
+// cvtColor gives (test_imaging checks it on every byte triple it tries).
+static inline uint8_t luma(const uint8_t *p)
 {
-	long hist[256] = { 0 }, n = 0;
-	int step = score_step(g);
-	for (int y = 0; y < g.rows; y += step) {
-		const uint8_t *p = g.ptr<uint8_t>(y);
-		for (int x = 0; x < g.cols; x += step) hist[p[x]]++, n++;
-	}
-	return hist_score(hist, n);
+	return (uint8_t)((p[0] * 3735 + p[1] * 19235 + p[2] * 9798 + (1 << 14)) >> 15);
 }
 
-// The same score for each channel of a BGR image, from the same sample
-// points, without splitting the image into planes first.
-static void channel_scores(const cv::Mat &bgr, double score[3])
+// Contrast scores of luminance (score[3]) and of each channel (score[0..2])
+// of a BGR image, from the same sparse sample points.
+static void channel_scores(const cv::Mat &bgr, double score[4])
 {
-	long hist[3][256] = { { 0 } }, n = 0;
+	long hist[4][256] = { { 0 } }, n = 0;
 	int step = score_step(bgr);
 	for (int y = 0; y < bgr.rows; y += step) {
 		const uint8_t *p = bgr.ptr<uint8_t>(y);
-		for (int x = 0; x < bgr.cols; x += step, n++)
+		for (int x = 0; x < bgr.cols; x += step, n++) {
 			for (int c = 0; c < 3; c++) hist[c][p[3 * x + c]]++;
+			hist[3][luma(p + 3 * x)]++;
+		}
 	}
-	for (int c = 0; c < 3; c++) score[c] = hist_score(hist[c], n);
+	for (int c = 0; c < 4; c++) score[c] = hist_score(hist[c], n);
 }
 
 extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *err)
@@ -102,10 +100,10 @@ extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *e
 	if (img_alloc_uninit(dst, src->w, src->h, 1, err) < 0) return -1;
 	GUARD_BEGIN
 	cv::Mat s = as_mat(src), d = as_mat(dst);
-	cv::cvtColor(s, d, cv::COLOR_BGR2GRAY);
-	double best = ink_score(d), sc[3];
-	int bestc = -1;
+	double sc[4];
 	channel_scores(s, sc);
+	double best = sc[3];
+	int bestc = -1;
 	// Not the blue channel (c = 0): blue, the commonest pen colour, is
 	// paper-bright there, and on a cream cheque with brown print that
 	// channel's contrast, all print, is the highest.
@@ -114,7 +112,16 @@ extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *e
 		// averages noise away.
 		if (sc[c] > best * 1.15) best = sc[c], bestc = c;
 	}
-	if (bestc >= 0) cv::extractChannel(s, d, bestc);
+	// Only the plane chosen is made: the scores came from samples.
+	if (bestc >= 0) {
+		for (int y = 0; y < src->h; y++) {
+			const uint8_t *__restrict p = src->data + (size_t)y * src->stride + bestc;
+			uint8_t *__restrict o = dst->data + (size_t)y * dst->stride;
+			for (int x = 0; x < src->w; x++) o[x] = p[3 * x];
+		}
+	} else {
+		cv::cvtColor(s, d, cv::COLOR_BGR2GRAY);
+	}
 	*which = bestc;
 	return 0;
 	GUARD_END("ink channel", dst)

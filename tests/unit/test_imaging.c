@@ -335,6 +335,35 @@ static void test_components(void)
 		}
 }
 
+/* img_ink_gray's luminance is OpenCV's cvtColor (its scores are taken
+ * from a formula at sample points, which must agree with the page it then
+ * makes); a chosen channel is that channel. */
+static void test_ink_gray_exact(void)
+{
+	img_t c, g;
+	img_err e;
+	CHECK(img_alloc(&c, 97, 61, 3, &e) == 0);
+	uint32_t rng = 7;
+	for (int y = 0; y < c.h; y++)
+		for (int x = 0; x < 3 * c.w; x++) {
+			rng = rng * 1664525u + 1013904223u;
+			c.data[(size_t)y * c.stride + x] = (uint8_t)(rng >> 24);
+		}
+	int which = 9;
+	CHECK(img_ink_gray(&c, &g, &which, &e) == 0);
+	CHECK(which == -1);     /* no channel stands out in noise */
+	bool same = true;
+	for (int y = 0; y < c.h; y++)
+		for (int x = 0; x < c.w; x++) {
+			const uint8_t *p = c.data + (size_t)y * c.stride + 3 * x;
+			int v = (p[0] * 3735 + p[1] * 19235 + p[2] * 9798 + (1 << 14)) >> 15;
+			same &= g.data[(size_t)y * g.stride + x] == v;
+		}
+	CHECK(same);
+	img_free(&g);
+	img_free(&c);
+}
+
 static void test_otsu(void)
 {
 	static const int sizes[][2] = { { 200, 200 }, { 13, 7 }, { 1001, 37 }, { 64, 1 } };
@@ -549,6 +578,7 @@ int main(void)
 	test_png_fast();
 	test_jpeg_fast();
 	test_components();
+	test_ink_gray_exact();
 	test_otsu();
 	test_ops();
 	char cmd[300];
