@@ -18,6 +18,7 @@
 
 #define MIN_WORK_H 20           /* typical mark height worth working at, pixels */
 #define COARSE_H 24             /* tall marks at least this after a further halving: halve */
+#define COARSE_MIN_PIXELS 1500000 /* ...on a page this large: on a smaller one the saving is small */
 
 void seg_options_default(seg_options *o)
 {
@@ -83,8 +84,8 @@ static int mostly_ink(const img_t *bin, int q, img_t *small, img_err *err)
 	return 0;
 }
 
-/* The deskewed grey page g halved (area averaging) and binarised again at
- * the level already chosen. */
+/* The grey page g halved (area averaging) and binarised again at the
+ * level already chosen. */
 static int halve(img_t *g, seg_clean_out *c, const seg_options *o, img_err *err)
 {
 	img_t half = { 0 };
@@ -138,7 +139,30 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 	if (binarize(&flat, o, &c->bin, &c->threshold, err) < 0) goto fail;
 	seg_prof_step(&prof, "binarize");
 
-	if (o->deskew && work.w >= 64 && work.h >= 64) {
+	/* Marks so large that the page halved still holds them comfortably
+	 * (its tall marks, the writing, COARSE_H tall and its typical mark,
+	 * small print or small writing such as cents, MIN_WORK_H tall): the
+	 * stages from here on cost by the pixel and need no more, so they run
+	 * on the page halved, deskewing included.  A cheque in large print
+	 * scanned at 300 dpi or more is such a page; the page size alone
+	 * cannot tell.  Only a large page is worth it: halving a small one
+	 * saves a millisecond or two, and near a rule's threshold (a number
+	 * two thirds as tall as the page's writing, flagged as small) the
+	 * coarser heights can tip the verdict.  Heights barely change with a skew of a few degrees, so
+	 * they are measured before deskewing; again after it, when it rotated
+	 * or halved the page, for the stages that follow. */
+	int rc = 0;
+	double tall = 0;
+	c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
+	if (rc < 0) goto fail;
+	seg_prof_step(&prof, "height");
+	bool coarse = tall >= 2 * COARSE_H && c->h0 >= 2 * MIN_WORK_H && (long)flat.w * flat.h >= COARSE_MIN_PIXELS &&
+		      getenv("DIGITD_NOCOARSE") == NULL;
+	if (coarse) {
+		if (halve(&flat, c, o, err) < 0) goto fail;
+		seg_prof_step(&prof, "halve");
+	}
+	if (o->deskew && flat.w >= 64 && flat.h >= 64) {
 		double a = seg_skew_angle(&c->bin, o->max_angle);
 		if (fabs(a) >= 0.3) {
 			if (img_rotate(&flat, a, 255, IMG_INTER_LINEAR, &rot, err) < 0) goto fail;
@@ -151,19 +175,18 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 			c->angle = a;
 		}
 	}
-
 	seg_prof_step(&prof, "deskew");
-	int rc = 0;
-	double tall = 0;
-	c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
-	if (rc < 0) goto fail;
-	seg_prof_step(&prof, "height");
+	if (rot.data || coarse) {
+		c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
+		if (rc < 0) goto fail;
+		seg_prof_step(&prof, "height");
+	}
 	if (getenv("DIGITD_PROFILE")) fprintf(stderr, "clean h0 %.0f tall %.0f angle %.2f\n", c->h0, tall, c->angle);
 	/* Shrunk so far that the tall marks (the writing, on a form) are
 	 * under MIN_WORK_H pixels (a 200 dpi page halved: digits 15 px tall),
 	 * strokes and the gaps between them blur together: start again at
 	 * twice the size. */
-	if (div > 1 && tall > 0 && tall < MIN_WORK_H) {
+	if (!coarse && div > 1 && tall > 0 && tall < MIN_WORK_H) {
 		seg_options o2 = *o;
 		int pside = page->w > page->h ? page->w : page->h;
 		o2.work_side = pside * 2 / div;  /* one halving fewer */
@@ -172,18 +195,6 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 		img_free(&work);
 		seg_clean_free(c);
 		return seg_clean(page, &o2, c, err);
-	}
-	/* Marks so large that the page halved still holds them comfortably
-	 * (its tall marks, the writing, COARSE_H tall and its typical mark,
-	 * small print or small writing such as cents, MIN_WORK_H tall): the
-	 * stages from here on cost by the pixel and need no more, so they run
-	 * on the deskewed page halved.  A large-print cheque or a note scanned
-	 * at 300 dpi or more is such a page; the page size alone cannot tell. */
-	if (tall >= 2 * COARSE_H && c->h0 >= 2 * MIN_WORK_H && getenv("DIGITD_NOCOARSE") == NULL) {
-		if (halve(rot.data ? &rot : &flat, c, o, err) < 0) goto fail;
-		c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
-		if (rc < 0) goto fail;
-		seg_prof_step(&prof, "halve");
 	}
 	if (o->remove_lines) {
 		double h0 = c->h0 > 0 ? c->h0 : 20;
