@@ -50,44 +50,47 @@ static HOT_CLONES void gain_row(const uint8_t *restrict s, const float *restrict
 	}
 }
 
-int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst, img_err *err)
+int img_apply_level(const img_t *gray, const img_t *level, img_t *dst, img_err *err)
 {
-	img_t small = { 0 };
-	if (img_paper_level(gray, stroke, shrink, &small, err) < 0) return -1;
+	if (gray->ch != 1 || level->ch != 1 || level->w < 1 || level->h < 1) {
+		snprintf(err->msg, sizeof err->msg, "flatten: 1-channel images are required");
+		return -1;
+	}
 	const int w = gray->w, h = gray->h;
 	tap *tx = malloc(sizeof *tx * (size_t)w), *ty = malloc(sizeof *ty * (size_t)h);
 	float *rows = malloc(sizeof(float) * 2 * (size_t)w);
-	float *gain = malloc(sizeof(float) * (size_t)small.w * (size_t)small.h);
+	float *gain = malloc(sizeof(float) * (size_t)level->w * (size_t)level->h);
 	if (!tx || !ty || !rows || !gain || img_alloc_uninit(dst, w, h, 1, err) < 0) {
 		free(tx);
 		free(ty);
 		free(rows);
 		free(gain);
-		img_free(&small);
 		snprintf(err->msg, sizeof err->msg, "flatten: out of memory");
 		return -1;
 	}
-	for (int r = 0; r < small.h; r++)
-		for (int x = 0; x < small.w; x++)
-			gain[(size_t)r * small.w + x] = 255.0f / small.data[(size_t)r * small.stride + x];    /* level >= 32 */
-	taps(tx, w, small.w);
-	taps(ty, h, small.h);
+	for (int r = 0; r < level->h; r++)
+		for (int x = 0; x < level->w; x++) {
+			uint8_t v = level->data[(size_t)r * level->stride + x];
+			gain[(size_t)r * level->w + x] = 255.0f / (v < 32 ? 32 : v);  /* img_paper_level's floor */
+		}
+	taps(tx, w, level->w);
+	taps(ty, h, level->h);
 	float *r0 = rows, *r1 = rows + w;
-	int have0 = -1, have1 = -1;     /* small rows now stretched in r0, r1 */
+	int have0 = -1, have1 = -1;     /* level rows now stretched in r0, r1 */
 	for (int y = 0; y < h; y++) {
-		/* Rows move down slowly (shrink output rows per source row):
-		 * stretch a source row only when it first comes into use. */
+		/* Rows move down slowly (several output rows per level row):
+		 * stretch a level row only when it first comes into use. */
 		if (ty[y].i0 != have0) {
 			if (ty[y].i0 == have1) {
 				float *t = r0;
 				r0 = r1, r1 = t, have0 = have1, have1 = -1;
 			} else {
-				stretch_row(gain, small.w, ty[y].i0, tx, w, r0);
+				stretch_row(gain, level->w, ty[y].i0, tx, w, r0);
 				have0 = ty[y].i0;
 			}
 		}
 		if (ty[y].i1 != have1) {
-			stretch_row(gain, small.w, ty[y].i1, tx, w, r1);
+			stretch_row(gain, level->w, ty[y].i1, tx, w, r1);
 			have1 = ty[y].i1;
 		}
 		gain_row(gray->data + (size_t)y * gray->stride, r0, r1, ty[y].w1, dst->data + (size_t)y * dst->stride, w);
@@ -96,6 +99,14 @@ int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst, img_err *
 	free(ty);
 	free(rows);
 	free(gain);
-	img_free(&small);
 	return 0;
+}
+
+int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst, img_err *err)
+{
+	img_t level = { 0 };
+	if (img_paper_level(gray, stroke, shrink, &level, NULL, err) < 0) return -1;
+	int rc = img_apply_level(gray, &level, dst, err);
+	img_free(&level);
+	return rc;
 }

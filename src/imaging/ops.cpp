@@ -127,8 +127,9 @@ extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *e
 	GUARD_END("ink channel", dst)
 }
 
-extern "C" int img_paper_level(const img_t *gray, int stroke, int shrink, img_t *dst, img_err *err)
+extern "C" int img_paper_level(const img_t *gray, int stroke, int shrink, img_t *dst, img_t *mean, img_err *err)
 {
+	if (mean) *mean = img_t{};
 	if (need_gray(gray, "flatten", err) < 0) return -1;
 	if (shrink < 1) shrink = 1;
 	int sw = std::max(1, gray->w / shrink), sh = std::max(1, gray->h / shrink);
@@ -142,6 +143,14 @@ extern "C" int img_paper_level(const img_t *gray, int stroke, int shrink, img_t 
 	// care.
 	cv::Rect blocks(0, 0, std::min(gray->w, sw * shrink), std::min(gray->h, sh * shrink));
 	cv::resize(s(blocks), small, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
+	if (mean) {
+		if (img_alloc_uninit(mean, sw, sh, 1, err) < 0) {
+			img_free(dst);
+			return -1;
+		}
+		cv::Mat m = as_mat(mean);
+		small.copyTo(m);
+	}
 	int k = 2 * std::max(1, stroke / shrink) + 3;
 	// A square is separable (two 1-D passes), an ellipse is not: on a page
 	// that is the difference between 2 and 50 ms, for the same background.
@@ -151,7 +160,14 @@ extern "C" int img_paper_level(const img_t *gray, int stroke, int shrink, img_t 
 	// Paper darker than 1/8 of white is not paper: keep the division sane.
 	cv::max(bg, 32, bg);
 	return 0;
-	GUARD_END("flatten", dst)
+	} catch (const cv::Exception &e) {
+		snprintf(err->msg, sizeof err->msg, "flatten: %s", e.what());
+	} catch (const std::bad_alloc &) {
+		snprintf(err->msg, sizeof err->msg, "flatten: out of memory");
+	}
+	if (mean) img_free(mean);
+	img_free(dst);
+	return -1;
 }
 
 

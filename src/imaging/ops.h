@@ -18,9 +18,12 @@ int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *err);
  * (wide enough to erase strokes up to `stroke` pixels) on a copy shrunk by
  * `shrink`, smoothed, and divided out: dst = min(255, 255 * src / paper).
  * img_paper_level gives that estimate at the shrunk size (ops.cpp, at least
- * 32 everywhere); img_flatten stretches it back and divides (flatten.c). */
+ * 32 everywhere), and the shrunk copy itself in *mean unless NULL;
+ * img_apply_level stretches a level to gray's size, whatever its own, and
+ * divides it out (flatten.c); img_flatten is the two. */
 int img_flatten(const img_t *gray, int stroke, int shrink, img_t *dst, img_err *err);
-int img_paper_level(const img_t *gray, int stroke, int shrink, img_t *small, img_err *err);
+int img_paper_level(const img_t *gray, int stroke, int shrink, img_t *level, img_t *mean, img_err *err);
+int img_apply_level(const img_t *gray, const img_t *level, img_t *dst, img_err *err);
 
 int img_median(const img_t *src, int k, img_t *dst, img_err *err);
 int img_gaussian(const img_t *src, double sigma, img_t *dst, img_err *err);

@@ -28,6 +28,7 @@ void seg_options_default(seg_options *o)
 	o->remove_lines = true;
 	o->max_angle = 10.0;
 	o->work_side = 2000;
+	o->coarsen = true;
 }
 
 void seg_clean_free(seg_clean_out *c)
@@ -84,18 +85,30 @@ static int mostly_ink(const img_t *bin, int q, img_t *small, img_err *err)
 	return 0;
 }
 
-/* The grey page g halved (area averaging) and binarised again at the
- * level already chosen. */
-static int halve(img_t *g, seg_clean_out *c, const seg_options *o, img_err *err)
+/* The quick look: the page's marks measured on its copy shrunk four
+ * times (mean), divided by the paper level.  Large means the page halved
+ * still holds them comfortably: its tall marks, the writing, COARSE_H
+ * tall, and its typical mark (small print, or small writing such as
+ * cents) MIN_WORK_H tall.  Then every stage after this one, which costs by
+ * the pixel, can run on the page halved: a cheque in large writing
+ * scanned at 300 dpi or more, or any page at 600 dpi; the page size alone
+ * cannot tell.  Only a large page is looked at (COARSE_MIN_PIXELS): on a
+ * small one the saving is a millisecond or two, and near a rule's
+ * threshold (a number two thirds as tall as the page's writing is flagged
+ * as written small) the coarser heights can tip the verdict.  The look is
+ * checked once the page is cleaned (seg_clean starts again at full size
+ * when it was wrong), so it only needs to be right for speed. */
+static bool writing_is_large(const img_t *mean, const img_t *level, const seg_options *o, img_err *err, int *rc)
 {
-	img_t half = { 0 };
-	if (img_resize(g, g->w / 2, g->h / 2, IMG_INTER_AREA, &half, err) < 0) return -1;
-	img_free(g);
-	*g = half;
-	img_free(&c->bin);
-	c->scale /= 2;
-	if (c->threshold >= 0) return img_threshold_below(g, c->threshold + 1, &c->bin, err);
-	return binarize(g, o, &c->bin, &c->threshold, err);
+	img_t flat = { 0 }, bin = { 0 };
+	int thr;
+	double h0 = 0, tall = 0;
+	*rc = img_apply_level(mean, level, &flat, err);
+	if (*rc == 0) *rc = binarize(&flat, o, &bin, &thr, err);
+	if (*rc == 0) h0 = seg_probe_height(&bin, 4, err, rc, &tall);
+	img_free(&flat);
+	img_free(&bin);
+	return *rc == 0 && 4 * tall >= 2 * COARSE_H && 4 * h0 >= 2 * MIN_WORK_H;
 }
 
 int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err *err)
@@ -134,35 +147,32 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 	side = work.w > work.h ? work.w : work.h;
 	seg_prof_step(&prof, "gray+size");
 
-	if (img_flatten(&work, side / 50 + 4, 4, &flat, err) < 0) goto fail;
-	seg_prof_step(&prof, "flatten");
+	/* The paper level, on a copy shrunk four times; that copy, divided by
+	 * it, is also the quick look that tells whether the page can be
+	 * worked at half this size. */
+	img_t level = { 0 }, mean = { 0 };
+	if (img_paper_level(&work, side / 50 + 4, 4, &level, &mean, err) < 0) goto fail;
+	int rc = 0;
+	bool coarse = false;
+	if (o->coarsen && (long)work.w * work.h >= COARSE_MIN_PIXELS) {
+		coarse = writing_is_large(&mean, &level, o, err, &rc);
+		if (rc == 0 && coarse) {
+			img_t half = { 0 };
+			rc = img_resize(&work, work.w / 2, work.h / 2, IMG_INTER_AREA, &half, err);
+			img_free(&work);
+			work = half;
+			c->scale /= 2;
+		}
+	}
+	img_free(&mean);
+	if (rc == 0) rc = img_apply_level(&work, &level, &flat, err);
+	img_free(&level);
+	if (rc < 0) goto fail;
+	seg_prof_step(&prof, coarse ? "flatten/2" : "flatten");
 	if (binarize(&flat, o, &c->bin, &c->threshold, err) < 0) goto fail;
 	seg_prof_step(&prof, "binarize");
 
-	/* Marks so large that the page halved still holds them comfortably
-	 * (its tall marks, the writing, COARSE_H tall and its typical mark,
-	 * small print or small writing such as cents, MIN_WORK_H tall): the
-	 * stages from here on cost by the pixel and need no more, so they run
-	 * on the page halved, deskewing included.  A cheque in large print
-	 * scanned at 300 dpi or more is such a page; the page size alone
-	 * cannot tell.  Only a large page is worth it: halving a small one
-	 * saves a millisecond or two, and near a rule's threshold (a number
-	 * two thirds as tall as the page's writing, flagged as small) the
-	 * coarser heights can tip the verdict.  Heights barely change with a skew of a few degrees, so
-	 * they are measured before deskewing; again after it, when it rotated
-	 * or halved the page, for the stages that follow. */
-	int rc = 0;
-	double tall = 0;
-	c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
-	if (rc < 0) goto fail;
-	seg_prof_step(&prof, "height");
-	bool coarse = tall >= 2 * COARSE_H && c->h0 >= 2 * MIN_WORK_H && (long)flat.w * flat.h >= COARSE_MIN_PIXELS &&
-		      getenv("DIGITD_NOCOARSE") == NULL;
-	if (coarse) {
-		if (halve(&flat, c, o, err) < 0) goto fail;
-		seg_prof_step(&prof, "halve");
-	}
-	if (o->deskew && flat.w >= 64 && flat.h >= 64) {
+	if (o->deskew && work.w >= 64 && work.h >= 64) {
 		double a = seg_skew_angle(&c->bin, o->max_angle);
 		if (fabs(a) >= 0.3) {
 			if (img_rotate(&flat, a, 255, IMG_INTER_LINEAR, &rot, err) < 0) goto fail;
@@ -175,13 +185,24 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 			c->angle = a;
 		}
 	}
+
 	seg_prof_step(&prof, "deskew");
-	if (rot.data || coarse) {
-		c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
-		if (rc < 0) goto fail;
-		seg_prof_step(&prof, "height");
-	}
+	double tall = 0;
+	c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
+	if (rc < 0) goto fail;
+	seg_prof_step(&prof, "height");
 	if (getenv("DIGITD_PROFILE")) fprintf(stderr, "clean h0 %.0f tall %.0f angle %.2f\n", c->h0, tall, c->angle);
+	/* Halved on the quick look, but the marks measured properly are not
+	 * that large after all: again at full size. */
+	if (coarse && (tall < COARSE_H || c->h0 < MIN_WORK_H)) {
+		seg_options o2 = *o;
+		o2.coarsen = false;
+		img_free(&rot);
+		img_free(&flat);
+		img_free(&work);
+		seg_clean_free(c);
+		return seg_clean(page, &o2, c, err);
+	}
 	/* Shrunk so far that the tall marks (the writing, on a form) are
 	 * under MIN_WORK_H pixels (a 200 dpi page halved: digits 15 px tall),
 	 * strokes and the gaps between them blur together: start again at

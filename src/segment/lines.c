@@ -20,16 +20,17 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-double seg_typical_height(const img_t *bin, img_err *err, int *rc, double *tall)
+/* Component heights of bin, measured on a copy shrunk k times (heights
+ * are only needed roughly; k = 2 is a quarter of the labelling work) and
+ * scaled back; components under 8/q pixels tall, specks, are left out (q:
+ * how many times bin is smaller than the page the 8 is meant for). */
+static double heights(const img_t *bin, int k2, int q, img_err *err, int *rc, double *tall)
 {
 	int32_t *labels = NULL;
 	img_comp *cc = NULL;
 	int n = 0;
 	*rc = 0;
-	/* Heights are only needed roughly: measure on a half-size copy (a
-	 * quarter of the labelling work) and scale back. */
 	img_t half = { 0 };
-	int k2 = bin->w >= 400 && bin->h >= 400 ? 2 : 1;
 	if (k2 == 2 && img_resize(bin, bin->w / 2, bin->h / 2, IMG_INTER_NEAREST, &half, err) < 0) {
 		*rc = -1;
 		return 0;
@@ -50,7 +51,7 @@ double seg_typical_height(const img_t *bin, img_err *err, int *rc, double *tall)
 	}
 	for (int i = 0; i < n; i++) {
 		int ch = cc[i].h * k2, cw = cc[i].w * k2;
-		if (ch >= 8 && cc[i].area * k2 * k2 >= 16 && ch <= bin->h / 4 && cw <= bin->w / 4 && cw <= 3 * ch)
+		if (ch * q >= 8 && cc[i].area * k2 * k2 * q * q >= 16 && ch <= bin->h / 4 && cw <= bin->w / 4 && cw <= 3 * ch)
 			hs[k++] = ch;
 	}
 	if (tall) *tall = 0;
@@ -63,6 +64,16 @@ out:
 	free(hs);
 	free(cc);
 	return h;
+}
+
+double seg_typical_height(const img_t *bin, img_err *err, int *rc, double *tall)
+{
+	return heights(bin, bin->w >= 400 && bin->h >= 400 ? 2 : 1, 1, err, rc, tall);
+}
+
+double seg_probe_height(const img_t *bin, int q, img_err *err, int *rc, double *tall)
+{
+	return heights(bin, 1, q, err, rc, tall);
 }
 
 /* Mark [x0, x1) of row y and its neighbours above and below in out. */

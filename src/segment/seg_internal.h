@@ -40,6 +40,10 @@ double seg_skew_angle(const img_t *bin, double max_deg);
  * (if not NULL) gets the height of the tall ones (the 90th percentile:
  * on a form, the writing rather than the print). */
 double seg_typical_height(const img_t *bin, img_err *err, int *rc, double *tall);
+/* The same on a copy q times smaller than the page (no further shrinking;
+ * the speck bound scaled by q): seg_clean's quick look before it chooses
+ * the working size. */
+double seg_probe_height(const img_t *bin, int q, img_err *err, int *rc, double *tall);
 
 /* Remove horizontal and vertical ruling lines longer than minlen from bin,
  * repairing strokes that cross them; the removed pixels go to *mask, with

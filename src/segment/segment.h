@@ -64,6 +64,7 @@ typedef struct {
 	bool remove_lines;
 	double max_angle;       /* deskew search range, degrees */
 	int work_side;          /* downscale the page while its long side exceeds this */
+	bool coarsen;           /* and halve it once more when its writing is large (clean.c) */
 } seg_options;
 
 typedef struct {
