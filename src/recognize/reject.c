@@ -15,6 +15,7 @@
  *  - print: runs of glyphs of one height, baseline, stroke and pitch are
  *    type (printed.c), however good the digits they read as.
  * Rules are relative (to the field, to the page), never absolute pixels. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,8 @@ enum {
 #define SURE_ONE 0.9            /* a slash-like stroke stays a digit when this sure it is a 1 */
 #define SURE 0.95               /* a digit the model is sure of is not a letter */
 #define REJECT_MIN 0.8          /* the reject class must also be this sure to drop a candidate */
+#define WORD_LETTER 0.4         /* a letter beside a number: at least this share of its height */
+#define WORD_LETTERS 2          /* this many letters beside a number make a word */
 
 static int cmp_int(const void *a, const void *b)
 {
@@ -286,6 +289,55 @@ static void text_near(seg_page *sp, const int *line, const unsigned *why)
 	}
 }
 
+/* A word's letters beside a number, as they grow out from it: a box
+ * standing on the number's baseline (or descending from it), at least
+ * WORD_LETTER of its height and no taller than a capital, within a word
+ * space of what is already in the word.  Grows [*x0, *x1]; true if it did. */
+static bool grow_word(int x, int y, int w, int h, double fh, double base, double *x0, double *x1)
+{
+	double bottom = y + h;
+	if (h < WORD_LETTER * fh || h > 1.25 * fh || bottom < base - 0.25 * fh || bottom > base + 0.5 * fh) return false;
+	if (x >= *x0 && x + w <= *x1) return false;     /* already in the word */
+	double gap = x >= *x1 ? x - *x1 : *x0 - (x + w);
+	if (gap > WORD_SPACE * fh) return false;
+	*x0 = fmin(*x0, x), *x1 = fmax(*x1, x + w);
+	return true;
+}
+
+/* Does a word go on beside field fd?  Its letters are the marks too small
+ * to be candidates (fine print's lower case and small script's x-height
+ * letters fall under the candidates' floor, so their line looks empty to
+ * every other rule here) and candidates the model does not vouch for as
+ * digits (a capital); WORD_LETTERS of them make a word.  Sure digits (the
+ * rest of a date, a capital O) carry the word on but are no letters; a
+ * speck of dust is neither as tall nor in a row. */
+static bool word_beside(const seg_page *sp, const seg_field *fd, const float *probs, int classes)
+{
+	int h[64], b[64], k = 0;
+	for (int j = fd->first; j < fd->first + fd->n && k < 64; j++, k++)
+		h[k] = sp->digits[j].wh, b[k] = sp->digits[j].wy + sp->digits[j].wh;
+	qsort(h, (size_t)k, sizeof *h, cmp_int);
+	qsort(b, (size_t)k, sizeof *b, cmp_int);
+	double fh = h[k / 2], base = b[k / 2];
+	const seg_digit *first = &sp->digits[fd->first], *last = &sp->digits[fd->first + fd->n - 1];
+	double x0 = first->wx, x1 = last->wx + last->ww;
+	int letters = 0;
+	for (bool grew = true; grew && letters < WORD_LETTERS;) {
+		grew = false;
+		for (size_t m = 0; m < sp->nmarks; m++) {
+			const seg_mark *e = &sp->marks[m];
+			if (grow_word(e->x, e->y, e->w, e->h, fh, base, &x0, &x1)) letters++, grew = true;
+		}
+		for (size_t i = 0; i < sp->ndigits; i++) {
+			const seg_digit *d = &sp->digits[i];
+			if (d->field == first->field || !grow_word(d->wx, d->wy, d->ww, d->wh, fh, base, &x0, &x1)) continue;
+			letters += !sure_digit(sp, i, probs, classes);
+			grew = true;
+		}
+	}
+	return letters >= WORD_LETTERS;
+}
+
 /* A number written small (a tight box, a hurried note) standing on its
  * own line: with a reject class the model can vouch for it, every digit
  * sure and none likely print or scribble; it is kept but flagged
@@ -300,6 +352,9 @@ static bool small_but_sure(const seg_page *sp, const int *line, size_t f, const 
 	/* A short number as regular as type ("25", "0044" beside a label):
 	 * small print, which the model is surest of. */
 	if (rec_typeset_field(sp, fd)) return false;
+	/* A number inside a line of small text: its lower-case letters are
+	 * marks, not candidates, and would not show as text below. */
+	if (word_beside(sp, fd, probs, classes)) return false;
 	for (int j = fd->first; j < fd->first + fd->n; j++)
 		if (!sure_digit(sp, (size_t)j, probs, classes)) return false;
 	for (size_t g = 0; g < sp->nfields; g++) {

@@ -25,6 +25,7 @@
 #define MIN_DIGIT_MM 2.3      /* smallest handwritten digit height */
 #define BIG_DIGIT_MM 12.0       /* a large handwritten digit, box and all */
 #define MAX_CANDS 20000         /* a page with more components is noise, not a form */
+#define SET_IN_INK 0.5          /* share of ink around a candidate beyond which it stands in a banner */
 
 void seg_cands_free(seg_cand *c, size_t n)
 {
@@ -273,6 +274,25 @@ fail:
 	return -1;
 }
 
+/* Share of a frame around the candidate's box (a quarter of its height
+ * wide, clipped to the page) that is ink, ruling included. */
+static double frame_ink(const seg_cand *c, const img_t *bin, const img_t *lines)
+{
+	int m = c->h / 4 > 2 ? c->h / 4 : 2;
+	int x0 = c->x - m > 0 ? c->x - m : 0, y0 = c->y - m > 0 ? c->y - m : 0;
+	int x1 = c->x + c->w + m < bin->w ? c->x + c->w + m : bin->w;
+	int y1 = c->y + c->h + m < bin->h ? c->y + c->h + m : bin->h;
+	long ink = 0, all = 0;
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			if (x >= c->x && x < c->x + c->w && y >= c->y && y < c->y + c->h) continue;
+			bool line = lines->data && lines->data[(size_t)y * lines->stride + x];
+			ink += bin->data[(size_t)y * bin->stride + x] != 0 || line;
+			all++;
+		}
+	return all ? (double)ink / all : 0;
+}
+
 /* Is a third or more of the candidate's ink inside solid-ink areas? */
 static bool in_solid(const seg_cand *c, const img_t *solid)
 {
@@ -409,6 +429,19 @@ static int push_sep(seg_sep **v, size_t *n, size_t *cap, int x, int y, int w, in
 	return 0;
 }
 
+static int push_mark(seg_mark **v, size_t *n, size_t *cap, const img_comp *k)
+{
+	if (*n == *cap) {
+		size_t nc = *cap * 2 + 64;
+		seg_mark *nv = realloc(*v, nc * sizeof *nv);
+		if (!nv) return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = (seg_mark){ k->x, k->y, k->w, k->h };
+	return 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -422,11 +455,13 @@ int seg_cand_cmp_x(const void *a, const void *b)
 }
 
 int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, seg_sep **seps, size_t *nseps,
-			double *digit_h, img_err *err)
+			seg_mark **marks, size_t *nmarks, double *digit_h, img_err *err)
 {
-	size_t sepcap = 0;
+	size_t sepcap = 0, markcap = 0;
 	*seps = NULL;
 	*nseps = 0;
+	*marks = NULL;
+	*nmarks = 0;
 	int32_t *labels = NULL;
 	img_comp *cc = NULL;
 	int ncc = 0;
@@ -487,6 +522,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 				   /* not a crumb of a removed rule */
 				   !seg_touches_mask(&cl->lines, k->x - 2, k->y - 2, k->x + k->w + 2, k->y + k->h + 2);
 			if (dot && push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_DOT) < 0) goto oom;
+			if (!dot && push_mark(marks, nmarks, &markcap, k) < 0) goto oom;
 			if (!dot && seg_is_fragment(cc, ncc, i, h, &cl->lines) && seg_push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0)
 				goto oom;
 			continue;
@@ -498,6 +534,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			if (push_sep(seps, nseps, &sepcap, k->x, k->y, k->w, k->h, SEG_SEP_TICK) < 0) goto oom;
 			continue;
 		}
+		if (fine_print && push_mark(marks, nmarks, &markcap, k) < 0) goto oom;
 		if (fine_print && !edge && !hair && seg_is_fragment(cc, ncc, i, h, &cl->lines)) {
 			if (seg_push_fragment(&fr, &nfr, &frcap, labels, cl->bin.w, i + 1, k) < 0) goto oom;
 			continue;
@@ -508,6 +545,12 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			free(v[n].mask);
 			continue;
 		}
+		/* Writing stands on paper; the gaps and counters of letters
+		 * printed white on a dark banner stand in its ink, which the
+		 * solid mask misses when the banner is no taller than the
+		 * opening that finds it.  Dropped with the ruled bars below,
+		 * once the page's stroke width (banner included) is measured. */
+		v[n].in_ink = frame_ink(&v[n], &cl->bin, &cl->lines) > SET_IN_INK;
 		slashy[n] = (uint8_t)seg_lean_class(&v[n], h);
 		n++;
 	}
@@ -553,7 +596,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 		double med = tmp[n / 2];
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {
-			if (sw[i] <= 0.7 * med && seg_ruled_bar(&v[i], h)) {
+			if (v[i].in_ink || (sw[i] <= 0.7 * med && seg_ruled_bar(&v[i], h))) {
 				free(v[i].mask);
 				continue;
 			}
@@ -743,5 +786,8 @@ fail:
 	free(*seps);
 	*seps = NULL;
 	*nseps = 0;
+	free(*marks);
+	*marks = NULL;
+	*nmarks = 0;
 	return -1;
 }

@@ -34,10 +34,12 @@ void seg_page_free(seg_page *p)
 	free(p->digits);
 	free(p->fields);
 	free(p->seps);
+	free(p->marks);
 	p->digits = NULL;
 	p->fields = NULL;
 	p->seps = NULL;
-	p->ndigits = p->nfields = p->nseps = 0;
+	p->marks = NULL;
+	p->ndigits = p->nfields = p->nseps = p->nmarks = 0;
 }
 
 /* Field boxes in page coordinates: the union of their digits' page boxes. */
@@ -98,7 +100,8 @@ int seg_page_run(const img_t *page, const seg_options *o, seg_page *out, img_err
 	out->angle = cl.angle;
 	out->ink_channel = cl.ink_channel;
 	out->threshold = cl.threshold;
-	if (seg_find_candidates(&cl, &c, &n, &out->seps, &out->nseps, &out->digit_h, err) < 0) goto fail;
+	if (seg_find_candidates(&cl, &c, &n, &out->seps, &out->nseps, &out->marks, &out->nmarks, &out->digit_h,
+				err) < 0) goto fail;
 	seg_prof prof;
 	seg_prof_start(&prof, "segment");
 	if (seg_group_fields(c, n, out->seps, out->nseps, &out->fields, &out->nfields) < 0) goto oom;

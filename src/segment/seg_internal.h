@@ -62,6 +62,7 @@ typedef struct {
 	int id;                 /* caller's index, carried through sorting */
 	int alt;                /* split group or -1 */
 	bool alt_piece;
+	bool in_ink;            /* set in a banner's ink (candidates.c) */
 } seg_cand;
 
 /* A printed box around a digit that touches it (three or four solid sides):
@@ -70,8 +71,10 @@ typedef struct {
  * not, -1 when out of memory.  h: the page's typical height. */
 int seg_strip_box(seg_cand *c, double h, seg_cand **v, size_t *n, size_t *cap);
 
+/* Candidates of the cleaned page, with the separators found among them
+ * and the marks (seg_mark) too small to be candidates. */
 int seg_find_candidates(const seg_clean_out *c, seg_cand **out, size_t *n, seg_sep **seps, size_t *nseps,
-			double *digit_h, img_err *err);
+			seg_mark **marks, size_t *nmarks, double *digit_h, img_err *err);
 void seg_cands_free(seg_cand *c, size_t n);
 
 /* Candidate primitives (candidates.c).  seg_cand_make: the candidate of

@@ -58,6 +58,14 @@ typedef struct {
 	                         * outer side (a vertical rule with ruling on one side only) */
 } seg_sep;
 
+/* Ink too small to be a candidate (under the smallest digit's height, or a
+ * speck beside the page's writing): the lower-case letters of fine print and
+ * of small script.  Kept (working-image box) so that the reject stage can
+ * see a word go on beside a candidate whose letters never became candidates. */
+typedef struct {
+	int x, y, w, h;
+} seg_mark;
+
 typedef struct {
 	bool sauvola;           /* local binarisation instead of Otsu after flattening */
 	bool deskew;
@@ -81,6 +89,8 @@ typedef struct {
 	size_t nfields;
 	seg_sep *seps;          /* separators found between candidates */
 	size_t nseps;
+	seg_mark *marks;        /* components too small to be candidates */
+	size_t nmarks;
 	double ms_clean, ms_segment;
 } seg_page;
 
