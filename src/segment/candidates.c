@@ -283,13 +283,17 @@ static double frame_ink(const seg_cand *c, const img_t *bin, const img_t *lines)
 	int x1 = c->x + c->w + m < bin->w ? c->x + c->w + m : bin->w;
 	int y1 = c->y + c->h + m < bin->h ? c->y + c->h + m : bin->h;
 	long ink = 0, all = 0;
-	for (int y = y0; y < y1; y++)
+	for (int y = y0; y < y1; y++) {
+		const uint8_t *b = bin->data + (size_t)y * bin->stride;
+		const uint8_t *l = lines->data ? lines->data + (size_t)y * lines->stride : NULL;
+		bool beside = y >= c->y && y < c->y + c->h;     /* rows of the box: its sides only */
 		for (int x = x0; x < x1; x++) {
-			if (x >= c->x && x < c->x + c->w && y >= c->y && y < c->y + c->h) continue;
-			bool line = lines->data && lines->data[(size_t)y * lines->stride + x];
-			ink += bin->data[(size_t)y * bin->stride + x] != 0 || line;
+			if (beside && x == c->x) x = c->x + c->w;
+			if (x >= x1) break;
+			ink += b[x] != 0 || (l && l[x]);
 			all++;
 		}
+	}
 	return all ? (double)ink / all : 0;
 }
 
