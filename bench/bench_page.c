@@ -49,9 +49,11 @@ static uint8_t *slurp(const char *path, size_t *len)
 	return b;
 }
 
-/* Recognise path iters times; print the stage medians; return pages/s. */
-static double bench_file(const char *name, const char *path, const fx_truth *t, nn_infer *nn, int iters)
+/* Recognise path iters times; print the stage medians; return pages/s
+ * (median CPU time), and in *best_pps those of the fastest run. */
+static double bench_file(const char *name, const char *path, const fx_truth *t, nn_infer *nn, int iters, double *best_pps)
 {
+	*best_pps = 0;
 	size_t len;
 	uint8_t *buf = slurp(path, &len);
 	if (!buf) {
@@ -97,12 +99,17 @@ static double bench_file(const char *name, const char *path, const fx_truth *t, 
 		printf("BENCH page_%s_%s_ms %.1f ms\n", name, stage[s], m);
 		if (s == 4) total = m;
 	}
-	double cpu = median(st[5], n);
+	double cpu = median(st[5], n), best = st[5][0];       /* sorted by median() */
 	printf("BENCH page_%s_cpu_ms %.1f ms\n", name, cpu);
+	/* The fastest run too: on a shared machine a whole run can land on a
+	 * busy core and take half as long again; the best of many is what the
+	 * code costs, and bench_tesseract compares like with like. */
+	printf("BENCH page_%s_cpu_best_ms %.1f ms\n", name, best);
 	/* pages/s from CPU time: one core's throughput, whatever else runs. */
 	double pps = cpu > 0 ? 1000.0 / cpu : 0;
 	printf("BENCH page_%s_pages_per_s %.2f pages/s\n", name, pps);
 	(void)total;
+	*best_pps = best > 0 ? 1000.0 / best : 0;
 	return pps;
 }
 
@@ -154,8 +161,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_page: %s\n", e.msg);
 			continue;
 		}
-		double pps = bench_file(cases[i].name, path, cases[i].which ? &cheque_t : &form_t, nn, iters);
-		if (ff) fprintf(ff, "%s %s %.3f\n", cases[i].name, path, pps);
+		double best = 0, pps = bench_file(cases[i].name, path, cases[i].which ? &cheque_t : &form_t, nn, iters, &best);
+		if (ff) fprintf(ff, "%s %s %.3f %.3f\n", cases[i].name, path, pps, best);
 	}
 	if (ff) fclose(ff);
 	img_free(&form);
