@@ -8,6 +8,14 @@
  * and baseline by more than that.  The model cannot help here (a printed 7 is
  * a very good 7), which is why this is geometry only.
  *
+ * A printer also repeats a glyph exactly: two candidates read as the same
+ * digit whose 28x28 inputs are all but identical are type, however short
+ * or irregular their group (a cheque number, the MICR line of a scan whose
+ * heights the binarisation made uneven).  Different writers' digits never
+ * come that close (at most 0.93 in cosine on our pages, against 0.96-1.0
+ * for print), and a hand repeats itself less closely than a printer.  0 and
+ * 1 are left out: a bar or a ring can be drawn alike twice.
+ *
  * A field most of whose candidates belong to such runs is printed as a
  * whole (the odd symbol in a MICR line, a narrow 1 whose stroke measures
  * differently, go with it); a short group of glyphs on the same text line,
@@ -30,6 +38,7 @@
 #define PITCH_TOL 0.15          /* spread of centre-to-centre advances, share of the smallest */
 #define MAX_PASSES 64          /* growth passes from the runs to their symbols */
 #define FIELD_SHARE 0.5         /* share of a field in runs for the field to be print */
+#define TWIN_COS 0.97           /* inputs this alike (cosine) are one typeface's glyph twice */
 
 typedef struct {
 	double h, base, stroke;
@@ -141,14 +150,85 @@ bool rec_typeset_field(const seg_page *sp, const seg_field *fd)
 	return same_face(sp, fd, &r);
 }
 
-void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
+static int label_of(const float *p)
+{
+	int best = 0;
+	for (int k = 1; k < 10; k++)
+		if (p[k] > p[best]) best = k;
+	return best;
+}
+
+/* Are a and b the same glyph printed twice: read as the same digit (not 0
+ * or 1), side by side rather than overlapping, one height and baseline,
+ * and their inputs alike to TWIN_COS? */
+static bool twins(const seg_digit *a, const seg_digit *b, int la, int lb)
+{
+	if (la != lb || la <= 1) return false;
+	if (a->wx < b->wx + b->ww && b->wx < a->wx + a->ww && a->wy < b->wy + b->wh && b->wy < a->wy + a->wh) return false;
+	double h = fmax(a->wh, b->wh);
+	if (abs(a->wh - b->wh) > 0.1 * h || abs(a->wy + a->wh - b->wy - b->wh) > 0.25 * h) return false;
+	long aa = 0, bb = 0, ab = 0;
+	for (int k = 0; k < SEG_PIXELS; k++) aa += a->img[k] * a->img[k], bb += b->img[k] * b->img[k], ab += a->img[k] * b->img[k];
+	return aa > 0 && bb > 0 && (double)ab >= TWIN_COS * sqrt((double)aa * (double)bb);
+}
+
+typedef struct {
+	int line, label, i;
+} twin_key;
+
+static int by_line_label(const void *a, const void *b)
+{
+	const twin_key *x = a, *y = b;
+	if (x->line != y->line) return x->line < y->line ? -1 : 1;
+	if (x->label != y->label) return x->label < y->label ? -1 : 1;
+	return x->i - y->i;
+}
+
+/* Fields holding a glyph whose twin is on the same text line: print, as
+ * a whole (is_print[f]), with the twins' face in refs[f] for the rest of
+ * the line.  Glyphs are grouped by line and digit read; each is compared
+ * with at most TWIN_TRIES others of its group, so a page of noise stays
+ * cheap. */
+#define TWIN_TRIES 32
+static void find_twins(const seg_page *sp, const int *line, const float *probs, int classes, bool *is_print,
+		       glyph_ref *refs)
+{
+	size_t n = sp->ndigits;
+	twin_key *key = malloc(sizeof *key * (n + 1));
+	if (!key) return;       /* no verdict is a safe answer */
+	for (size_t i = 0; i < n; i++) {
+		const seg_digit *d = &sp->digits[i];
+		key[i] = (twin_key){ line[d->field], label_of(probs + (size_t)d->tag * (size_t)classes), (int)i };
+	}
+	qsort(key, n, sizeof *key, by_line_label);
+	for (size_t a = 0; a < n; a++) {
+		const seg_digit *x = &sp->digits[key[a].i];
+		for (size_t b = a + 1; b < n && b <= a + TWIN_TRIES; b++) {
+			if (key[b].line != key[a].line || key[b].label != key[a].label) break;
+			const seg_digit *y = &sp->digits[key[b].i];
+			if (!twins(x, y, key[a].label, key[b].label)) continue;
+			glyph_ref r = { (x->wh + y->wh) / 2.0, (x->wy + x->wh + y->wy + y->wh) / 2.0, (x->stroke + y->stroke) / 2, 0, 0 };
+			if (x->ww >= NARROW * x->wh) r.w = (x->ww + y->ww) / 2.0, r.nw = 1;
+			const int fs[2] = { x->field, y->field };
+			for (int k = 0; k < 2; k++)
+				if (!is_print[fs[k]]) is_print[fs[k]] = true, refs[fs[k]] = r;
+			if (getenv("DIGITD_DEBUG_PRINTED"))
+				fprintf(stderr, "PRINTED twins %d: page %d,%d %dx%d and %d,%d %dx%d\n", key[a].label, x->x, x->y, x->w,
+					x->h, y->x, y->y, y->w, y->h);
+		}
+	}
+	free(key);
+}
+
+void rec_find_printed(const seg_page *sp, const int *line, const float *probs, int classes, bool *printed)
 {
 	size_t nf = sp->nfields;
 	glyph_ref *refs = calloc(nf + 1, sizeof *refs);
 	bool *is_print = calloc(nf + 1, sizeof *is_print), *has_run = calloc(nf + 1, sizeof *has_run);
 	bool *line_run = calloc(nf + 1, sizeof *line_run);      /* by line (its first field) */
+	bool *seeds = calloc(nf + 1, sizeof *seeds);            /* a run or twins: a reference for its line */
 	for (size_t i = 0; i < sp->ndigits; i++) printed[i] = false;
-	if (!refs || !is_print || !has_run || !line_run) goto out;      /* no verdict is a safe answer */
+	if (!refs || !is_print || !has_run || !line_run || !seeds) goto out;      /* no verdict is a safe answer */
 	for (size_t f = 0; f < nf; f++) {
 		const seg_field *fd = &sp->fields[f];
 		int m = field_runs(sp, fd, printed, &refs[f]);
@@ -159,6 +239,17 @@ void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
 			for (int j = fd->first; j < fd->first + fd->n; j++) printed[j] = true;
 		}
 	}
+	/* Twins: their fields are print, and seed their lines like a run
+	 * (not the page's typefaces: two glyphs are no measure of a face). */
+	find_twins(sp, line, probs, classes, is_print, refs);
+	for (size_t f = 0; f < nf; f++) {
+		if (!is_print[f] || has_run[f]) continue;
+		const seg_field *fd = &sp->fields[f];
+		seeds[f] = true;
+		line_run[line[f]] = true;
+		for (int j = fd->first; j < fd->first + fd->n; j++) printed[j] = true;
+	}
+	for (size_t f = 0; f < nf; f++) seeds[f] |= has_run[f];
 	/* Short groups on a printed line: most of their glyphs like the run's. */
 	for (size_t f = 0; f < nf; f++) {
 		if (is_print[f]) continue;
@@ -204,7 +295,7 @@ void rec_find_printed(const seg_page *sp, const int *line, bool *printed)
 				if (printed[j]) continue;
 				const seg_digit *d = &sp->digits[j];
 				for (size_t g = 0; g < nf && !printed[j]; g++) {
-					if (!has_run[g] || line[g] != line[f]) continue;
+					if (!seeds[g] || line[g] != line[f]) continue;
 					const glyph_ref *r = &refs[g];
 					if (d->wh < 0.8 * r->h || d->wh > 1.7 * r->h) continue;
 					double ov = fmin(d->wy + d->wh, r->base) - fmax(d->wy, r->base - r->h);
@@ -234,4 +325,5 @@ out:
 	free(is_print);
 	free(has_run);
 	free(line_run);
+	free(seeds);
 }

@@ -18,10 +18,10 @@ int rec_resolve_splits(seg_page *sp, const float *probs, int classes, img_err *e
 /* Drop candidates that are not digits (model's reject class, text-like
  * fields); probs rows are indexed by seg_digit.tag. */
 int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err);
-/* Machine-printed glyphs (runs of one height, baseline, stroke and pitch):
- * printed[i] for each candidate; line[f] is the text line of field f, as
- * the index of its first field. */
-void rec_find_printed(const seg_page *sp, const int *line, bool *printed);
+/* Machine-printed glyphs (runs of one height, baseline, stroke and pitch;
+ * glyphs repeated exactly): printed[i] for each candidate; line[f] is the
+ * text line of field f, as the index of its first field. */
+void rec_find_printed(const seg_page *sp, const int *line, const float *probs, int classes, bool *printed);
 /* Are all glyphs of field fd (two or more) of one face: one height to a few
  * per cent, one width (wide glyphs), one stroke, one baseline?  Too short a
  * group for a run, but as regular as type. */

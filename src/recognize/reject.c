@@ -431,7 +431,7 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 	find_lines(sp, line);
 	judge_lines(sp, line, probs, classes, why);
 	/* keep doubles as scratch for the printed verdicts; reset below. */
-	rec_find_printed(sp, line, keep);
+	rec_find_printed(sp, line, probs, classes, keep);
 	for (size_t i = 0; i < n; i++)
 		if (keep[i]) why[i] |= DROP_PRINTED;
 	for (size_t f = 0; f < sp->nfields; f++) {
