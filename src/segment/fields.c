@@ -160,10 +160,13 @@ int seg_group_fields(seg_cand *c, size_t n, const seg_sep *seps, size_t nseps, s
 			int pitch = (c[i].x + c[i].w / 2) - (l->x + l->w / 2);
 			bool steady = f[j].ngaps > 0 && (gap <= 1.35 * f[j].gapsum / f[j].ngaps ||
 							 pitch <= 1.35 * f[j].pitchsum / f[j].ngaps);
-			if (gap > 0.75 * ref && !steady && !comb_between(l, &c[i], seps, nseps)) continue;
+			bool comb = comb_between(l, &c[i], seps, nseps);
+			if (gap > 0.75 * ref && !steady && !comb) continue;
 			/* One writer writes one number at one size: a much smaller or
-			 * larger neighbour is a printed label or another field. */
-			if (c[i].h * 100 < l->h * 72 || l->h * 100 < c[i].h * 72) continue;
+			 * larger neighbour is a printed label or another field.  Not
+			 * in a comb: its cells hold the number together, and a digit
+			 * drawn small in its cell is still one of it. */
+			if ((c[i].h * 100 < l->h * 72 || l->h * 100 < c[i].h * 72) && !comb) continue;
 			if (separated(l, &c[i], seps, nseps)) continue;
 			if (best < 0 || gap < bestgap) best = j, bestgap = gap;
 		}
