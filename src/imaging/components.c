@@ -15,8 +15,7 @@
 #include "imaging/ops.h"
 
 typedef struct {
-	int x0, x1;             /* [x0, x1) of row y */
-	int y;
+	int x0, x1;             /* [x0, x1) of its row (runs.row says which) */
 } run;
 
 typedef struct {
@@ -25,7 +24,7 @@ typedef struct {
 	int *row;               /* runs of row y: r[row[y] .. row[y + 1]) */
 } runs;
 
-static int push(runs *s, int x0, int x1, int y)
+static int push(runs *s, int x0, int x1)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 4096;
@@ -33,7 +32,7 @@ static int push(runs *s, int x0, int x1, int y)
 		if (!r) return -1;
 		s->r = r, s->cap = cap;
 	}
-	s->r[s->n++] = (run){ x0, x1, y };
+	s->r[s->n++] = (run){ x0, x1 };
 	return 0;
 }
 
@@ -57,7 +56,7 @@ static int find_runs(const img_t *bin, runs *s)
 			}
 			int x0 = x;
 			while (x < w && b[x]) x++;
-			if (push(s, x0, x, y) < 0) return -1;
+			if (push(s, x0, x) < 0) return -1;
 		}
 	}
 	s->row[bin->h] = (int)s->n;
@@ -128,30 +127,32 @@ int img_components(const img_t *bin, int32_t **labels, img_comp **comps, int *n,
 	*comps = malloc(sizeof **comps * (size_t)(k > 0 ? k : 1));
 	if (!ord || !*comps) goto oom;
 	for (int c = 0; c < k; c++) ord[c] = (order){ LONG_MAX, -1 };
-	for (size_t i = 0; i < s.n; i++) {
-		int c = comp[root(p, (int)i)];
-		long key = (long)(s.r[i].y / 2) * bw + s.r[i].x0 / 2;
-		if (key < ord[c].key) ord[c].key = key;
-		ord[c].root = root(p, (int)i);
-	}
+	for (int y = 0; y < bin->h; y++)
+		for (int i = s.row[y]; i < s.row[y + 1]; i++) {
+			int q = root(p, i), c = comp[q];
+			long key = (long)(y / 2) * bw + s.r[i].x0 / 2;
+			if (key < ord[c].key) ord[c].key = key;
+			ord[c].root = q;
+		}
 	qsort(ord, (size_t)k, sizeof *ord, by_key);
 	for (int c = 0; c < k; c++) {
 		comp[ord[c].root] = c;
 		(*comps)[c] = (img_comp){ INT_MAX, INT_MAX, -1, -1, 0 };
 	}
-	for (size_t i = 0; i < s.n; i++) {
-		const run *r = &s.r[i];
-		int c = comp[root(p, (int)i)];
-		img_comp *q = &(*comps)[c];
-		/* w, h hold the last column and row until the end */
-		if (r->x0 < q->x) q->x = r->x0;
-		if (r->y < q->y) q->y = r->y;
-		if (r->x1 - 1 > q->w) q->w = r->x1 - 1;
-		if (r->y > q->h) q->h = r->y;
-		q->area += r->x1 - r->x0;
-		int32_t *l = *labels + (size_t)r->y * bin->w;
-		for (int x = r->x0; x < r->x1; x++) l[x] = c + 1;
-	}
+	for (int y = 0; y < bin->h; y++)
+		for (int i = s.row[y]; i < s.row[y + 1]; i++) {
+			const run *r = &s.r[i];
+			int c = comp[root(p, i)];
+			img_comp *q = &(*comps)[c];
+			/* w, h hold the last column and row until the end */
+			if (r->x0 < q->x) q->x = r->x0;
+			if (y < q->y) q->y = y;
+			if (r->x1 - 1 > q->w) q->w = r->x1 - 1;
+			if (y > q->h) q->h = y;
+			q->area += r->x1 - r->x0;
+			int32_t *l = *labels + (size_t)y * bin->w;
+			for (int x = r->x0; x < r->x1; x++) l[x] = c + 1;
+		}
 	for (int c = 0; c < k; c++) {
 		img_comp *q = &(*comps)[c];
 		q->w -= q->x - 1, q->h -= q->y - 1;
