@@ -113,17 +113,13 @@ extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *e
 		if (sc[c] > best * 1.15) best = sc[c], bestc = c;
 	}
 	// Only the plane chosen is made: the scores came from samples.
-	if (bestc >= 0) {
-		for (int y = 0; y < src->h; y++) {
-			const uint8_t *__restrict p = src->data + (size_t)y * src->stride + bestc;
-			uint8_t *__restrict o = dst->data + (size_t)y * dst->stride;
-			for (int x = 0; x < src->w; x++) o[x] = p[3 * x];
-		}
-	} else {
-		cv::cvtColor(s, d, cv::COLOR_BGR2GRAY);
-	}
 	*which = bestc;
-	return 0;
+	if (bestc < 0) {
+		cv::cvtColor(s, d, cv::COLOR_BGR2GRAY);
+		return 0;
+	}
+	img_free(dst);
+	return img_plane(src, bestc, dst, err);
 	GUARD_END("ink channel", dst)
 }
 

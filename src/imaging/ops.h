@@ -13,6 +13,8 @@
  * relative to the paper's own spread) and the best one wins, so blue ink on
  * a tinted cheque keeps its contrast.  *which: -1 luminance, 0 B, 1 G, 2 R. */
 int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *err);
+/* Plane c (0 B, 1 G, 2 R) of a BGR image as a gray image (channel.c). */
+int img_plane(const img_t *bgr, int c, img_t *dst, img_err *err);
 
 /* Illumination flattening: the paper level is estimated by a grey closing
  * (wide enough to erase strokes up to `stroke` pixels) on a copy shrunk by

@@ -10,14 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libdeflate.h>
+
+#include "imaging/cpu.h"
+#include "imaging/png.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-#if defined(__x86_64__) && defined(__GNUC__)
+#if IMG_SSSE3
 #include <tmmintrin.h>
 #endif
-
-#include "imaging/png.h"
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -119,7 +120,7 @@ static inline __attribute__((always_inline)) bool unfilter(int f, const uint8_t 
 	}
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if IMG_SSSE3
 /* RGB rows with SSSE3 (byte shuffles), picked at run time.  Sixteen bytes
  * are loaded and stored but fifteen (five pixels) done at a time.
  *
@@ -161,11 +162,6 @@ __attribute__((target("ssse3"))) static size_t bgr_ssse3(const uint8_t *row, uin
 	return i;
 }
 
-static bool have_ssse3(void)
-{
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("ssse3");
-}
 #endif
 
 /* An RGB row into out as BGR: row is Sub-filtered when f is F_SUB (undone
@@ -175,7 +171,7 @@ static void rgb_row(uint8_t *row, int f, uint8_t *out, size_t n, bool fast)
 {
 	size_t i = 0;
 	uint8_t c0 = 0, c1 = 0, c2 = 0;
-#if defined(__x86_64__) && defined(__GNUC__)
+#if IMG_SSSE3
 	if (fast) {
 		if (f == F_SUB) {
 			i = sub_bgr_ssse3(row, out, n);
@@ -204,8 +200,8 @@ static bool unfilter_all(uint8_t *raw, int bpp, img_t *page)
 	size_t n = (size_t)page->w * (size_t)bpp, rb = n + 1;
 	const uint8_t *prev = NULL;
 	bool fast = false;
-#if defined(__x86_64__) && defined(__GNUC__)
-	fast = have_ssse3();
+#if IMG_SSSE3
+	fast = img_have_ssse3();
 #endif
 	for (int y = 0; y < page->h; y++) {
 		uint8_t *r = raw + (size_t)y * rb, *out = page->data + (size_t)y * page->stride;

@@ -361,6 +361,15 @@ static void test_ink_gray_exact(void)
 		}
 	CHECK(same);
 	img_free(&g);
+	/* Each plane, 16-pixel blocks and the tail after them alike. */
+	for (int k = 0; k < 3; k++) {
+		CHECK(img_plane(&c, k, &g, &e) == 0);
+		same = true;
+		for (int y = 0; y < c.h; y++)
+			for (int x = 0; x < c.w; x++) same &= g.data[(size_t)y * g.stride + x] == c.data[(size_t)y * c.stride + 3 * x + k];
+		CHECK(same);
+		img_free(&g);
+	}
 	img_free(&c);
 }
 
