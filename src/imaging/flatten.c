@@ -68,11 +68,10 @@ int img_apply_level(const img_t *gray, const img_t *level, img_t *dst, img_err *
 		snprintf(err->msg, sizeof err->msg, "flatten: out of memory");
 		return -1;
 	}
+	float lut[256];         /* 255 / level, at img_paper_level's floor of 32 */
+	for (int v = 0; v < 256; v++) lut[v] = 255.0f / (float)(v < 32 ? 32 : v);
 	for (int r = 0; r < level->h; r++)
-		for (int x = 0; x < level->w; x++) {
-			uint8_t v = level->data[(size_t)r * level->stride + x];
-			gain[(size_t)r * level->w + x] = 255.0f / (v < 32 ? 32 : v);  /* img_paper_level's floor */
-		}
+		for (int x = 0; x < level->w; x++) gain[(size_t)r * level->w + x] = lut[level->data[(size_t)r * level->stride + x]];
 	taps(tx, w, level->w);
 	taps(ty, h, level->h);
 	float *r0 = rows, *r1 = rows + w;
