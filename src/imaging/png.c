@@ -124,13 +124,14 @@ static inline __attribute__((always_inline)) bool unfilter(int f, const uint8_t 
 /* RGB rows with SSSE3 (byte shuffles), picked at run time.  Sixteen bytes
  * are loaded and stored but fifteen (five pixels) done at a time.
  *
- * Sub, in place on row, and BGR into out: a prefix sum over lanes three
- * apart, plus the block before's last pixel repeated across the lanes.
+ * Sub, in place on row (when store_row: the next row needs it as its
+ * prev), and BGR into out: a prefix sum over lanes three apart, plus the
+ * block before's last pixel repeated across the lanes.
  * The sixteenth byte is stored back as it was (the next block starts
  * there), and the next block is loaded before this one is stored (a load
  * overlapping the store just made would wait for it).  Returns the bytes
  * done; the caller finishes the row. */
-__attribute__((target("ssse3"))) static size_t sub_bgr_ssse3(uint8_t *row, uint8_t *out, size_t n)
+__attribute__((target("ssse3"))) static size_t sub_bgr_ssse3(uint8_t *row, uint8_t *out, size_t n, bool store_row)
 {
 	const __m128i keep = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0);
 	const __m128i last = _mm_setr_epi8(12, 13, 14, 12, 13, 14, 12, 13, 14, 12, 13, 14, 12, 13, 14, 12);
@@ -146,7 +147,8 @@ __attribute__((target("ssse3"))) static size_t sub_bgr_ssse3(uint8_t *row, uint8
 		x = _mm_add_epi8(x, _mm_slli_si128(x, 12));
 		x = _mm_add_epi8(x, carry);
 		carry = _mm_shuffle_epi8(x, last);
-		_mm_storeu_si128((__m128i *)(row + i), _mm_or_si128(_mm_and_si128(x, keep), _mm_andnot_si128(keep, v)));
+		if (store_row)
+			_mm_storeu_si128((__m128i *)(row + i), _mm_or_si128(_mm_and_si128(x, keep), _mm_andnot_si128(keep, v)));
 		_mm_storeu_si128((__m128i *)(out + i), _mm_shuffle_epi8(x, bgr));
 	}
 	return i;
@@ -165,17 +167,18 @@ __attribute__((target("ssse3"))) static size_t bgr_ssse3(const uint8_t *row, uin
 #endif
 
 /* An RGB row into out as BGR: row is Sub-filtered when f is F_SUB (undone
- * here, in place, in the same pass: encoders pick Sub most), otherwise
- * already unfiltered.  fast: the CPU has SSSE3. */
-static void rgb_row(uint8_t *row, int f, uint8_t *out, size_t n, bool fast)
+ * here, in the same pass: encoders pick Sub most; written back into row
+ * only when store_row), otherwise already unfiltered.  fast: the CPU has
+ * SSSE3. */
+static void rgb_row(uint8_t *row, int f, uint8_t *out, size_t n, bool fast, bool store_row)
 {
 	size_t i = 0;
 	uint8_t c0 = 0, c1 = 0, c2 = 0;
 #if IMG_SSSE3
 	if (fast) {
 		if (f == F_SUB) {
-			i = sub_bgr_ssse3(row, out, n);
-			if (i > 0) c0 = row[i - 3], c1 = row[i - 2], c2 = row[i - 1];
+			i = sub_bgr_ssse3(row, out, n, store_row);
+			if (i > 0) c0 = out[i - 1], c1 = out[i - 2], c2 = out[i - 3];      /* out is BGR */
 		} else {
 			i = bgr_ssse3(row, out, n);
 		}
@@ -184,12 +187,12 @@ static void rgb_row(uint8_t *row, int f, uint8_t *out, size_t n, bool fast)
 	(void)fast;
 #endif
 	for (; i + 2 < n; i += 3) {
+		uint8_t r = row[i], g = row[i + 1], b = row[i + 2];
 		if (f == F_SUB) {
-			row[i] = c0 = (uint8_t)(row[i] + c0);
-			row[i + 1] = c1 = (uint8_t)(row[i + 1] + c1);
-			row[i + 2] = c2 = (uint8_t)(row[i + 2] + c2);
+			r = c0 = (uint8_t)(r + c0), g = c1 = (uint8_t)(g + c1), b = c2 = (uint8_t)(b + c2);
+			if (store_row) row[i] = r, row[i + 1] = g, row[i + 2] = b;
 		}
-		out[i] = row[i + 2], out[i + 1] = row[i + 1], out[i + 2] = row[i];
+		out[i] = b, out[i + 1] = g, out[i + 2] = r;
 	}
 }
 
@@ -211,9 +214,11 @@ static bool unfilter_all(uint8_t *raw, int bpp, img_t *page)
 			prev = out;
 			continue;
 		}
-		/* RGB: unfiltered in place (the next row's prev), then swapped */
+		/* RGB: unfiltered in place (the next row's prev), then swapped;
+		 * a Sub row is written back only if the next row reads it. */
 		if (r[0] != F_SUB && !unfilter(r[0], r + 1, prev, r + 1, n, 3)) return false;
-		rgb_row(r + 1, r[0], out, n, fast);
+		int next = y + 1 < page->h ? r[rb] : F_NONE;
+		rgb_row(r + 1, r[0], out, n, fast, next != F_NONE && next != F_SUB);
 		prev = r + 1;
 	}
 	return true;
