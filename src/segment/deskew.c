@@ -79,19 +79,22 @@ double seg_skew_angle(const img_t *bin, double max_deg)
 	/* Alternate points go to two sets spread alike over the page: the
 	 * coarse sweep only finds the peak's neighbourhood and one set will
 	 * do; the refinement around it counts both. */
-	float *mem = malloc(2 * cap * sizeof(float));
-	pts set[2] = { { mem, mem + cap / 2, 0 }, { mem + cap, mem + cap + cap / 2, 0 } };
+	size_t half = (cap + 1) / 2;   /* points a set holds */
+	float *mem = malloc(4 * half * sizeof(float));
 	if (!mem) goto out;
+	pts set[2] = { { mem, mem + half, 0 }, { mem + 2 * half, mem + 3 * half, 0 } };
 	for (int y = 0; y < bin->h && n < cap; y++) {
 		const uint8_t *row = bin->data + (size_t)y * bin->stride;
 		/* Paper is skipped eight bytes at a time; within ink, every
-		 * step-th column, starting at y % step. */
+		 * step-th column, starting at y % step.  The cap is checked at
+		 * every point: the step comes from every 4th row, and thin rules
+		 * between those rows make it too small for the page. */
 		int x0 = 0, phase = y % step;
 		for (; x0 + 8 <= bin->w && n < cap; x0 += 8) {
 			uint64_t v;
 			memcpy(&v, row + x0, 8);
 			if (v == 0) continue;
-			for (int x = x0; x < x0 + 8; x++)
+			for (int x = x0; x < x0 + 8 && n < cap; x++)
 				if (row[x] && x % step == phase) add_point(set, &n, x, y);
 		}
 		for (int x = x0; x < bin->w && n < cap; x++)
