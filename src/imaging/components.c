@@ -5,8 +5,10 @@
  * the row above are joined in a union-find, and the label image is painted
  * run by run.  OpenCV's BBDT visits every 2x2 block instead; this gives the
  * very same labels, numbered as BBDT numbers them (by the first 2x2 block,
- * in scan order, that holds a pixel of the component), in a third of the
- * time on an A4 page. */
+ * in scan order, that holds a pixel of the component), in well under half
+ * the time on an A4 page (1.0 against 2.4 ms).  On pure noise, where every
+ * other pixel starts a run, it holds more memory than the block scan (a
+ * 36 MP noise page: 477 against 360 MB in all). */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

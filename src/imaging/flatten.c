@@ -5,9 +5,10 @@
  * out row by row, so no full-size background image is ever written and
  * read back: two page-sized passes (resize, divide) become one that the
  * compiler vectorises.  What is stretched is the gain 255 / level rather
- * than the level: the level is smooth, so the two agree to well under a
- * grey step, and a multiply per pixel is several times cheaper than a
- * divide. */
+ * than the level: a multiply per pixel is several times cheaper than a
+ * divide, and the level is smooth, so the two agree to a grey step or so
+ * on paper and within a few steps where the level changes fast (a dark
+ * margin, a banner's edge), where the page is ink or cut away anyway. */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -96,10 +96,10 @@ static void channel_scores(const cv::Mat &bgr, double score[4])
 extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *err)
 {
 	*which = -1;
+	*dst = img_t{};
 	if (src->ch == 1) return img_clone(src, dst, err);
-	if (img_alloc_uninit(dst, src->w, src->h, 1, err) < 0) return -1;
 	GUARD_BEGIN
-	cv::Mat s = as_mat(src), d = as_mat(dst);
+	cv::Mat s = as_mat(src);
 	double sc[4];
 	channel_scores(s, sc);
 	double best = sc[3];
@@ -114,12 +114,11 @@ extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *e
 	}
 	// Only the plane chosen is made: the scores came from samples.
 	*which = bestc;
-	if (bestc < 0) {
-		cv::cvtColor(s, d, cv::COLOR_BGR2GRAY);
-		return 0;
-	}
-	img_free(dst);
-	return img_plane(src, bestc, dst, err);
+	if (bestc >= 0) return img_plane(src, bestc, dst, err);
+	if (img_alloc_uninit(dst, src->w, src->h, 1, err) < 0) return -1;
+	cv::Mat d = as_mat(dst);
+	cv::cvtColor(s, d, cv::COLOR_BGR2GRAY);
+	return 0;
 	GUARD_END("ink channel", dst)
 }
 

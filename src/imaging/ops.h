@@ -18,7 +18,8 @@ int img_plane(const img_t *bgr, int c, img_t *dst, img_err *err);
 
 /* Illumination flattening: the paper level is estimated by a grey closing
  * (wide enough to erase strokes up to `stroke` pixels) on a copy shrunk by
- * `shrink`, smoothed, and divided out: dst = min(255, 255 * src / paper).
+ * `shrink`, smoothed, and divided out: dst = min(255, 255 * src / paper),
+ * the paper level stretched back as its reciprocal (flatten.c says why).
  * img_paper_level gives that estimate at the shrunk size (ops.cpp, at least
  * 32 everywhere), and the shrunk copy itself in *mean unless NULL;
  * img_apply_level stretches a level to gray's size, whatever its own, and

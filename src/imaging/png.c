@@ -61,17 +61,6 @@ static void sub_gray(const uint8_t *src, uint8_t *dst, size_t n)
 	for (; i < n; i++) dst[i] = a = (uint8_t)(src[i] + a);
 }
 
-/* Sub on an RGB row: three running sums, one a channel. */
-static void sub_rgb(const uint8_t *src, uint8_t *dst, size_t n)
-{
-	uint8_t c0 = 0, c1 = 0, c2 = 0;
-	for (size_t i = 0; i + 2 < n; i += 3) {
-		dst[i] = c0 = (uint8_t)(src[i] + c0);
-		dst[i + 1] = c1 = (uint8_t)(src[i + 1] + c1);
-		dst[i + 2] = c2 = (uint8_t)(src[i + 2] + c2);
-	}
-}
-
 /* Undo filter f on one row of n bytes (bpp bytes a pixel, 1 or 3): dst
  * from the filtered src, the previous row's result prev (NULL on the first
  * row) and the bytes already done to the left.  dst may be src.  The
@@ -87,11 +76,9 @@ static inline __attribute__((always_inline)) bool unfilter(int f, const uint8_t 
 		if (dst != src) memcpy(dst, src, n);
 		return true;
 	case F_SUB:
-		if (bpp == 1) {
-			sub_gray(src, dst, n);
-		} else {
-			sub_rgb(src, dst, n);
-		}
+		/* RGB rows are undone by rgb_row, in the same pass as the swap. */
+		if (bpp != 1) return false;
+		sub_gray(src, dst, n);
 		return true;
 	case F_UP:
 		if (!prev) {

@@ -42,19 +42,22 @@ int rec_classify(nn_infer *nn, const uint8_t *img, size_t n, int classes, float 
 	return 0;
 }
 
+int rec_top_label(const float *p)
+{
+	int a = 0;
+	for (int c = 1; c < 10; c++)
+		if (p[c] > p[a]) a = c;
+	return a;
+}
+
 float rec_top_digit(const float *p)
 {
-	float m = p[0];
-	for (int c = 1; c < 10; c++)
-		if (p[c] > m) m = p[c];
-	return m;
+	return p[rec_top_label(p)];
 }
 
 void rec_score(const float *p, int classes, rec_digit *d)
 {
-	int a = 0, b = -1;
-	for (int c = 1; c < 10; c++)
-		if (p[c] > p[a]) a = c;
+	int a = rec_top_label(p), b = -1;
 	for (int c = 0; c < 10; c++)
 		if (c != a && (b < 0 || p[c] > p[b])) b = c;
 	d->label = a;

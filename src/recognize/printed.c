@@ -150,14 +150,6 @@ bool rec_typeset_field(const seg_page *sp, const seg_field *fd)
 	return same_face(sp, fd, &r);
 }
 
-static int label_of(const float *p)
-{
-	int best = 0;
-	for (int k = 1; k < 10; k++)
-		if (p[k] > p[best]) best = k;
-	return best;
-}
-
 /* Are a and b the same glyph printed twice: read as the same digit (not 0
  * or 1), side by side rather than overlapping, one height and baseline,
  * and their inputs alike to TWIN_COS? */
@@ -184,13 +176,12 @@ static int by_line_label(const void *a, const void *b)
 	return x->i - y->i;
 }
 
-/* Fields holding a glyph whose twin is on the same text line: print, as
- * a whole (is_print[f]), with the twins' face in refs[f] for the rest of
- * the line.  Glyphs are grouped by line and digit read; each is compared
+/* Fields holding a glyph whose twin is on the same text line: twin[f],
+ * with the twins' face in refs[f] for the rest of the line.  Glyphs are grouped by line and digit read; each is compared
  * with at most TWIN_TRIES others of its group, so a page of noise stays
  * cheap. */
 #define TWIN_TRIES 32
-static void find_twins(const seg_page *sp, const int *line, const float *probs, int classes, bool *is_print,
+static void find_twins(const seg_page *sp, const int *line, const float *probs, int classes, bool *twin,
 		       glyph_ref *refs)
 {
 	size_t n = sp->ndigits;
@@ -198,7 +189,7 @@ static void find_twins(const seg_page *sp, const int *line, const float *probs, 
 	if (!key) return;       /* no verdict is a safe answer */
 	for (size_t i = 0; i < n; i++) {
 		const seg_digit *d = &sp->digits[i];
-		key[i] = (twin_key){ line[d->field], label_of(probs + (size_t)d->tag * (size_t)classes), (int)i };
+		key[i] = (twin_key){ line[d->field], rec_top_label(probs + (size_t)d->tag * (size_t)classes), (int)i };
 	}
 	qsort(key, n, sizeof *key, by_line_label);
 	for (size_t a = 0; a < n; a++) {
@@ -211,7 +202,7 @@ static void find_twins(const seg_page *sp, const int *line, const float *probs, 
 			if (x->ww >= NARROW * x->wh) r.w = (x->ww + y->ww) / 2.0, r.nw = 1;
 			const int fs[2] = { x->field, y->field };
 			for (int k = 0; k < 2; k++)
-				if (!is_print[fs[k]]) is_print[fs[k]] = true, refs[fs[k]] = r;
+				if (!twin[fs[k]]) twin[fs[k]] = true, refs[fs[k]] = r;
 			if (getenv("DIGITD_DEBUG_PRINTED"))
 				fprintf(stderr, "PRINTED twins %d: page %d,%d %dx%d and %d,%d %dx%d\n", key[a].label, x->x, x->y, x->w,
 					x->h, y->x, y->y, y->w, y->h);
@@ -227,8 +218,10 @@ void rec_find_printed(const seg_page *sp, const int *line, const float *probs, i
 	bool *is_print = calloc(nf + 1, sizeof *is_print), *has_run = calloc(nf + 1, sizeof *has_run);
 	bool *line_run = calloc(nf + 1, sizeof *line_run);      /* by line (its first field) */
 	bool *seeds = calloc(nf + 1, sizeof *seeds);            /* a run or twins: a reference for its line */
+	bool *twin = calloc(nf + 1, sizeof *twin);
+	glyph_ref *twin_refs = calloc(nf + 1, sizeof *twin_refs);
 	for (size_t i = 0; i < sp->ndigits; i++) printed[i] = false;
-	if (!refs || !is_print || !has_run || !line_run || !seeds) goto out;      /* no verdict is a safe answer */
+	if (!refs || !is_print || !has_run || !line_run || !seeds || !twin || !twin_refs) goto out;      /* no verdict is a safe answer */
 	for (size_t f = 0; f < nf; f++) {
 		const seg_field *fd = &sp->fields[f];
 		int m = field_runs(sp, fd, printed, &refs[f]);
@@ -239,17 +232,19 @@ void rec_find_printed(const seg_page *sp, const int *line, const float *probs, i
 			for (int j = fd->first; j < fd->first + fd->n; j++) printed[j] = true;
 		}
 	}
-	/* Twins: their fields are print, and seed their lines like a run
-	 * (not the page's typefaces: two glyphs are no measure of a face). */
-	find_twins(sp, line, probs, classes, is_print, refs);
+	/* Twins: their fields are print as a whole, and seed their lines like
+	 * a run (not the page's typefaces: two glyphs are no measure of a
+	 * face).  A field with a run keeps the run's reference. */
+	find_twins(sp, line, probs, classes, twin, twin_refs);
 	for (size_t f = 0; f < nf; f++) {
-		if (!is_print[f] || has_run[f]) continue;
+		seeds[f] = has_run[f];
+		if (!twin[f] || is_print[f]) continue;
 		const seg_field *fd = &sp->fields[f];
-		seeds[f] = true;
+		is_print[f] = seeds[f] = true;
+		if (!has_run[f]) refs[f] = twin_refs[f];
 		line_run[line[f]] = true;
 		for (int j = fd->first; j < fd->first + fd->n; j++) printed[j] = true;
 	}
-	for (size_t f = 0; f < nf; f++) seeds[f] |= has_run[f];
 	/* Short groups on a printed line: most of their glyphs like the run's. */
 	for (size_t f = 0; f < nf; f++) {
 		if (is_print[f]) continue;
@@ -326,4 +321,6 @@ out:
 	free(has_run);
 	free(line_run);
 	free(seeds);
+	free(twin);
+	free(twin_refs);
 }

@@ -11,6 +11,8 @@ int rec_classes(nn_infer *nn);
 int rec_classify(nn_infer *nn, const uint8_t *img, size_t n, int classes, float *probs);
 /* Highest probability among the ten digit classes. */
 float rec_top_digit(const float *p);
+/* The digit (0-9) it is. */
+int rec_top_label(const float *p);
 /* Label, confidence, alternative and reject bit from one probability row. */
 void rec_score(const float *p, int classes, rec_digit *d);
 /* Choose between whole and pieces for each split hypothesis. */
