@@ -42,6 +42,15 @@ extern "C" void img_free(img_t *im)
 	memset(im, 0, sizeof *im);
 }
 
+extern "C" int img_need_gray(const img_t *im, const char *what, img_err *err)
+{
+	if (im->ch != 1 || im->w <= 0 || im->h <= 0 || !im->data) {
+		snprintf(err->msg, sizeof err->msg, "%s: a 1-channel image is required", what);
+		return -1;
+	}
+	return 0;
+}
+
 extern "C" int img_clone(const img_t *src, img_t *dst, img_err *err)
 {
 	if (img_alloc_uninit(dst, src->w, src->h, src->ch, err) < 0) return -1;

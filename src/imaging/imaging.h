@@ -26,6 +26,9 @@ int img_alloc(img_t *im, int w, int h, int ch, img_err *err);
 int img_alloc_uninit(img_t *im, int w, int h, int ch, img_err *err);
 void img_free(img_t *im);
 int img_clone(const img_t *src, img_t *dst, img_err *err);
+/* 0 when im is a non-empty 1-channel image; else -1 with "what: a
+ * 1-channel image is required" in *err. */
+int img_need_gray(const img_t *im, const char *what, img_err *err);
 
 /* Threads OpenCV may use inside one call (cv::setNumThreads; src/imaging/threads.cpp).
  * digitd sets 1: its worker pool already runs one document per core, and

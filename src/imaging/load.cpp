@@ -83,7 +83,7 @@ static int to_img(const cv::Mat &m0, img_t *out, img_err *err)
 static bool decode_into(const uint8_t *buf, size_t len, int flags, int w, int h, int ch, img_t *page, cv::Mat &m)
 {
 	img_err ignored;
-	if (w > 0 && h > 0 && img_alloc(page, w, h, ch, &ignored) == 0)
+	if (w > 0 && h > 0 && img_alloc_uninit(page, w, h, ch, &ignored) == 0)
 		m = cv::Mat(h, w, ch == 3 ? CV_8UC3 : CV_8UC1, page->data, page->stride);
 	cv::Mat raw(1, (int)len, CV_8UC1, (void *)buf);
 	try {

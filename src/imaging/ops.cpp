@@ -37,15 +37,6 @@ static cv::Mat as_mat(const img_t *im)
 	img_free(dst);                                                                    \
 	return -1;
 
-static int need_gray(const img_t *src, const char *what, img_err *err)
-{
-	if (src->ch != 1 || src->w <= 0 || src->h <= 0 || !src->data) {
-		snprintf(err->msg, sizeof err->msg, "%s: a 1-channel image is required", what);
-		return -1;
-	}
-	return 0;
-}
-
 // The sparse sample ink_score reads: every step-th pixel of every step-th
 // row, about 100 000 points at most (the darkest 0.3 % is still 300 of
 // them: percentiles that need no more).
@@ -125,7 +116,7 @@ extern "C" int img_ink_gray(const img_t *src, img_t *dst, int *which, img_err *e
 extern "C" int img_paper_level(const img_t *gray, int stroke, int shrink, img_t *dst, img_t *mean, img_err *err)
 {
 	if (mean) *mean = img_t{};
-	if (need_gray(gray, "flatten", err) < 0) return -1;
+	if (img_need_gray(gray, "flatten", err) < 0) return -1;
 	if (shrink < 1) shrink = 1;
 	int sw = std::max(1, gray->w / shrink), sh = std::max(1, gray->h / shrink);
 	if (img_alloc_uninit(dst, sw, sh, 1, err) < 0) return -1;
@@ -165,7 +156,6 @@ extern "C" int img_paper_level(const img_t *gray, int stroke, int shrink, img_t 
 	return -1;
 }
 
-
 extern "C" int img_median(const img_t *src, int k, img_t *dst, img_err *err)
 {
 	if (img_alloc_uninit(dst, src->w, src->h, src->ch, err) < 0) return -1;
@@ -188,7 +178,7 @@ extern "C" int img_gaussian(const img_t *src, double sigma, img_t *dst, img_err 
 
 extern "C" int img_threshold_sauvola(const img_t *gray, int win, double k, img_t *dst, img_err *err)
 {
-	if (need_gray(gray, "sauvola", err) < 0) return -1;
+	if (img_need_gray(gray, "sauvola", err) < 0) return -1;
 	if (img_alloc_uninit(dst, gray->w, gray->h, 1, err) < 0) return -1;
 	GUARD_BEGIN
 	cv::Mat s = as_mat(gray), f, mean, sq, d = as_mat(dst);

@@ -64,9 +64,10 @@ static void sub_gray(const uint8_t *src, uint8_t *dst, size_t n)
 /* Undo filter f on one row of n bytes (bpp bytes a pixel, 1 or 3): dst
  * from the filtered src, the previous row's result prev (NULL on the first
  * row) and the bytes already done to the left.  dst may be src.  The
- * left-hand values are carried in variables rather than read back from dst,
- * which is what makes Sub, the filter encoders favour, run at a byte a cycle
- * (libpng's store-then-load chain takes five). */
+ * left-hand values are carried in variables rather than read back from dst
+ * (libpng's store-then-load chain takes five cycles a byte).  Sub, the
+ * filter encoders favour, has its own vector paths: sub_gray here, and
+ * rgb_row for RGB rows. */
 static inline __attribute__((always_inline)) bool unfilter(int f, const uint8_t *src, const uint8_t *prev,
 							    uint8_t *dst, size_t n, const int bpp)
 {

@@ -6,19 +6,9 @@
  * OpenCV's getThreshVal_Otsu_8u chooses it (same arithmetic, same ties),
  * and the page is cut in one vectorisable pass. */
 #include <float.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "imaging/ops.h"
-
-static int need_gray(const img_t *src, const char *what, img_err *err)
-{
-	if (src->ch != 1 || src->w <= 0 || src->h <= 0 || !src->data) {
-		snprintf(err->msg, sizeof err->msg, "%s: a 1-channel image is required", what);
-		return -1;
-	}
-	return 0;
-}
 
 /* Four interleaved histograms; eight bytes of white (a flattened page is
  * mostly paper at 255) are counted at once. */
@@ -88,7 +78,7 @@ static void cut(const img_t *g, int t, img_t *dst)
 
 int img_threshold_otsu(const img_t *gray, img_t *dst, int *thr, img_err *err)
 {
-	if (need_gray(gray, "otsu", err) < 0) return -1;
+	if (img_need_gray(gray, "otsu", err) < 0) return -1;
 	if (img_alloc_uninit(dst, gray->w, gray->h, 1, err) < 0) return -1;
 	long hist[256];
 	histogram(gray, hist);
@@ -100,7 +90,7 @@ int img_threshold_otsu(const img_t *gray, img_t *dst, int *thr, img_err *err)
 
 int img_threshold_below(const img_t *gray, int t, img_t *dst, img_err *err)
 {
-	if (need_gray(gray, "threshold", err) < 0) return -1;
+	if (img_need_gray(gray, "threshold", err) < 0) return -1;
 	if (img_alloc_uninit(dst, gray->w, gray->h, 1, err) < 0) return -1;
 	cut(gray, t - 1, dst);
 	return 0;

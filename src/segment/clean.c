@@ -61,7 +61,7 @@ static int mostly_ink(const img_t *bin, int q, img_t *small, img_err *err)
 {
 	int sw = bin->w / q > 0 ? bin->w / q : 1, sh = bin->h / q > 0 ? bin->h / q : 1;
 	uint16_t *acc = calloc((size_t)bin->w, sizeof *acc);
-	if (!acc || img_alloc(small, sw, sh, 1, err) < 0) {
+	if (!acc || img_alloc_uninit(small, sw, sh, 1, err) < 0) {
 		free(acc);
 		snprintf(err->msg, sizeof err->msg, "out of memory");
 		return -1;
@@ -191,31 +191,22 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 	c->h0 = seg_typical_height(&c->bin, err, &rc, &tall);
 	if (rc < 0) goto fail;
 	seg_prof_step(&prof, "height");
-	if (getenv("DIGITD_PROFILE")) fprintf(stderr, "clean h0 %.0f tall %.0f angle %.2f\n", c->h0, tall, c->angle);
-	/* Halved on the quick look, but the marks measured properly are not
-	 * that large after all: again at full size. */
+	if (prof.stage) fprintf(stderr, "clean h0 %.0f tall %.0f angle %.2f\n", c->h0, tall, c->angle);
+	seg_options o2 = *o;
 	if (coarse && (tall < COARSE_H || c->h0 < MIN_WORK_H)) {
-		seg_options o2 = *o;
+		/* Halved on the quick look, but the marks measured properly
+		 * are not that large after all: again at full size. */
 		o2.coarsen = false;
-		img_free(&rot);
-		img_free(&flat);
-		img_free(&work);
-		seg_clean_free(c);
-		return seg_clean(page, &o2, c, err);
+		goto restart;
 	}
-	/* Shrunk so far that the tall marks (the writing, on a form) are
-	 * under MIN_WORK_H pixels (a 200 dpi page halved: digits 15 px tall),
-	 * strokes and the gaps between them blur together: start again at
-	 * twice the size. */
 	if (!coarse && div > 1 && tall > 0 && tall < MIN_WORK_H) {
-		seg_options o2 = *o;
+		/* Shrunk so far that the tall marks (the writing, on a form)
+		 * are under MIN_WORK_H pixels (a 200 dpi page halved: digits 15
+		 * px tall), strokes and the gaps between them blur together:
+		 * start again at twice the size. */
 		int pside = page->w > page->h ? page->w : page->h;
 		o2.work_side = pside * 2 / div;  /* one halving fewer */
-		img_free(&rot);
-		img_free(&flat);
-		img_free(&work);
-		seg_clean_free(c);
-		return seg_clean(page, &o2, c, err);
+		goto restart;
 	}
 	if (o->remove_lines) {
 		double h0 = c->h0 > 0 ? c->h0 : 20;
@@ -252,6 +243,12 @@ int seg_clean(const img_t *page, const seg_options *o, seg_clean_out *c, img_err
 	}
 	img_free(&work);
 	return 0;
+restart:
+	img_free(&rot);
+	img_free(&flat);
+	img_free(&work);
+	seg_clean_free(c);
+	return seg_clean(page, &o2, c, err);
 fail:
 	img_free(&rot);
 	img_free(&flat);

@@ -76,23 +76,25 @@ static int fit_centre(const img_t *src, uint8_t out[SEG_PIXELS], img_err *err)
 	return 0;
 }
 
-/* Dilation radius that brings a stroke this thin up to MNIST's (0: none). */
-static int thin_radius(const uint8_t *mask, int w, int h)
+/* Dilation radius that brings a w x h candidate's stroke of width sw up
+ * to MNIST's (0: none). */
+static int thin_radius(double sw, int w, int h)
 {
 	int side = w > h ? w : h;
-	double s = (double)FIT / side, sw = seg_stroke_width(mask, w, h);
+	double s = (double)FIT / side;
 	if (sw * s >= TARGET_STROKE * 0.8) return 0;
 	int r = (int)((TARGET_STROKE / s - sw) / 2 + 0.5);
 	if (r > side / 10) r = side / 10;
 	return r < 0 ? 0 : r;
 }
 
-int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], img_err *err)
+/* seg_normalize with the stroke width already measured. */
+static int normalize_binary(const uint8_t *mask, int w, int h, double stroke, uint8_t out[SEG_PIXELS], img_err *err)
 {
 	img_t src = { 0 };
 	memset(out, 0, SEG_PIXELS);
 	if (w <= 0 || h <= 0) return 0;
-	int r = thin_radius(mask, w, h);
+	int r = thin_radius(stroke, w, h);
 	int W = w + 2 * r, H = h + 2 * r;
 	if (img_alloc(&src, W, H, 1, err) < 0) return -1;
 	for (int y = 0; y < h; y++)
@@ -113,15 +115,20 @@ int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], im
 	return rc;
 }
 
-int seg_normalize_gray(const uint8_t *mask, int w, int h, const img_t *gray, int x0, int y0, uint8_t out[SEG_PIXELS],
-		       img_err *err)
+int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], img_err *err)
+{
+	return normalize_binary(mask, w, h, w > 0 && h > 0 ? seg_stroke_width(mask, w, h) : 0, out, err);
+}
+
+int seg_normalize_gray(const uint8_t *mask, int w, int h, double stroke, const img_t *gray, int x0, int y0,
+		       uint8_t out[SEG_PIXELS], img_err *err)
 {
 	memset(out, 0, SEG_PIXELS);
 	if (w <= 0 || h <= 0) return 0;
 	/* A hairline is thickened on the binary mask; off the page, likewise. */
 	if (!gray || !gray->data || gray->ch != 1 || x0 < 0 || y0 < 0 || x0 + w > gray->w || y0 + h > gray->h ||
-	    thin_radius(mask, w, h) > 0)
-		return seg_normalize(mask, w, h, out, err);
+	    thin_radius(stroke, w, h) > 0)
+		return normalize_binary(mask, w, h, stroke, out, err);
 	/* Ink level: a low quantile of the grey under the mask (the stroke's
 	 * core); paper: the flattened page's white. */
 	int hist[256] = { 0 }, n = 0;
@@ -134,7 +141,7 @@ int seg_normalize_gray(const uint8_t *mask, int w, int h, const img_t *gray, int
 		if (c * 4 >= n) break;
 	}
 	int paper = 255;        /* seg_clean flattened the paper to white */
-	if (n == 0 || paper - ink < 40) return seg_normalize(mask, w, h, out, err);
+	if (n == 0 || paper - ink < 40) return normalize_binary(mask, w, h, stroke, out, err);
 	img_t src = { 0 };
 	uint8_t *grown = malloc((size_t)w * h), *wide = malloc((size_t)w * h);
 	if (!grown || !wide || img_alloc(&src, w, h, 1, err) < 0) {

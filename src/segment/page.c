@@ -111,14 +111,15 @@ int seg_page_run(const img_t *page, const seg_options *o, seg_page *out, img_err
 		seg_digit *d = &out->digits[i];
 		d->wx = c[i].x, d->wy = c[i].y, d->ww = c[i].w, d->wh = c[i].h;
 		d->area = c[i].area;
-		d->stroke = (float)seg_stroke_width(c[i].mask, c[i].w, c[i].h);
+		double sw = seg_stroke_width(c[i].mask, c[i].w, c[i].h);
+		d->stroke = (float)sw;
 		d->why = c[i].why;
 		d->field = c[i].field;
 		d->tag = (int)i;
 		d->alt = c[i].alt;
 		d->alt_piece = c[i].alt_piece;
 		seg_box_to_page(&cl, c[i].x, c[i].y, c[i].w, c[i].h, &d->x, &d->y, &d->w, &d->h);
-		if (seg_normalize_gray(c[i].mask, c[i].w, c[i].h, &cl.gray, c[i].x, c[i].y, d->img, err) < 0) goto fail;
+		if (seg_normalize_gray(c[i].mask, c[i].w, c[i].h, sw, &cl.gray, c[i].x, c[i].y, d->img, err) < 0) goto fail;
 	}
 	out->ndigits = n;
 	seg_prof_step(&prof, "normalize");

@@ -128,9 +128,10 @@ double seg_stroke_width(const uint8_t *mask, int w, int h);
 int seg_normalize(const uint8_t *mask, int w, int h, uint8_t out[SEG_PIXELS], img_err *err);
 
 /* The same from the grey levels under the mask (at x, y in gray): the ink's
- * own anti-aliased edges, as MNIST kept them, instead of the binary cut. */
-int seg_normalize_gray(const uint8_t *mask, int w, int h, const img_t *gray, int x, int y, uint8_t out[SEG_PIXELS],
-		       img_err *err);
+ * own anti-aliased edges, as MNIST kept them, instead of the binary cut.
+ * stroke: the mask's seg_stroke_width, which the caller has measured. */
+int seg_normalize_gray(const uint8_t *mask, int w, int h, double stroke, const img_t *gray, int x, int y,
+		       uint8_t out[SEG_PIXELS], img_err *err);
 
 /* Working-image box -> page box (undo rotation and scale; clipped to page). */
 void seg_box_to_page(const seg_clean_out *c, int x, int y, int w, int h, int *px, int *py, int *pw, int *ph);

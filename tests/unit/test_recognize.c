@@ -164,12 +164,20 @@ static void test_errors(nn_infer *nn)
 
 /* Printed-line detection on hand-made candidates (no model needed): type
  * repeats height, width, baseline, stroke and pitch; a hand does not. */
+/* Start a field: the glyphs added next are its own. */
+static void new_field(seg_page *sp)
+{
+	sp->fields[sp->nfields++] = (seg_field){ .first = (int)sp->ndigits };
+}
+
 static void add_glyph(seg_page *sp, int x, int y, int w, int h, float stroke)
 {
 	seg_digit *d = &sp->digits[sp->ndigits];
 	memset(d, 0, sizeof *d);
 	d->wx = d->x = x, d->wy = d->y = y, d->ww = d->w = w, d->wh = d->h = h;
 	d->stroke = stroke;
+	d->field = (int)sp->nfields - 1;
+	sp->fields[d->field].n++;
 	d->tag = (int)sp->ndigits++;
 }
 
@@ -179,42 +187,35 @@ static void test_printed(void)
 	seg_field fields[7];
 	seg_page sp = { .digits = digits, .fields = fields };
 	/* Field 0: six printed digits, 40 tall, 24 wide (a 1 narrower), pitch 28. */
-	fields[0] = (seg_field){ .first = 0 };
+	new_field(&sp);
 	for (int i = 0; i < 6; i++) add_glyph(&sp, 100 + 28 * i + (i == 3 ? 8 : 0), 100, i == 3 ? 9 : 24, 40, 4.0f);
-	fields[0].n = 6;
 	/* Field 1: six handwritten digits: sizes, baseline and spacing wander. */
 	static const int hx[6] = { 100, 131, 170, 198, 240, 271 }, hy[6] = { 300, 306, 298, 303, 301, 309 };
 	static const int hw[6] = { 24, 18, 30, 22, 26, 20 }, hh[6] = { 40, 34, 44, 38, 41, 36 };
-	fields[1] = (seg_field){ .first = 6 };
+	new_field(&sp);
 	for (int i = 0; i < 6; i++) add_glyph(&sp, hx[i], hy[i] + 44 - hh[i], hw[i], hh[i], 4.5f);
-	fields[1].n = 6;
 	/* Field 2: a short group in the run's face elsewhere (a price's cents). */
-	fields[2] = (seg_field){ .first = 12 };
+	new_field(&sp);
 	add_glyph(&sp, 500, 500, 24, 40, 4.0f);
 	add_glyph(&sp, 528, 500, 24, 40, 4.0f);
-	fields[2].n = 2;
 	/* Field 3: a pair as regular but larger: another writer, not that face. */
-	fields[3] = (seg_field){ .first = 14 };
+	new_field(&sp);
 	add_glyph(&sp, 500, 700, 31, 52, 4.0f);
 	add_glyph(&sp, 536, 700, 31, 52, 4.0f);
-	fields[3].n = 2;
 	/* Field 4: print with two touching glyphs read as one wide mark. */
-	fields[4] = (seg_field){ .first = 16 };
+	new_field(&sp);
 	static const int px[6] = { 100, 128, 156, 184, 240, 268 }, pw[6] = { 24, 24, 24, 52, 24, 24 };
 	for (int i = 0; i < 6; i++) add_glyph(&sp, px[i], 900, pw[i], 40, 4.0f);
-	fields[4].n = 6;
 	/* Field 5: too few and too uneven for a run, but two of its glyphs are
 	 * one glyph printed twice (the same input, read as 7): type.  Field 6:
 	 * two 7s of a hand, alike but not that alike: kept. */
-	fields[5] = (seg_field){ .first = 22 };
+	new_field(&sp);
 	add_glyph(&sp, 100, 1100, 24, 40, 4.0f);
 	add_glyph(&sp, 130, 1098, 22, 42, 4.0f);
 	add_glyph(&sp, 160, 1101, 24, 39, 4.5f);
-	fields[5].n = 3;
-	fields[6] = (seg_field){ .first = 25 };
+	new_field(&sp);
 	add_glyph(&sp, 100, 1300, 27, 46, 5.0f);
 	add_glyph(&sp, 132, 1302, 26, 44, 5.0f);
-	fields[6].n = 2;
 	for (int y = 4; y < 24; y++)
 		for (int x = 4; x < 24; x++) {
 			bool bar = y < 8, stem = abs(x - (24 - (y - 4) / 2)) < 3;  /* a 7: a bar and a slanting stem */
@@ -222,14 +223,9 @@ static void test_printed(void)
 			digits[24].img[y * SEG_SIDE + x] = (x + y) % 5 == 0 ? 255 : 0;
 			digits[25].img[y * SEG_SIDE + x] = bar || stem ? 255 : 0;
 			digits[26].img[y * SEG_SIDE + x] = y < 9 || abs(x - (20 - (y - 4) / 3)) < 2 ? 255 : 0;
-
 		}
 	float probs[32 * 10] = { 0 };   /* everything read as 0 (no twins) but fields 5 and 6 */
 	for (int i = 22; i < 27; i++) probs[i * 10 + (i == 24 ? 3 : 7)] = 1;
-	sp.nfields = 7;
-	for (size_t i = 0; i < sp.ndigits; i++)
-		for (int f = 0; f < 7; f++)
-			if ((int)i >= fields[f].first && (int)i < fields[f].first + fields[f].n) digits[i].field = f;
 	int line[7] = { 0, 1, 2, 3, 4, 5, 6 };
 	bool printed[32];
 	rec_find_printed(&sp, line, probs, 10, printed);

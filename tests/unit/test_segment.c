@@ -79,7 +79,7 @@ static void test_normalize_gray(void)
 			g.data[(size_t)y * g.stride + x] = v;
 			if (v < 200 && x >= 10 && y >= 10 && x < 10 + w && y < 10 + h) m[(y - 10) * w + x - 10] = 255;
 		}
-	CHECK(seg_normalize_gray(m, w, h, &g, 10, 10, out, &e) == 0);
+	CHECK(seg_normalize_gray(m, w, h, seg_stroke_width(m, w, h), &g, 10, 10, out, &e) == 0);
 	CHECK(seg_normalize(m, w, h, bin, &e) == 0);
 	long sg = 0, sb = 0;
 	for (int i = 0; i < SEG_PIXELS; i++) sg += out[i], sb += bin[i];
@@ -87,7 +87,7 @@ static void test_normalize_gray(void)
 	CHECK(out[14 * 28 + 14] < 30);          /* the hole */
 	/* No page to read from: the binary way, exactly. */
 	img_t none = { 0 };
-	CHECK(seg_normalize_gray(m, w, h, &none, 10, 10, out, &e) == 0);
+	CHECK(seg_normalize_gray(m, w, h, seg_stroke_width(m, w, h), &none, 10, 10, out, &e) == 0);
 	CHECK(memcmp(out, bin, SEG_PIXELS) == 0);
 	free(m);
 	img_free(&g);
