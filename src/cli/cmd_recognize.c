@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "nn/nn.h"
 #include "recognize/recognize.h"
+#include "recognize/verify.h"
 
 static void usage(FILE *f)
 {
@@ -44,6 +45,9 @@ static void usage(FILE *f)
 		"  --model FILE       the model (default: lenet5-reject.model, the one with a\n"
 		"                     \"not a digit\" class, else lenet5.model; each looked\n"
 		"                     for in ./models, then in %s/models)\n"
+		"  --verifier FILE    the candidate verifier (default: the model's name with\n"
+		"                     .verifier, when that file exists)\n"
+		"  --no-verifier      hand rules only, no verifier\n"
 		"  --threshold T      flag digits whose confidence is under T (0..1, default\n"
 		"                     0.90); digits that had to be cut from touching ones, of\n"
 		"                     odd size, likely not digits, or right beside rejected\n"
@@ -85,6 +89,8 @@ static void print_table(const char *file, const rec_result *r)
 {
 	size_t flagged = 0;
 	for (size_t i = 0; i < r->ndigits; i++) flagged += r->digits[i].flagged;
+	size_t dropped = 0;
+	for (size_t i = 0; i < r->ncands; i++) dropped += r->cands[i].drop != 0;
 	printf("%s: %d page%s, %dx%d, %.1f ms, %zu digit%s in %zu field%s, %zu flagged\n", file, r->npages,
 	       r->npages == 1 ? "" : "s", r->npages ? r->pages[0].width : 0, r->npages ? r->pages[0].height : 0, r->ms,
 	       r->ndigits, r->ndigits == 1 ? "" : "s", r->nfields, r->nfields == 1 ? "" : "s", flagged);
@@ -94,8 +100,28 @@ static void print_table(const char *file, const rec_result *r)
 		const rec_field *f = &r->fields[i];
 		char box[48];
 		snprintf(box, sizeof box, "%d,%d %dx%d", f->x, f->y, f->w, f->h);
-		printf("  %-5zu %-4d %-24s %-16s %-6.3f %s\n", i, f->page + 1, box, f->text, f->confidence,
-		       f->flagged ? "REVIEW" : "");
+		char why[256];
+		rec_flag_words(f->why, why, sizeof why);
+		printf("  %-5zu %-4d %-24s %-16s %-6.3f %s%s%s\n", i, f->page + 1, box, f->text, f->confidence,
+		       f->flagged ? "REVIEW" : "", *why ? " " : "", why);
+	}
+	for (size_t i = 0; i < r->nunread; i++) {
+		const rec_unread *u = &r->unread[i];
+		char box[48], why[256];
+		snprintf(box, sizeof box, "%d,%d %dx%d", u->x, u->y, u->w, u->h);
+		rec_flag_words(u->why & ~(unsigned)REC_FLAG_UNREAD, why, sizeof why);
+		printf("  %-5s %-4d %-24s %-16s %-6s REVIEW unread %s\n", "-", u->page + 1, box, "?", "", why);
+	}
+	if (!r->cands) return;
+	printf("  candidates (%zu, %zu dropped):\n", r->ncands, dropped);
+	for (size_t i = 0; i < r->ncands; i++) {
+		const rec_cand *c = &r->cands[i];
+		char box[48], why[256];
+		snprintf(box, sizeof box, "%d,%d %dx%d", c->x, c->y, c->w, c->h);
+		if (c->drop) rec_drop_words(c->drop, why, sizeof why);
+		else rec_flag_words(c->why, why, sizeof why);
+		printf("    %-4d %-24s %d %.3f reject %.3f verifier %6.3f %s %s\n", c->page + 1, box, c->label, c->confidence,
+		       c->reject, c->verifier, c->drop ? "dropped:" : "kept", why);
 	}
 }
 
@@ -106,11 +132,15 @@ int cmd_recognize(int argc, char **argv)
 		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "explain", no_argument, NULL, 'x' },
+		{ "verifier", required_argument, NULL, 'v' },
+		{ "no-verifier", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false;
-	const char *model_path = NULL;
+	const char *model_path = NULL, *verifier_path = NULL;
+	bool no_verifier = false;
 	rec_options o;
 	rec_options_default(&o);
 	optind = 1;
@@ -121,6 +151,9 @@ int cmd_recognize(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'd': o.debug_dir = optarg; break;
 		case 'm': model_path = optarg; break;
+		case 'x': o.explain = true; break;
+		case 'v': verifier_path = optarg; break;
+		case 'V': no_verifier = true; break;
 		case 't': {
 			char *end;
 			double t = strtod(optarg, &end);
@@ -157,6 +190,21 @@ int cmd_recognize(int argc, char **argv)
 		fprintf(stderr, "digitctl recognize: %s\n", err);
 		fprintf(stderr, "digitctl recognize: train one with `digitctl train` or give --model FILE\n");
 		return 1;
+	}
+	rec_verifier ver;
+	char vpath[4096];
+	if (!verifier_path && !no_verifier) {
+		rec_verifier_path(model_path, vpath, sizeof vpath);
+		if (access(vpath, F_OK) == 0) verifier_path = vpath;
+	}
+	if (verifier_path && !no_verifier) {
+		if (rec_verifier_load(verifier_path, &ver, err, sizeof err) < 0) {
+			fprintf(stderr, "digitctl recognize: %s\n", err);
+			fprintf(stderr, "digitctl recognize: retrain it (models/README.md) or give --no-verifier\n");
+			nn_model_free(m);
+			return 1;
+		}
+		o.verifier = &ver;
 	}
 	nn_infer *nn = nn_infer_new(m, 256);
 	if (!nn) {

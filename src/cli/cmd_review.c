@@ -17,7 +17,7 @@
 #include "cli/cli.h"
 #include "cli/dbopen.h"
 #include "cli/review.h"
-#include "cli/showfmt.h"
+#include "recognize/flags.h"
 #include "cli/textout.h"
 #include "imaging/draw.h"
 #include "nn/nn.h"
@@ -110,7 +110,7 @@ static int do_list(sqlite3 *db, int json, int limit)
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		char why[96], alt[24] = "";
 		int hasalt = sqlite3_column_type(st, 7) != SQLITE_NULL;
-		why_words((unsigned)sqlite3_column_int(st, 9), why, sizeof why);
+		rec_flag_words((unsigned)sqlite3_column_int(st, 9), why, sizeof why);
 		if (json) {
 			printf("%s\n {\"id\": %lld, \"document_id\": %lld, \"name\": ", n ? "," : "",
 			       (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1));

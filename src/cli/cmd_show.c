@@ -8,7 +8,7 @@
 #include "cli/cli.h"
 #include "cli/dbopen.h"
 #include "cli/overlay.h"
-#include "cli/showfmt.h"
+#include "recognize/flags.h"
 #include "cli/textout.h"
 #include "store/query.h"
 #include "util/config.h"
@@ -146,7 +146,7 @@ static int print_digits(sqlite3 *db, int64_t doc, int64_t field_id, int json)
 		int hasalt = sqlite3_column_type(st, 9) != SQLITE_NULL;
 		int reviewed = sqlite3_column_type(st, 13) != SQLITE_NULL;
 		int flagged = sqlite3_column_int(st, 11), label = sqlite3_column_int(st, 7);
-		why_words((unsigned)sqlite3_column_int(st, 12), why, sizeof why);
+		rec_flag_words((unsigned)sqlite3_column_int(st, 12), why, sizeof why);
 		if (flagged && !why[0]) snprintf(why, sizeof why, "flagged");
 		if (json) {
 			printf("%s\n    {\"id\": %lld, \"pos\": %d, \"page\": %d, \"box\": [%d, %d, %d, %d], \"label\": %d, "

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cli/review.h"
-#include "cli/showfmt.h"
+#include "recognize/flags.h"
 #include "cli/term.h"
 #include "cli/textout.h"
 #include "imaging/load.h"
@@ -288,7 +288,7 @@ static int draw(session *s, const item *it)
 		at(f, r++, x0);
 		fprintf(f, "2nd guess   %d   confidence %.3f", it->alt, it->alt_conf);
 	}
-	why_words((unsigned)it->why, why, sizeof why);
+	rec_flag_words((unsigned)it->why, why, sizeof why);
 	snprintf(line, sizeof line, "flagged     %s", why[0] ? why : "yes");
 	text_at(f, r++, x0, tw, line);
 	r++;

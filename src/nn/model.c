@@ -14,6 +14,7 @@
  * requires the parameter count to be exactly what the spec implies, so a
  * damaged or hostile file is rejected with a message and no large allocation. */
 #include "nn/model.h"
+#include "util/file.h"
 #include "util/sha256.h"
 
 #include <errno.h>
@@ -168,55 +169,14 @@ int nn_model_save(nn_model *m, const char *path, char *err, size_t errlen)
 {
 	size_t len;
 	uint8_t *buf = nn_model_serialise(m, &len);
-	char tmp[4096];
-	int fd = -1;
 	if (!buf) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-		snprintf(err, errlen, "%s: path too long", path);
-		goto fail;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, buf + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
-			goto fail_unlink;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0) {
-		snprintf(err, errlen, "%s: fsync failed: %s", tmp, strerror(errno));
-		goto fail_unlink;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		snprintf(err, errlen, "%s: close failed: %s", tmp, strerror(errno));
-		goto fail_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto fail_unlink;
-	}
-	set_id(m, path, buf, len);
+	int rc = file_write_atomic(path, buf, len, err, errlen);
+	if (rc == 0) set_id(m, path, buf, len);
 	free(buf);
-	return 0;
-fail_unlink:
-	unlink(tmp);
-fail:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return -1;
+	return rc;
 }
 
 /* Magic and format version: the first thing read from any file. */

@@ -72,7 +72,7 @@ void rec_score(const float *p, int classes, rec_digit *d)
  * the pieces when the model reads them better than the whole (geometric
  * mean of their top probabilities against the whole's), with a margin in
  * favour of the whole, since a split is a guess and costs a review. */
-int rec_resolve_splits(seg_page *sp, const float *probs, int classes, img_err *err)
+int rec_resolve_splits(seg_page *sp, const float *probs, int classes, rec_cand *cands, img_err *err)
 {
 	int groups = 0;
 	for (size_t i = 0; i < sp->ndigits; i++)
@@ -101,6 +101,7 @@ int rec_resolve_splits(seg_page *sp, const float *probs, int classes, img_err *e
 		double pieces = exp(lsum[d->alt] / npieces[d->alt]);
 		bool use_pieces = pieces > whole[d->alt] + 0.1 || (whole[d->alt] < 0.5 && pieces > whole[d->alt]);
 		keep[i] = d->alt_piece == use_pieces;
+		if (!keep[i]) cands[d->tag].drop |= REC_DROP_ALT;
 		/* A clear-cut split (every piece a convincing digit, the whole
 		 * no digit at all) is no doubt worth a review. */
 		if (keep[i] && use_pieces && pieces >= CLEAR_PIECES && whole[d->alt] <= CLEAR_WHOLE)

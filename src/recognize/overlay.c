@@ -1,5 +1,7 @@
 /* overlay.c: pictures a person can check: the debug overlay (every box with
- * its label and confidence, flagged digits in red, fields in blue) and the
+ * its label and confidence, flagged digits in red, fields in blue, unread
+ * regions in orange, and with --explain the dropped candidates in grey with
+ * their reason) and the
  * per-digit crop PNGs kept for review. */
 #include <errno.h>
 #include <stdio.h>
@@ -30,11 +32,44 @@ int rec_crop_png(const img_t *page, const seg_digit *s, rec_digit *d)
 	return rc;
 }
 
+/* With --explain: every dropped candidate in grey, and the first reason
+ * and the verifier's probability of those the model read as digits; drawn
+ * first so kept boxes stay on top. */
+static void draw_dropped(img_t *im, int page, double k, const rec_result *r, int t, double fs)
+{
+	const img_color grey = { 150, 150, 150 };
+	for (size_t i = 0; i < r->ncands; i++) {
+		const rec_cand *c = &r->cands[i];
+		if (c->page != page || !c->drop) continue;
+		int x = (int)(c->x * k), y = (int)(c->y * k), w = (int)(c->w * k), h = (int)(c->h * k);
+		img_draw_rect(im, x, y, w, h, grey, 1);
+		/* Words only where a digit may have been lost: a candidate the
+		 * model read as a digit; the rest (letters, print) would bury them. */
+		if (c->reject >= 0.5f || c->confidence < 0.5f) continue;
+		char why[128], s[160];
+		rec_drop_words(c->drop, why, sizeof why);
+		char *comma = strchr(why, ',');
+		if (comma) *comma = 0;
+		if (c->verifier >= 0) snprintf(s, sizeof s, "%s %.2f", why, c->verifier);
+		else snprintf(s, sizeof s, "%s", why);
+		img_draw_text(im, s, x, y + h + (int)(16 * fs), fs * 0.6, grey, t > 1 ? t - 1 : 1, 0);
+	}
+}
+
 static void draw_page(img_t *im, int page, double k, const rec_result *r)
 {
 	const img_color red = { 40, 40, 230 }, green = { 40, 170, 40 }, blue = { 220, 120, 20 };
+	const img_color orange = { 0, 140, 255 };
 	int t = im->w > 1500 ? 2 : 1;
 	double fs = im->w > 1500 ? 0.8 : 0.5;
+	draw_dropped(im, page, k, r, t, fs);
+	for (size_t i = 0; i < r->nunread; i++) {
+		const rec_unread *u = &r->unread[i];
+		if (u->page != page) continue;
+		int x = (int)(u->x * k), y = (int)(u->y * k), w = (int)(u->w * k), h = (int)(u->h * k);
+		img_draw_rect(im, x - 6, y - 6, w + 12, h + 12, orange, t + 1);
+		img_draw_text(im, "unread?", x, y - 10, fs, orange, t, 0);
+	}
 	for (size_t i = 0; i < r->nfields; i++) {
 		const rec_field *f = &r->fields[i];
 		if (f->page != page) continue;

@@ -3,6 +3,7 @@
 #define DIGITD_REC_INTERNAL_H
 #include "imaging/load.h"
 #include "recognize/recognize.h"
+#include "recognize/verify.h"
 #include "segment/segment.h"
 
 /* Number of classes the context's model outputs (10 or 11), or -1. */
@@ -15,11 +16,17 @@ float rec_top_digit(const float *p);
 int rec_top_label(const float *p);
 /* Label, confidence, alternative and reject bit from one probability row. */
 void rec_score(const float *p, int classes, rec_digit *d);
-/* Choose between whole and pieces for each split hypothesis. */
-int rec_resolve_splits(seg_page *sp, const float *probs, int classes, img_err *err);
-/* Drop candidates that are not digits (model's reject class, text-like
- * fields); probs rows are indexed by seg_digit.tag. */
-int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err);
+/* Choose between whole and pieces for each split hypothesis; the losing
+ * side gets REC_DROP_ALT in cands (indexed by seg_digit.tag). */
+int rec_resolve_splits(seg_page *sp, const float *probs, int classes, rec_cand *cands, img_err *err);
+/* Decide what is a digit: drop what is not (the model's reject class,
+ * slashes, and, by the rules or the verifier when ver is set, print, words,
+ * marks), flag what is doubtful, and add an unread region (page
+ * coordinates of sp) for each field left with nothing read that might have
+ * held a number.  probs rows and cands are indexed by seg_digit.tag; each
+ * cand gets its features, verifier probability and drop bits. */
+int rec_reject(seg_page *sp, const float *probs, int classes, const rec_verifier *ver, rec_cand *cands,
+	       rec_unread **unread, size_t *nunread, img_err *err);
 /* Machine-printed glyphs (runs of one height, baseline, stroke and pitch;
  * glyphs repeated exactly): printed[i] for each candidate; line[f] is the
  * text line of field f, as the index of its first field. */

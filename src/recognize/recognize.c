@@ -38,6 +38,8 @@ void rec_result_free(rec_result *r)
 	for (size_t i = 0; i < r->nfields; i++) free(r->fields[i].text);
 	free(r->digits);
 	free(r->fields);
+	free(r->unread);
+	free(r->cands);
 	free(r->pages);
 	char sha[65];
 	memcpy(sha, r->sha256, sizeof sha);
@@ -46,6 +48,48 @@ void rec_result_free(rec_result *r)
 }
 
 /* Append one page's digits and fields to the result, in file coordinates. */
+/* A box of the decoded page in file coordinates, clipped to the file's page. */
+static void to_file(int x, int y, int w, int h, int scale, int pw, int ph, int *ox, int *oy, int *ow, int *oh)
+{
+	*ox = x * scale, *oy = y * scale, *ow = w * scale, *oh = h * scale;
+	if (*ox + *ow > pw) *ow = pw - *ox > 0 ? pw - *ox : 1;
+	if (*oy + *oh > ph) *oh = ph - *oy > 0 ? ph - *oy : 1;
+}
+
+/* Flags that put a digit before a person whatever its confidence. */
+#define FLAG_ALWAYS (REC_FLAG_SPLIT | REC_FLAG_REJECT | REC_FLAG_ODDSIZE | REC_FLAG_TEXTNEAR | REC_FLAG_SMALL | \
+		     REC_FLAG_VERIFIER | REC_FLAG_PRINTLIKE | REC_FLAG_WEAKFIELD | REC_FLAG_WORDLIKE | REC_FLAG_MARGIN)
+
+/* Unread regions and (with explain) every candidate of the page, in file
+ * coordinates; cands are indexed by tag, nc of them. */
+static int append_explained(rec_result *r, const seg_page *sp, int page, int scale, int pw, int ph,
+			    const rec_unread *un, size_t nun, rec_cand *cands, size_t nc, size_t dbase, bool explain)
+{
+	if (nun) {
+		rec_unread *u = realloc(r->unread, (r->nunread + nun) * sizeof *u);
+		if (!u) return -1;
+		r->unread = u;
+		for (size_t i = 0; i < nun; i++) {
+			rec_unread *o = &r->unread[r->nunread++];
+			*o = un[i];
+			o->page = page;
+			to_file(un[i].x, un[i].y, un[i].w, un[i].h, scale, pw, ph, &o->x, &o->y, &o->w, &o->h);
+		}
+	}
+	if (!explain || nc == 0) return 0;
+	for (size_t i = 0; i < sp->ndigits; i++) cands[sp->digits[i].tag].why = r->digits[dbase + i].why;
+	rec_cand *c = realloc(r->cands, (r->ncands + nc) * sizeof *c);
+	if (!c) return -1;
+	r->cands = c;
+	for (size_t i = 0; i < nc; i++) {
+		rec_cand *o = &r->cands[r->ncands++];
+		*o = cands[i];
+		o->page = page;
+		to_file(cands[i].x, cands[i].y, cands[i].w, cands[i].h, scale, pw, ph, &o->x, &o->y, &o->w, &o->h);
+	}
+	return 0;
+}
+
 static int append_page(rec_result *r, const seg_page *sp, int page, int scale, int pw, int ph, const float *probs,
 		       int classes, const rec_options *o, const img_t *img)
 {
@@ -62,13 +106,10 @@ static int append_page(rec_result *r, const seg_page *sp, int page, int scale, i
 		rec_digit *o2 = &r->digits[r->ndigits];
 		memset(o2, 0, sizeof *o2);
 		o2->page = page;
-		o2->x = s->x * scale, o2->y = s->y * scale, o2->w = s->w * scale, o2->h = s->h * scale;
-		if (o2->x + o2->w > pw) o2->w = pw - o2->x > 0 ? pw - o2->x : 1;
-		if (o2->y + o2->h > ph) o2->h = ph - o2->y > 0 ? ph - o2->y : 1;
+		to_file(s->x, s->y, s->w, s->h, scale, pw, ph, &o2->x, &o2->y, &o2->w, &o2->h);
 		rec_score(probs + (size_t)s->tag * (size_t)classes, classes, o2);
 		o2->why |= s->why & ~(unsigned)SEG_SLASHLIKE;  /* a hint to the reject stage, no flag */
-		o2->flagged = o2->confidence < o->threshold || (o2->why & (REC_FLAG_SPLIT | REC_FLAG_REJECT |
-									      REC_FLAG_ODDSIZE | REC_FLAG_TEXTNEAR | REC_FLAG_SMALL));
+		o2->flagged = o2->confidence < o->threshold || (o2->why & FLAG_ALWAYS);
 		if (o2->confidence < o->threshold) o2->why |= REC_FLAG_LOWCONF;
 		o2->field = (int)fbase + s->field;
 		memcpy(o2->crop28, s->img, NN_PIXELS);
@@ -90,6 +131,7 @@ static int append_page(rec_result *r, const seg_page *sp, int page, int scale, i
 			o2->text[j] = (char)('0' + dj->label);
 			o2->confidence *= dj->confidence;
 			o2->flagged |= dj->flagged;
+			o2->why |= dj->why;
 		}
 		o2->text[s->n] = 0;
 		r->nfields++;
@@ -113,6 +155,9 @@ int rec_buffer(const uint8_t *buf, size_t len, const char *name, const rec_optio
 	seg_page sp = { 0 };
 	float *probs = NULL;
 	uint8_t *batch = NULL;
+	rec_cand *cands = NULL;
+	rec_unread *unread = NULL;
+	size_t nunread = 0;
 	if (len > opt->max_bytes) {
 		snprintf(err, errlen, "%s: file is %zu bytes, over the limit of %zu", name, len, opt->max_bytes);
 		return -1;
@@ -151,23 +196,40 @@ int rec_buffer(const uint8_t *buf, size_t len, const char *name, const rec_optio
 		if (n > 0) {
 			batch = malloc(n * NN_PIXELS);
 			probs = malloc(n * (size_t)classes * sizeof(float));
-			if (!batch || !probs) goto oom;
+			cands = calloc(n, sizeof *cands);
+			if (!batch || !probs || !cands) goto oom;
 			for (size_t i = 0; i < n; i++) memcpy(batch + i * NN_PIXELS, sp.digits[i].img, NN_PIXELS);
 			if (rec_classify(nn, batch, n, classes, probs) < 0) {
 				snprintf(err, errlen, "%s: the model refused the batch", name);
 				goto fail;
 			}
-			if (rec_resolve_splits(&sp, probs, classes, &ie) < 0 || rec_reject(&sp, probs, classes, &ie) < 0) {
+			for (size_t i = 0; i < n; i++) {
+				const seg_digit *s = &sp.digits[i];
+				rec_digit tmp = { 0 };
+				rec_score(probs + (size_t)s->tag * (size_t)classes, classes, &tmp);
+				cands[s->tag] = (rec_cand){ .x = s->x, .y = s->y, .w = s->w, .h = s->h, .label = tmp.label,
+							    .confidence = tmp.confidence, .reject = tmp.reject, .verifier = -1 };
+			}
+			if (rec_resolve_splits(&sp, probs, classes, cands, &ie) < 0 ||
+			    rec_reject(&sp, probs, classes, opt->verifier, cands, &unread, &nunread, &ie) < 0) {
 				snprintf(err, errlen, "%s: %s", name, ie.msg);
 				goto fail;
 			}
 		}
 		out->ms_classify += now_ms() - tc;
-		if (append_page(out, &sp, p, doc.scale, pw, ph, probs, classes, opt, pg) < 0) goto oom;
+		size_t dbase = out->ndigits;
+		if (append_page(out, &sp, p, doc.scale, pw, ph, probs, classes, opt, pg) < 0 ||
+		    append_explained(out, &sp, p, doc.scale, pw, ph, unread, nunread, cands, n, dbase, opt->explain) < 0)
+			goto oom;
 		free(batch);
 		free(probs);
+		free(cands);
+		free(unread);
 		batch = NULL;
 		probs = NULL;
+		cands = NULL;
+		unread = NULL;
+		nunread = 0;
 		seg_page_free(&sp);
 	}
 	if (opt->debug_dir && rec_write_overlay(opt->debug_dir, name, &doc, out, err, errlen) < 0) goto fail;
@@ -179,6 +241,8 @@ oom:
 fail:
 	free(batch);
 	free(probs);
+	free(cands);
+	free(unread);
 	seg_page_free(&sp);
 	img_doc_free(&doc);
 	rec_result_free(out);

@@ -13,16 +13,7 @@
 #include <stdio.h>
 #include "nn/nn.h"
 
-/* Why a digit was flagged, beyond a low confidence (bit set in rec_digit.why). */
-enum {
-	REC_FLAG_LOWCONF = 1 << 0,  /* calibrated confidence under the threshold */
-	REC_FLAG_SPLIT   = 1 << 1,  /* cut out of a wider component (touching digits) */
-	REC_FLAG_MERGED  = 1 << 2,  /* pieces merged into one digit */
-	REC_FLAG_REJECT  = 1 << 3,  /* the model's "not a digit" class was likely */
-	REC_FLAG_ODDSIZE = 1 << 4,  /* box size unusual for its field */
-	REC_FLAG_TEXTNEAR = 1 << 5, /* touches marks rejected as text or scribble on its line */
-	REC_FLAG_SMALL = 1 << 7,    /* much smaller than the page's writing (kept on the model's word) */
-};
+#include "recognize/flags.h"     /* REC_FLAG_* and REC_DROP_*: the one table of reasons */
 
 typedef struct {
 	int page, x, y, w, h;
@@ -43,8 +34,32 @@ typedef struct {
 	int page, x, y, w, h;
 	char *text;                 /* digits left to right, NUL-terminated */
 	float confidence;           /* product of its digits' confidences */
-	bool flagged;               /* any digit flagged */
+	bool flagged;               /* any digit flagged, or why has a field reason */
+	unsigned why;               /* REC_FLAG_* bits: its digits' reasons and its own (GAP, COUNT) */
 } rec_field;
+
+/* Ink that may be handwriting but was not read as digits (a field whose
+ * candidates were all dropped as not convincing): reported so that a number
+ * that could not be read is never simply absent.  why: REC_FLAG_UNREAD and
+ * the flag bits that stand for the drop reasons (SMALL, WEAKFIELD, ...). */
+typedef struct {
+	int page, x, y, w, h;
+	unsigned why;
+} rec_unread;
+
+/* Every candidate the segmenter offered and what became of it: for
+ * `recognize --explain` and for training the verifier.  Filled only when
+ * rec_options.explain is set. */
+typedef struct {
+	int page, x, y, w, h;
+	int label;
+	float confidence;           /* top digit probability */
+	float reject;               /* the model's "not a digit" probability */
+	unsigned drop;              /* REC_DROP_* bits; 0 when reported */
+	unsigned why;               /* REC_FLAG_* bits when reported */
+	float verifier;             /* the verifier's probability that it is a handwritten digit, or -1 */
+	float feat[16];             /* context features (verify.h), for training the verifier */
+} rec_cand;
 
 typedef struct {
 	int width, height;
@@ -58,6 +73,10 @@ typedef struct {
 	size_t ndigits;
 	rec_field *fields;
 	size_t nfields;
+	rec_unread *unread;
+	size_t nunread;
+	rec_cand *cands;            /* only with rec_options.explain */
+	size_t ncands;
 	double ms;                  /* whole recognition, wall clock */
 	double ms_decode, ms_clean, ms_segment, ms_classify;
 } rec_result;
@@ -68,6 +87,8 @@ typedef struct {
 	size_t max_bytes;           /* refuse larger files; default 256 MiB */
 	bool want_crop_png;         /* fill rec_digit.crop_png */
 	const char *debug_dir;      /* write an overlay PNG per input when set */
+	bool explain;               /* fill rec_result.cands; the overlay draws dropped candidates too */
+	const struct rec_verifier *verifier; /* verify.h; NULL: the hand rules decide alone */
 } rec_options;
 
 void rec_options_default(rec_options *o);

@@ -21,16 +21,8 @@
 #include <string.h>
 
 #include "recognize/rec_internal.h"
+#include "recognize/verify.h"
 
-enum {
-	DROP_CLASS = 1,         /* the model's reject class won */
-	DROP_WEAK = 2,          /* field unconvincing as digits */
-	DROP_LOWER = 4,         /* field with x-height letters */
-	DROP_SMALL = 8,         /* much smaller than the page's writing */
-	DROP_MARGIN = 16,       /* a lone mark in the page's outer margin */
-	DROP_PRINTED = 32,      /* a run of machine-printed glyphs */
-	DROP_SLASH = 64,        /* a leaning stroke between groups the model does not read as a 1 */
-};
 
 #define FIELD_MIN_MEAN 0.75     /* mean top probability of a field's digits */
 #define FIELD_MAX_WEAK 0.5     /* share of digits under WEAK */
@@ -86,7 +78,7 @@ static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float
 	int weak = 0, n = 0;
 	double sum = 0;
 	for (int j = fd->first; j < fd->first + fd->n; j++) {
-		if (dropped[j] & (DROP_CLASS | DROP_PRINTED)) continue;
+		if (dropped[j] & (REC_DROP_CLASS | REC_DROP_PRINTED)) continue;
 		float t = top_of(sp, (size_t)j, probs, classes);
 		/* Weak on the model's unconditional word: a candidate it finds
 		 * hardly a digit at all (reject mass) is as weak as one it
@@ -96,10 +88,10 @@ static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float
 		n++;
 	}
 	unsigned why = 0;
-	if (n * 2 < fd->n) return DROP_WEAK;
+	if (n * 2 < fd->n) return REC_DROP_WEAK;
 	double mean = n ? sum / n : 0;
 	if (n >= 2 ? (mean < FIELD_MIN_MEAN || weak > FIELD_MAX_WEAK * n) : mean < SINGLE_MIN)
-		why |= DROP_WEAK;
+		why |= REC_DROP_WEAK;
 	/* A lone mark in the page's outer margin: punch holes, bullets, binding
 	 * and staple marks; nobody writes a number there. */
 	if (fd->n == 1) {
@@ -107,7 +99,7 @@ static unsigned judge_field(const seg_page *sp, const seg_field *fd, const float
 		int cx = d->wx + d->ww / 2, cy = d->wy + d->wh / 2;
 		if (cx < MARGIN * sp->work_w || cx > (1 - MARGIN) * sp->work_w || cy < MARGIN * sp->work_h ||
 		    cy > (1 - MARGIN) * sp->work_h)
-			why |= DROP_MARGIN;
+			why |= REC_DROP_MARGIN;
 	}
 	return why;
 }
@@ -257,7 +249,7 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 			}
 			if (all_tall && sum / fd->n >= 0.95 && near >= 0.25 * tall) continue;
 			if (in_band)
-				for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= DROP_LOWER;
+				for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= REC_DROP_LOWER;
 		}
 	}
 	free(hs);
@@ -279,7 +271,7 @@ static void text_near(seg_page *sp, const int *line, const unsigned *why)
 				if (line[g] != line[f]) continue;
 				const seg_field *o = &sp->fields[g];
 				for (int k = o->first; k < o->first + o->n; k++) {
-					if (!(why[k] & (DROP_CLASS | DROP_WEAK | DROP_LOWER))) continue;
+					if (!(why[k] & (REC_DROP_CLASS | REC_DROP_WEAK | REC_DROP_LOWER))) continue;
 					const seg_digit *e = &sp->digits[k];
 					int gap = e->wx > d->wx ? e->wx - (d->wx + d->ww) : d->wx - (e->wx + e->ww);
 					if (gap < 0.5 * d->wh) d->why |= REC_FLAG_TEXTNEAR;
@@ -361,7 +353,7 @@ static bool small_but_sure(const seg_page *sp, const int *line, size_t f, const 
 		if (g == f || line[g] != line[f]) continue;
 		const seg_field *o = &sp->fields[g];
 		for (int k = o->first; k < o->first + o->n; k++)
-			if (why[k] & (DROP_CLASS | DROP_WEAK | DROP_LOWER | DROP_PRINTED)) return false;
+			if (why[k] & (REC_DROP_CLASS | REC_DROP_WEAK | REC_DROP_LOWER | REC_DROP_PRINTED)) return false;
 	}
 	return true;
 }
@@ -392,20 +384,78 @@ static bool small_cents(const seg_page *sp, const int *line, size_t f, const uns
 	return false;
 }
 
-int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
+/* Soft drop reasons as the flags a person reads when the verifier keeps
+ * the candidate anyway. */
+static unsigned soft_flags(unsigned drop)
+{
+	unsigned f = 0;
+	if (drop & REC_DROP_SMALL) f |= REC_FLAG_SMALL;
+	if (drop & REC_DROP_WEAK) f |= REC_FLAG_WEAKFIELD;
+	if (drop & REC_DROP_LOWER) f |= REC_FLAG_WORDLIKE;
+	if (drop & REC_DROP_MARGIN) f |= REC_FLAG_MARGIN;
+	if (drop & REC_DROP_PRINTED) f |= REC_FLAG_PRINTLIKE;
+	return f;
+}
+
+/* What the model and the page say about candidate i, as verify.h's
+ * features.  H: the page's writing height; fh: its field's median height;
+ * stroke: the page's median stroke width. */
+static void features(const seg_page *sp, size_t i, const float *probs, int classes, unsigned drop, double H,
+		     double fh, double stroke, double field_top, bool typeset, bool word, float *f)
+{
+	const seg_digit *d = &sp->digits[i];
+	const seg_field *fd = &sp->fields[d->field];
+	const float *p = probs + (size_t)d->tag * (size_t)classes;
+	f[REC_FEAT_TOP] = rec_top_digit(p);
+	f[REC_FEAT_REJECT] = classes > NN_CLASS_REJECT ? p[NN_CLASS_REJECT] : 0.0f;
+	f[REC_FEAT_TOP_COND] = top_of(sp, i, probs, classes);
+	f[REC_FEAT_LOG_PAGE_H] = (float)log((d->wh + 1.0) / (H + 1.0));
+	f[REC_FEAT_FIELD_H] = (float)(d->wh / (fh > 0 ? fh : 1.0));
+	f[REC_FEAT_ASPECT] = (float)((double)d->ww / (d->wh > 0 ? d->wh : 1));
+	f[REC_FEAT_STROKE] = (float)(d->stroke / (stroke > 0 ? stroke : 1.0));
+	f[REC_FEAT_DENSITY] = (float)((double)d->area / ((double)d->ww * d->wh > 0 ? (double)d->ww * d->wh : 1.0));
+	f[REC_FEAT_FIELD_N] = (float)((fd->n < 8 ? fd->n : 8) / 8.0);
+	f[REC_FEAT_FIELD_TOP] = (float)field_top;
+	f[REC_FEAT_PRINTED] = (drop & REC_DROP_PRINTED) != 0;
+	f[REC_FEAT_TYPESET] = typeset;
+	f[REC_FEAT_LOWER] = (drop & REC_DROP_LOWER) != 0;
+	f[REC_FEAT_MARGIN] = (drop & REC_DROP_MARGIN) != 0;
+	f[REC_FEAT_WORD] = word;
+	f[REC_FEAT_PIECE] = (d->why & (SEG_SPLIT | SEG_MERGED)) != 0;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Grow the list of unread regions by one. */
+static int push_unread(rec_unread **v, size_t *n, const rec_unread *u)
+{
+	rec_unread *nv = realloc(*v, (*n + 1) * sizeof *nv);
+	if (!nv) return -1;
+	*v = nv;
+	(*v)[(*n)++] = *u;
+	return 0;
+}
+
+int rec_reject(seg_page *sp, const float *probs, int classes, const rec_verifier *ver, rec_cand *cands,
+	       rec_unread **unread, size_t *nunread, img_err *err)
 {
 	size_t n = sp->ndigits;
 	unsigned *why = calloc(n + 1, sizeof *why);
 	bool *keep = malloc(n + 1);
 	int *hs = malloc(sizeof(int) * (n + 1));
+	float *fs = malloc(sizeof(float) * (n + 1));
+	int *line = malloc(sizeof(int) * (sp->nfields + 1));
+	double *fh = malloc(sizeof(double) * (sp->nfields + 1)), *ftop = malloc(sizeof(double) * (sp->nfields + 1));
+	bool *typeset = calloc(sp->nfields + 1, sizeof *typeset), *word = calloc(sp->nfields + 1, sizeof *word);
 	int rc = -1;
-	if (!why || !keep || !hs) {
-		snprintf(err->msg, sizeof err->msg, "out of memory");
-		goto out;
-	}
+	if (!why || !keep || !hs || !fs || !line || !fh || !ftop || !typeset || !word) goto oom;
 	for (size_t i = 0; i < n; i++) {
 		const float *p = probs + (size_t)sp->digits[i].tag * (size_t)classes;
-		if (classes > NN_CLASS_REJECT && p[NN_CLASS_REJECT] > rec_top_digit(p) && p[NN_CLASS_REJECT] > REJECT_MIN) why[i] |= DROP_CLASS;
+		if (classes > NN_CLASS_REJECT && p[NN_CLASS_REJECT] > rec_top_digit(p) && p[NN_CLASS_REJECT] > REJECT_MIN) why[i] |= REC_DROP_CLASS;
 		/* A stroke that might be a slash: a slash unless the model is
 		 * sure it is a 1 (reject mass counting against it); as a slash
 		 * it separates the groups around it. */
@@ -413,72 +463,133 @@ int rec_reject(seg_page *sp, const float *probs, int classes, img_err *err)
 			if (p[1] < SURE_ONE) {
 				const seg_digit *d = &sp->digits[i];
 				seg_sep *ns = realloc(sp->seps, (sp->nseps + 1) * sizeof *ns);
-				if (!ns) {
-					snprintf(err->msg, sizeof err->msg, "out of memory");
-					goto out;
-				}
+				if (!ns) goto oom;
 				sp->seps = ns;
 				sp->seps[sp->nseps++] = (seg_sep){ d->wx, d->wy, d->ww, d->wh, SEG_SEP_SLASH };
-				why[i] |= DROP_SLASH;
+				why[i] |= REC_DROP_SLASH;
 			}
 		}
-	}
-	int *line = malloc(sizeof(int) * (sp->nfields + 1));
-	if (!line) {
-		snprintf(err->msg, sizeof err->msg, "out of memory");
-		goto out;
 	}
 	find_lines(sp, line);
 	judge_lines(sp, line, probs, classes, why);
 	/* keep doubles as scratch for the printed verdicts; reset below. */
 	rec_find_printed(sp, line, probs, classes, keep);
 	for (size_t i = 0; i < n; i++)
-		if (keep[i]) why[i] |= DROP_PRINTED;
+		if (keep[i]) why[i] |= REC_DROP_PRINTED;
 	for (size_t f = 0; f < sp->nfields; f++) {
 		const seg_field *fd = &sp->fields[f];
 		unsigned w = judge_field(sp, fd, probs, classes, why);
 		for (int j = fd->first; j < fd->first + fd->n; j++) why[j] |= w;
 	}
-	/* The page's writing height: a high quantile of what survived so far. */
+	/* The page's writing height: a high quantile of what survived so far
+	 * (of everything the model did not reject when too little survived). */
 	int nh = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!why[i]) hs[nh++] = sp->digits[i].wh;
-	if (nh >= 3) {
+	bool small_rule = nh >= 3;      /* too few survivors say nothing of the writing's height */
+	if (nh < 3) {
+		nh = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!(why[i] & REC_DROP_CLASS)) hs[nh++] = sp->digits[i].wh;
+	}
+	double H = 0;
+	if (nh > 0) {
 		qsort(hs, (size_t)nh, sizeof *hs, cmp_int);
-		double H = hs[(int)(nh * WRITING_Q)];
-		/* Judged per field (its median height), so small cents beside
-		 * their amount stay with it. */
-		for (size_t f = 0; f < sp->nfields; f++) {
-			const seg_field *fd = &sp->fields[f];
-			int h[64], k = 0;
-			for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) h[k++] = sp->digits[j].wh;
-			qsort(h, (size_t)k, sizeof *h, cmp_int);
-			if (h[k / 2] >= SMALL * H || small_cents(sp, line, f, why, SMALL * H, probs, classes)) continue;
-			/* Kept on the model's word, but worth a look. */
-			bool rescue = small_but_sure(sp, line, f, why, probs, classes);
-			for (int j = fd->first; j < fd->first + fd->n; j++) {
-				if (rescue) sp->digits[j].why |= REC_FLAG_SMALL;
-				else why[j] |= DROP_SMALL;
-			}
+		H = hs[(int)(nh * WRITING_Q)];
+	}
+	for (size_t f = 0; f < sp->nfields; f++) {
+		const seg_field *fd = &sp->fields[f];
+		int h[64], k = 0;
+		double sum = 0;
+		for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) h[k++] = sp->digits[j].wh;
+		for (int j = fd->first; j < fd->first + fd->n; j++) sum += top_of(sp, (size_t)j, probs, classes);
+		qsort(h, (size_t)k, sizeof *h, cmp_int);
+		fh[f] = h[k / 2];
+		ftop[f] = sum / fd->n;
+		typeset[f] = fd->n >= 2 && rec_typeset_field(sp, fd);
+		word[f] = word_beside(sp, fd, probs, classes);
+		if (!small_rule || fh[f] >= SMALL * H || small_cents(sp, line, f, why, SMALL * H, probs, classes)) continue;
+		/* Kept on the model's word, but worth a look. */
+		bool rescue = small_but_sure(sp, line, f, why, probs, classes);
+		for (int j = fd->first; j < fd->first + fd->n; j++) {
+			if (rescue) sp->digits[j].why |= REC_FLAG_SMALL;
+			else why[j] |= REC_DROP_SMALL;
 		}
 	}
-	text_near(sp, line, why);
-	free(line);
-	/* DIGITD_DEBUG_REJECT=1: every candidate's verdict (DROP_* bits, box in
-	 * decoded-page pixels) on stderr, for tuning these rules on new scans. */
-	bool debug = getenv("DIGITD_DEBUG_REJECT") != NULL;
+	for (size_t i = 0; i < n; i++) fs[i] = sp->digits[i].stroke;
+	qsort(fs, n, sizeof *fs, cmp_float);
+	double stroke = n ? fs[n / 2] : 1.0;
+	/* The verdicts.  Without a verifier: the rules above, as they stand.
+	 * With one: the model's reject class and slashes still decide alone;
+	 * everything else is the verifier's probability, the rules' verdicts
+	 * among its features. */
 	for (size_t i = 0; i < n; i++) {
+		seg_digit *d = &sp->digits[i];
+		rec_cand *c = &cands[d->tag];
+		features(sp, i, probs, classes, why[i], H, fh[d->field], stroke, ftop[d->field], typeset[d->field],
+			 word[d->field], c->feat);
+		c->verifier = -1;
 		keep[i] = why[i] == 0;
-		if (debug) {
-			const seg_digit *d = &sp->digits[i];
-			fprintf(stderr, "REJECT %d %d %d %d why=%u conf=%.3f pw=%d\n", d->x, d->y, d->w, d->h, why[i],
-				top_of(sp, i, probs, classes), sp->page_w);
+		if (ver && !(why[i] & (REC_DROP_CLASS | REC_DROP_SLASH))) {
+			float p = rec_verifier_prob(ver, c->feat);
+			c->verifier = p;
+			keep[i] = p >= ver->flag;
+			if (keep[i] && p < ver->keep) d->why |= REC_FLAG_VERIFIER | soft_flags(why[i]);
+			else if (keep[i]) why[i] = 0;
 		}
+		c->drop = keep[i] ? 0 : why[i];
 	}
+	/* A field none of whose candidates survived, with one that might have
+	 * been a digit, is an unread region: the number may be there. */
+	for (size_t f = 0; f < sp->nfields; f++) {
+		const seg_field *fd = &sp->fields[f];
+		rec_unread u = { 0, 0, 0, 0, 0, 0 };
+		bool any_kept = false, maybe = false;
+		int x0 = 1 << 30, y0 = 1 << 30, x1 = -1, y1 = -1;
+		for (int j = fd->first; j < fd->first + fd->n; j++) {
+			const seg_digit *d = &sp->digits[j];
+			const rec_cand *c = &cands[d->tag];
+			any_kept |= keep[j];
+			if (keep[j] || (why[j] & (REC_DROP_CLASS | REC_DROP_SLASH))) continue;
+			/* Without a verifier the rules' drops stand: on samples/
+			 * every region a rule-based test found was print or
+			 * words (31 of 31), so none is reported. */
+			maybe |= ver && c->verifier >= ver->unread;
+			u.why |= soft_flags(why[j]);
+			if (d->x < x0) x0 = d->x;
+			if (d->y < y0) y0 = d->y;
+			if (d->x + d->w > x1) x1 = d->x + d->w;
+			if (d->y + d->h > y1) y1 = d->y + d->h;
+		}
+		if (any_kept || !maybe || x1 < 0) continue;
+		u.x = x0, u.y = y0, u.w = x1 - x0, u.h = y1 - y0;
+		u.why |= REC_FLAG_UNREAD;
+		if (push_unread(unread, nunread, &u) < 0) goto oom;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (keep[i]) why[i] = 0;
+	text_near(sp, line, why);
+	/* DIGITD_DEBUG_REJECT=1: every candidate's verdict (REC_DROP_* bits, box in
+	 * decoded-page pixels) on stderr, for tuning these rules on new scans. */
+	if (getenv("DIGITD_DEBUG_REJECT"))
+		for (size_t i = 0; i < n; i++) {
+			const seg_digit *d = &sp->digits[i];
+			fprintf(stderr, "REJECT %d %d %d %d why=%u conf=%.3f pw=%d verifier=%.3f\n", d->x, d->y, d->w, d->h,
+				why[i], top_of(sp, i, probs, classes), sp->page_w, cands[d->tag].verifier);
+		}
 	rc = seg_page_filter(sp, keep, err);
+	goto out;
+oom:
+	snprintf(err->msg, sizeof err->msg, "out of memory");
 out:
 	free(why);
 	free(keep);
 	free(hs);
+	free(fs);
+	free(line);
+	free(fh);
+	free(ftop);
+	free(typeset);
+	free(word);
 	return rc;
 }

@@ -62,3 +62,46 @@ fail:
 	free(buf);
 	return -1;
 }
+
+int file_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+		return -1;
+	}
+	const uint8_t *p = buf;
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, p + off, len - off);
+		if (w < 0 && errno == EINTR) continue;
+		if (w <= 0) {
+			snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0) {
+		snprintf(err, errlen, "%s: fsync failed: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	int rc = close(fd);
+	fd = -1;
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: close failed: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (fd >= 0) close(fd);
+	unlink(tmp);
+	return -1;
+}

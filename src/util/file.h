@@ -1,4 +1,4 @@
-/* file.h: reading a whole file, bounded.  The size is checked before anything
+/* file.h: reading a whole file, bounded; writing one atomically.  The size is checked before anything
  * is allocated, so a huge or hostile file costs an error, not the machine. */
 #ifndef DIGITD_FILE_H
 #define DIGITD_FILE_H
@@ -10,5 +10,10 @@
  * that shrinks while being read yields what was there.  Returns 0, or -1 with
  * "path: reason" in err. */
 int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len, char *err, size_t errlen);
+
+/* Write len bytes to path atomically: into path.tmp, fsync, close, rename
+ * over path, so a reader sees the old file or the new one, never a part.
+ * Returns 0, or -1 with the failing step in err (path.tmp removed). */
+int file_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t errlen);
 
 #endif

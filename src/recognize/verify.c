@@ -1,0 +1,159 @@
+/* verify.c: the verifier's arithmetic and its file (verify.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recognize/verify.h"
+#include "util/file.h"
+#include "util/sha256.h"
+
+#define VERIFIER_MAX_BYTES 65536        /* a verifier file is about 1 KB */
+
+static const char *const feature_names[] = {
+#define REC_FEAT_NAME(name, help) #name,
+	REC_FEATURES(REC_FEAT_NAME)
+#undef REC_FEAT_NAME
+};
+
+const char *rec_feature_name(int k)
+{
+	return k >= 0 && k < REC_NFEAT ? feature_names[k] : NULL;
+}
+
+float rec_verifier_prob(const rec_verifier *v, const float *feat)
+{
+	double z = v->bias;
+	for (int k = 0; k < REC_NFEAT; k++) z += v->weight[k] * (feat[k] - v->mean[k]) * v->scale[k];
+	return (float)(1.0 / (1.0 + exp(-z)));
+}
+
+void rec_verifier_path(const char *model_path, char *out, size_t n)
+{
+	const char *dot = strrchr(model_path, '.'), *slash = strrchr(model_path, '/');
+	size_t stem = dot && (!slash || dot > slash) && strcmp(dot, ".model") == 0 ? (size_t)(dot - model_path)
+										 : strlen(model_path);
+	snprintf(out, n, "%.*s.verifier", (int)stem, model_path);
+}
+
+/* Parse "key v1 v2 ... vk" (exactly k finite numbers) from line. */
+static int parse_row(const char *line, const char *key, float *v, int k)
+{
+	size_t kl = strlen(key);
+	if (strncmp(line, key, kl) != 0 || line[kl] != ' ') return -1;
+	const char *p = line + kl;
+	for (int i = 0; i < k; i++) {
+		char *end;
+		errno = 0;
+		double x = strtod(p, &end);
+		if (end == p || errno || !isfinite(x)) return -1;
+		v[i] = (float)x;
+		p = end;
+	}
+	while (*p == ' ') p++;
+	return *p == 0 ? 0 : -1;
+}
+
+int rec_verifier_load(const char *path, rec_verifier *v, char *err, size_t errlen)
+{
+	uint8_t *buf;
+	size_t len;
+	memset(v, 0, sizeof *v);
+	if (file_read_all(path, VERIFIER_MAX_BYTES, &buf, &len, err, errlen) < 0) return -1;
+	int rc = -1, lineno = 0;
+	/* The checksum line: the last line, over every byte before it. */
+	char *text = (char *)buf;
+	if (len == 0 || text[len - 1] != '\n' || memchr(text, 0, len)) {
+		snprintf(err, errlen, "%s: not a verifier file (binary, empty or no final newline)", path);
+		goto out;
+	}
+	text[len - 1] = 0;
+	char *last = strrchr(text, '\n');
+	if (!last || strncmp(last + 1, "sha256 ", 7) != 0) {
+		snprintf(err, errlen, "%s: no sha256 line at the end", path);
+		goto out;
+	}
+	char hex[65];
+	sha256_buf_hex(text, (size_t)(last + 1 - text), hex);
+	if (strcmp(last + 8, hex) != 0) {
+		snprintf(err, errlen, "%s: checksum mismatch (the file is damaged or was edited; retrain with `digitctl train-verifier`)", path);
+		goto out;
+	}
+	*last = 0;
+	struct { const char *key; float *v; int k; bool seen; } rows[] = {
+		{ "mean", v->mean, REC_NFEAT, false }, { "scale", v->scale, REC_NFEAT, false },
+		{ "weight", v->weight, REC_NFEAT, false }, { "bias", &v->bias, 1, false },
+		{ "keep", &v->keep, 1, false }, { "flag", &v->flag, 1, false }, { "unread", &v->unread, 1, false },
+	};
+	const size_t nrows = sizeof rows / sizeof rows[0];
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (lineno == 1) {
+			if (strcmp(line, "digitd-verifier 1") != 0) {
+				snprintf(err, errlen, "%s:1: not a digitd verifier (version 1) file", path);
+				goto out;
+			}
+			continue;
+		}
+		float nf;
+		if (parse_row(line, "features", &nf, 1) == 0) {
+			if (nf != REC_NFEAT) {
+				snprintf(err, errlen, "%s:%d: %g features; this digitd computes %d", path, lineno, nf, REC_NFEAT);
+				goto out;
+			}
+			continue;
+		}
+		size_t r = 0;
+		while (r < nrows && parse_row(line, rows[r].key, rows[r].v, rows[r].k) < 0) r++;
+		if (r == nrows) {
+			snprintf(err, errlen, "%s:%d: cannot read '%.40s'", path, lineno, line);
+			goto out;
+		}
+		rows[r].seen = true;
+	}
+	for (size_t r = 0; r < nrows; r++)
+		if (!rows[r].seen) {
+			snprintf(err, errlen, "%s: no '%s' line", path, rows[r].key);
+			goto out;
+		}
+	if (!(v->flag >= 0 && v->flag <= v->keep && v->keep <= 1 && v->unread >= 0 && v->unread <= 1)) {
+		snprintf(err, errlen, "%s: thresholds out of order (need 0 <= flag <= keep <= 1)", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	if (rc < 0) memset(v, 0, sizeof *v);
+	return rc;
+}
+
+static void put_row(char *buf, size_t n, size_t *off, const char *key, const float *v, int k)
+{
+	*off += (size_t)snprintf(buf + *off, n - *off, "%s", key);
+	for (int i = 0; i < k && *off < n; i++) *off += (size_t)snprintf(buf + *off, n - *off, " %.9g", v[i]);
+	if (*off < n) *off += (size_t)snprintf(buf + *off, n - *off, "\n");
+}
+
+int rec_verifier_save(const char *path, const rec_verifier *v, char *err, size_t errlen)
+{
+	char buf[8192];
+	size_t off = 0;
+	off += (size_t)snprintf(buf, sizeof buf, "digitd-verifier 1\nfeatures %d\n", REC_NFEAT);
+	put_row(buf, sizeof buf, &off, "mean", v->mean, REC_NFEAT);
+	put_row(buf, sizeof buf, &off, "scale", v->scale, REC_NFEAT);
+	put_row(buf, sizeof buf, &off, "weight", v->weight, REC_NFEAT);
+	put_row(buf, sizeof buf, &off, "bias", &v->bias, 1);
+	put_row(buf, sizeof buf, &off, "keep", &v->keep, 1);
+	put_row(buf, sizeof buf, &off, "flag", &v->flag, 1);
+	put_row(buf, sizeof buf, &off, "unread", &v->unread, 1);
+	if (off + 80 >= sizeof buf) {
+		snprintf(err, errlen, "%s: verifier too large to write", path);
+		return -1;
+	}
+	char hex[65];
+	sha256_buf_hex(buf, off, hex);
+	off += (size_t)snprintf(buf + off, sizeof buf - off, "sha256 %s\n", hex);
+	return file_write_atomic(path, buf, off, err, errlen);
+}
