@@ -16,10 +16,11 @@ const fs = require('fs');
 const path = require('path');
 
 const args = process.argv.slice(2);
-let truthDir = null;
+let truthDir = null, population = null;
 const files = [];
 for (let i = 0; i < args.length; i++) {
 	if (args[i] === '--truth-dir') truthDir = args[++i];
+	else if (args[i] === '--population') population = args[++i];
 	else files.push(args[i]);
 }
 if (!truthDir || files.length !== 1) {
@@ -46,6 +47,7 @@ for (const line of fs.readFileSync(files[0], 'utf8').split('\n')) {
 	const family = truth.family || truth.kind || 'unknown';
 	for (const c of r.candidates) {
 		if (c.dropped.some((w) => JUDGED_ELSEWHERE.includes(w))) continue;
+		if (population && (population === 'kept') !== (c.dropped.length === 0)) continue;
 		const page = truth.pages[c.page];
 		const y = page && page.digits.some((t) => iou(c, t) >= 0.4) ? 1 : 0;
 		y ? pos++ : neg++;
