@@ -35,8 +35,10 @@ static fstyle style_draw(ppage *p, int in_comb)
 {
 	prng *r = p->r;
 	fstyle s;
-	/* Mostly 0.8 .. 2.5 as people write beside 10 pt print, with tails to 1/3 and 3. */
-	double ratio = prng_chance(r, 0.65) ? prng_logrange(r, 0.8, 2.5) : prng_logrange(r, 1.0 / 3.0, 3.0);
+	/* Digits written beside 8-12 pt print are mostly 3-7 mm high (1.1 to 3
+	 * times its 2-3 mm capitals); a third of fields anywhere from 1/3 to 3:
+	 * a date squeezed into a small box, a row in a tight hand. */
+	double ratio = prng_chance(r, 0.65) ? prng_logrange(r, 1.1, 3.0) : prng_logrange(r, 1.0 / 3.0, 3.0);
 	ratio = fac(p->pins, FAC_HEIGHT_RATIO, ratio);
 	s.h = fmax(MIN_DIGIT_PX, ratio * p->body_cap);
 	s.height_ratio = s.h / p->body_cap;
