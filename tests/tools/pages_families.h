@@ -158,22 +158,25 @@ static int fam_cheque(ppage *p)
 static const char *const form_labels[] = { "Postcode", "Quantity", "Year of birth", "Phone", "Account no.", "Days",
 					   "Amount", "Room", "Hours", "Member no.", "Floor", "Parcel ID" };
 
-/* One labelled field of a random kind at y (its baseline); returns the height used, or -1. */
-static double form_field(ppage *p, double x, double y, double maxw, img_color lc)
+/* One labelled field of a random kind in a row whose top is at `top` (the
+ * baseline goes low enough for this field's own writing height); returns
+ * the height used, or -1. */
+static double form_field(ppage *p, double x, double top, double maxw, img_color lc)
 {
 	prng *r = p->r;
 	double cap = p->body_cap;
 	char lab[32], t[16];
+	double kw[] = { 3, 3, 2, 3, 1 };
+	int kind = prng_pick(r, kw, 5);
+	fstyle s = style_draw(p, kind <= 2);
+	double y = top + fmax(cap * 2.5, s.h * 1.7);
 	const char *name = form_labels[prng_int(r, 0, 11)];
 	if (prng_chance(r, 0.35)) snprintf(lab, sizeof lab, "%d. %s", prng_int(r, 1, 19), name); /* a printed number */
 	else snprintf(lab, sizeof lab, "%s", name);
 	double lw = page_text(p, lab, x, y, cap, print_font(r), dark_print(r), "printed") + cap;
 	double fx = x + fmax(lw, mm(p, 38));
-	double kw[] = { 3, 3, 2, 3, 1 };
-	int kind = prng_pick(r, kw, 5);
 	int n = prng_int(r, 2, 7);
 	digits_text(r, t, n, 0);
-	fstyle s = style_draw(p, kind <= 2);
 	double avail = x + maxw - fx;
 	if (kind <= 2) { /* 0 closed comb, 1 open comb, 2 separate boxes */
 		double ch = s.h * prng_range(r, 1.15, 1.6), cw = ch * prng_range(r, 0.7, 1.0);
@@ -185,20 +188,20 @@ static double form_field(ppage *p, double x, double y, double maxw, img_color lc
 		if (t[0] == ' ' && !t[1]) t[0] = '5';
 		s.height_ratio = s.h / p->body_cap;
 		if (write_cells(p, t, cell, &s, kind == 1 ? "open_comb" : kind == 0 ? "comb" : "boxes") < 0) return -1;
-		return ch + cap * 1.8;
+		return y - top + cap * 1.8;
 	}
 	if (number_width(&s, n) > avail * 0.9) { s.h = fmax(MIN_DIGIT_PX, avail * 0.9 / n / 0.9); s.height_ratio = s.h / p->body_cap; }
 	if (kind == 3) { /* underlined free field */
 		rule(p, fx, y, fx + fmin(avail, number_width(&s, n) + s.h * 2), lc);
 		if (number_on_line(p, t, fx + s.h * 0.4, y, &s, "line", 1) < 0) return -1;
-		return s.h * 1.3 + cap * 1.8;
+		return y - top + cap * 1.8;
 	}
 	/* 4: one box around free writing; the digits may touch its sides. */
 	double bw = fmin(avail, number_width(&s, n) + s.h), bh = s.h * prng_range(r, 1.2, 1.5);
 	img_draw_rect(&p->im, (int)fx, (int)(y - bh), (int)bw, (int)bh, lc, 2);
 	s.in_comb = 1;
 	if (write_number(p, t, fx + s.h * 0.25, y - (bh - s.h) / 2, &s, "box") < 0) return -1;
-	return bh + cap * 1.8;
+	return y - top + cap * 1.8;
 }
 
 /* A table: printed item codes and prices beside handwritten quantities. */
@@ -271,11 +274,11 @@ static int fam_form(ppage *p)
 		double used;
 		if (what == 0 && prng_chance(r, 0.4)) { /* two fields side by side */
 			double half = (W - 2 * mx) / 2;
-			used = form_field(p, mx, y + cap * 2.5, half - mm(p, 5), lc);
-			double u2 = used < 0 ? -1 : form_field(p, mx + half, y + cap * 2.5, half, lc);
+			used = form_field(p, mx, y, half - mm(p, 5), lc);
+			double u2 = used < 0 ? -1 : form_field(p, mx + half, y, half, lc);
 			used = u2 < 0 ? -1 : fmax(used, u2);
 		} else if (what == 0)
-			used = form_field(p, mx, y + cap * 2.5, W - 2 * mx, lc);
+			used = form_field(p, mx, y, W - 2 * mx, lc);
 		else if (what == 1) {
 			if (y > H - mm(p, 90)) continue;
 			used = form_table(p, mx, y, W - 2 * mx, lc);
@@ -377,7 +380,7 @@ static int fam_sheet(ppage *p)
 static int fam_receipt(ppage *p)
 {
 	prng *r = p->r;
-	if (page_new(p, prng_range(r, 2.8, 3.5), prng_range(r, 5.5, 8.0)) < 0) return -1;
+	if (page_new(p, prng_range(r, 2.8, 3.5), prng_range(r, 4.5, 6.5)) < 0) return -1;
 	int g = prng_int(r, 235, 248);
 	fill(p, (img_color){ (uint8_t)g, (uint8_t)g, (uint8_t)(g - 2) });
 	p->paper = "thermal";
@@ -405,6 +408,7 @@ static int fam_receipt(ppage *p)
 	for (int i = 0; i < 4 && y < H - mm(p, 30); i++) {
 		if (i >= 2 && prng_chance(r, 0.5)) continue;
 		fstyle s = style_draw(p, 0);
+		y += fmax(0, s.h * 1.4 - cap * 2);  /* tall writing needs room above its line */
 		double lw = page_text(p, lab[i], mx, y, cap, 0, pc, "printed") + cap;
 		double room = W - 2 * mx - lw - cap * 2;
 		char t[8];
