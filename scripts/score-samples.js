@@ -131,7 +131,10 @@ function note(file, page, msg) {
 	if (verbose) process.stderr.write(`${file} p${page}: ${msg}\n`);
 }
 
-function scoreFile(out, truth) {
+// detail (optional, for scripts/score-pages.js): gets one entry per truth
+// digit {page, index, matched, correct} and per truth field {page, index,
+// exact}, so figures can be broken down by what the truth records.
+function scoreFile(out, truth, detail) {
 	const c = emptyCounts();
 	const name = truth.file;
 	c.files = 1;
@@ -140,7 +143,14 @@ function scoreFile(out, truth) {
 		c.truth_digits += p.digits.length;
 		c.truth_fields += p.fields.length;
 	}
-	if (!out || out.error) { c.failed = 1; return c; }
+	if (!out || out.error) {
+		c.failed = 1;
+		if (detail) for (const p of pages) {
+			p.digits.forEach((t, i) => detail.digits.push({ page: p.page, index: i, matched: false, correct: false }));
+			p.fields.forEach((t, i) => detail.fields.push({ page: p.page, index: i, exact: false }));
+		}
+		return c;
+	}
 	c.ms = Number(out.ms) || 0;
 	const digits = Array.isArray(out.digits) ? out.digits : [];
 	const fields = Array.isArray(out.fields) ? out.fields : [];
@@ -152,6 +162,10 @@ function scoreFile(out, truth) {
 		const dets = digits.filter((d) => (d.page | 0) === pg);
 		const dOf = match(tp.digits, dets);
 		const taken = new Set(dOf.filter((t) => t >= 0));
+		if (detail) tp.digits.forEach((t, i) => {
+			const d = dets[dOf.indexOf(i)];
+			detail.digits.push({ page: pg, index: i, matched: taken.has(i), correct: taken.has(i) && d.label === t.label });
+		});
 		tp.digits.forEach((t, i) => { if (!taken.has(i)) note(name, pg, `missed ${t.label} ${box(t)} field "${(tp.fields[t.field] || {}).text || ''}"`); });
 		dets.forEach((d, i) => {
 			if (dOf[i] >= 0) {
@@ -178,6 +192,7 @@ function scoreFile(out, truth) {
 		for (const tf of tp.fields) {
 			let best = null, bv = 0;
 			for (const f of of) { const v = iou(tf, f); if (v > bv) { bv = v; best = f; } }
+			if (detail) detail.fields.push({ page: pg, index: tp.fields.indexOf(tf), exact: !!best && String(best.text) === tf.text });
 			if (best && String(best.text) === tf.text) c.fields_exact++;
 			else note(name, pg, `field "${tf.text}" ${box(tf)} read as ${best ? '"' + best.text + '"' : 'nothing'}`);
 		}
@@ -263,4 +278,6 @@ function main() {
 	process.exit(o.strict && !allMet ? 1 : 0);
 }
 
-main();
+// Run as a script, or lend the matching and counting to score-pages.js.
+if (require.main === module) main();
+else module.exports = { TARGETS, FP_KINDS, area, inter, iou, centreIn, match, scoreFile, emptyCounts, addCounts, metrics, readLines, pct };
