@@ -26,10 +26,13 @@ const path = require('path');
 const S = require('./score-samples.js');
 
 // recognize.c flags a digit when its confidence is under the threshold or
-// for one of these reasons (REC_FLAG_SPLIT, _REJECT, _ODDSIZE, _TEXTNEAR,
-// _SMALL in src/recognize/recognize.h); MERGED alone does not flag.  The
+// for one of these reasons (FLAG_ALWAYS in src/recognize/recognize.c: SPLIT,
+// REJECT, ODDSIZE, TEXTNEAR, SMALL, PRINTLIKE, WEAKFIELD, WORDLIKE, MARGIN,
+// VERIFIER of src/recognize/flags.h); MERGED alone does not flag.  The
 // curve keeps these and moves only the confidence part (LOWCONF, bit 1).
-const STRUCTURAL_FLAGS = 2 | 8 | 16 | 32 | 128;
+const STRUCTURAL_FLAGS = 2 | 8 | 16 | 32 | 128 | 256 | 512 | 1024 | 2048 | 4096;
+// A field is also flagged for its own reasons (GAP, COUNT: segmentation doubt).
+const FIELD_FLAGS = 65536 | 131072;
 const THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99];
 
 // Bins per factor: [label, test(value)].  Page factors come from
@@ -97,7 +100,7 @@ function trust(out, truth) {
 	const flaggedField = new Set(digits.filter((d) => d.flagged).map((d) => d.field));
 	fields.forEach((f, i) => {
 		c.reported_fields++;
-		if (flaggedField.has(i) || f.flagged && !digits.some((d) => d.field === i)) return;
+		if (flaggedField.has(i) || ((f.why | 0) & FIELD_FLAGS) || f.flagged && !digits.some((d) => d.field === i)) return;
 		c.accepted++;
 		const tp = pages.find((p) => p.page === (f.page | 0));
 		let best = null, bv = 0;

@@ -25,6 +25,7 @@
 struct train_args {
 	const char *data, *out, *negatives;
 	const char *extra_db;    /* --extra-db: reviewed digits from a digitd database */
+	const char *pages;       /* --pages: PREFIX of an IDX pair of labelled page crops */
 	size_t val, limit;
 	int quiet;
 	nn_train_opts o;
@@ -58,6 +59,12 @@ static void usage(FILE *f)
 "                    database FILE (their stored 28x28 crops with the reviewed\n"
 "                    labels; see digitctl review), so the model learns the\n"
 "                    handwriting it actually reads\n"
+"  --pages PREFIX    also train on candidates cut from generated pages by our\n"
+"                    own page path: PREFIX-images-idx3-ubyte and\n"
+"                    PREFIX-labels-idx1-ubyte (scripts/page-crops.js; label 10\n"
+"                    = not a handwritten digit, for 11-output specs); a tenth\n"
+"                    join the validation split, so the softmax temperature is\n"
+"                    fitted on page crops too\n"
 "  --negatives FILE  IDX3 file of 28x28 non-digit images, all labelled class 10\n"
 "                    (\"not a digit\"); needs an 11-output spec (classic-reject);\n"
 "                    a tenth of them join the validation split\n"
@@ -155,8 +162,40 @@ static int add_reviewed(const char *db, nn_dataset *train, int quiet)
 	return rc;
 }
 
+/* Labelled page crops (--pages PREFIX): nine tenths to train, the last
+ * tenth to validation.  Returns 0 or -1. */
+static int add_pages(const char *prefix, int classes, nn_dataset *train, nn_dataset *val, int quiet)
+{
+	char ip[4096], lp[4096], err[512];
+	snprintf(ip, sizeof ip, "%s-images-idx3-ubyte", prefix);
+	snprintf(lp, sizeof lp, "%s-labels-idx1-ubyte", prefix);
+	uint8_t *im = NULL, *lab = NULL;
+	size_t n = 0, nl = 0;
+	int rc = -1;
+	if (nn_idx_read_images(ip, &im, &n, err, sizeof err) < 0 ||
+	    nn_idx_read_labels(lp, classes, &lab, &nl, err, sizeof err) < 0) {
+		fprintf(stderr, "digitctl train: --pages: %s\n", err);
+		goto out;
+	}
+	if (n != nl) {
+		fprintf(stderr, "digitctl train: --pages: %zu images but %zu labels\n", n, nl);
+		goto out;
+	}
+	const size_t nval = n / 10;
+	rc = nn_dataset_append(train, im, lab, 0, n - nval);
+	if (rc == 0) rc = nn_dataset_append(val, im + (n - nval) * NN_PIXELS, lab + (n - nval), 0, nval);
+	if (rc < 0) fprintf(stderr, "digitctl train: out of memory adding page crops\n");
+	else if (!quiet) fprintf(stderr, "added %zu page crops to training, %zu to validation\n", n - nval, nval);
+out:
+	free(im);
+	free(lab);
+	return rc;
+}
+
 static int add_extra_sources(const struct train_args *a, int classes, nn_dataset *train, nn_dataset *val)
 {
+	if (a->pages && add_pages(a->pages, classes, train, val, a->quiet) < 0)
+		return -1;
 	/* reviewed digits train only: the validation split stays MNIST's, so
 	 * scores stay comparable between models */
 	if (a->extra_db && add_reviewed(a->extra_db, train, a->quiet) < 0)
@@ -190,7 +229,7 @@ static int add_extra_sources(const struct train_args *a, int classes, nn_dataset
 static int parse_args(int argc, char **argv, struct train_args *a)
 {
 	enum { O_DATA = 256, O_OUT, O_ARCH, O_EPOCHS, O_SEED, O_THREADS, O_NEG, O_BATCH, O_OPT,
-	       O_LR, O_WD, O_PAT, O_NOAUG, O_VAL, O_LIMIT, O_QUIET, O_AUG, O_EXTRA_DB };
+	       O_LR, O_WD, O_PAT, O_NOAUG, O_VAL, O_LIMIT, O_QUIET, O_AUG, O_EXTRA_DB, O_PAGES };
 	static const struct option longopts[] = {
 		{ "data", required_argument, NULL, O_DATA }, { "out", required_argument, NULL, O_OUT },
 		{ "arch", required_argument, NULL, O_ARCH }, { "epochs", required_argument, NULL, O_EPOCHS },
@@ -202,6 +241,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
 		{ "limit", required_argument, NULL, O_LIMIT }, { "quiet", no_argument, NULL, O_QUIET },
 		{ "augment", required_argument, NULL, O_AUG },
 		{ "extra-db", required_argument, NULL, O_EXTRA_DB },
+		{ "pages", required_argument, NULL, O_PAGES },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	double v;
@@ -219,6 +259,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
 		case O_ARCH: a->o.spec = optarg; break;
 		case O_NEG: a->negatives = optarg; break;
 		case O_EXTRA_DB: a->extra_db = optarg; break;
+		case O_PAGES: a->pages = optarg; break;
 		case O_EPOCHS: if (parse_num("--epochs", optarg, 1, 10000, &v)) return -1; a->o.epochs = (int)v; break;
 		case O_SEED: if (parse_num("--seed", optarg, 0, 1e18, &v)) return -1; a->o.seed = (uint64_t)v; break;
 		case O_THREADS: if (parse_num("--threads", optarg, 1, 64, &v)) return -1; a->o.threads = (int)v; break;

@@ -24,6 +24,7 @@
 #include "daemon/watch.h"
 #include "imaging/imaging.h"
 #include "nn/nn.h"
+#include "recognize/verify.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/heap.h"
@@ -103,6 +104,8 @@ typedef struct {
 	spool sp;
 	store *db;
 	nn_model *model;
+	rec_verifier ver;       /* the model's verifier (FOO.verifier beside FOO.model) */
+	bool has_ver;
 	pipeline pl;
 	intake in;
 	watch w;
@@ -152,6 +155,7 @@ static void reload(daemon_state *d)
 	log_set_level(d->cfg.log_level);
 	pipeline_settings set;
 	pipeline_settings_from(&set, &d->cfg);
+	set.verifier = d->has_ver ? &d->ver : NULL;
 	pipeline_set(&d->pl, &set);
 	d->in.need_scan = true;        /* accept/ignore patterns may have changed */
 	log_notice("configuration reloaded from %s", d->config_path);
@@ -211,6 +215,19 @@ static int start(daemon_state *d)
 		log_err("%s", err);
 		return -1;
 	}
+	/* The verifier ships beside its model; a model without one is judged
+	 * by the hand rules alone.  One that is there but damaged stops the
+	 * start: reading pages without it would silently change what is
+	 * dropped. */
+	char vpath[4096];
+	rec_verifier_path(d->cfg.model, vpath, sizeof vpath);
+	if (access(vpath, F_OK) == 0) {
+		if (rec_verifier_load(vpath, &d->ver, err, sizeof err) < 0) {
+			log_err("%s", err);
+			return -1;
+		}
+		d->has_ver = true;
+	}
 	if (setup_signals(d) < 0) {
 		log_err("signals: %s", strerror(errno));
 		return -1;
@@ -221,6 +238,7 @@ static int start(daemon_state *d)
 	img_set_threads(1);
 	pipeline_settings set;
 	pipeline_settings_from(&set, &d->cfg);
+	set.verifier = d->has_ver ? &d->ver : NULL;
 	if (pipeline_start(&d->pl, &d->sp, d->db, d->cfg.database, d->model, d->cfg.workers, &set, err,
 			   sizeof err) < 0) {
 		log_err("%s", err);
@@ -239,8 +257,8 @@ static int start(daemon_state *d)
 	recover_work(&d->in);
 	if (d->cfg.originals == ORIGINALS_MOVE) prune_done(&d->sp, d->cfg.done_days);
 	intake_scan(&d->in);
-	log_notice("ready: %d worker(s), spool %s, database %s, model %s", d->cfg.workers, d->cfg.spool,
-		   d->cfg.database, nn_model_id(d->model));
+	log_notice("ready: %d worker(s), spool %s, database %s, model %s%s", d->cfg.workers, d->cfg.spool,
+		   d->cfg.database, nn_model_id(d->model), d->has_ver ? " with its verifier" : " (no verifier: hand rules)");
 	notify_ready();
 	return 0;
 }

@@ -86,6 +86,7 @@ static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
 	rec_options_default(&opt);
 	opt.threshold = set.threshold;
 	opt.max_pixels = set.max_pixels;
+	opt.verifier = set.verifier;
 	opt.max_bytes = set.max_file_size;
 	opt.want_crop_png = set.crop_png;
 	if (rec_buffer(buf, len, j->name, &opt, nn, &j->res, err, sizeof err) == 0) {

@@ -35,6 +35,7 @@ typedef struct {
 	bool crop_png;
 	enum config_originals originals;
 	enum config_duplicates duplicates;
+	const struct rec_verifier *verifier; /* the model's verifier or NULL; loaded with the model */
 } pipeline_settings;
 
 enum job_dest { DEST_NONE, DEST_DONE, DEST_FAILED, DEST_DELETE };

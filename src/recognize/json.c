@@ -111,7 +111,9 @@ void rec_result_json(FILE *out, const char *file, const rec_result *r, const cha
 			json_flags(out, c->drop ? 0 : c->why);
 			fputs(", \"features\": [", out);
 			for (int k = 0; k < REC_NFEAT; k++) fprintf(out, "%s%.5g", k ? ", " : "", num(c->feat[k]));
-			fputs("]}", out);
+			fputs("], \"img\": \"", out);
+			for (int k = 0; k < NN_PIXELS; k++) fprintf(out, "%02x", c->img[k]);
+			fputs("\"}", out);
 		}
 		fputc(']', out);
 	}

@@ -24,7 +24,8 @@ int rec_resolve_splits(seg_page *sp, const float *probs, int classes, rec_cand *
  * marks), flag what is doubtful, and add an unread region (page
  * coordinates of sp) for each field left with nothing read that might have
  * held a number.  probs rows and cands are indexed by seg_digit.tag; each
- * cand gets its features, verifier probability and drop bits. */
+ * cand gets its features, verifier probability, drop bits, and the flags
+ * this stage gives it (why); sp's candidates are only filtered. */
 int rec_reject(seg_page *sp, const float *probs, int classes, const rec_verifier *ver, rec_cand *cands,
 	       rec_unread **unread, size_t *nunread, img_err *err);
 /* Machine-printed glyphs (runs of one height, baseline, stroke and pitch;

@@ -56,6 +56,44 @@ static void to_file(int x, int y, int w, int h, int scale, int pw, int ph, int *
 	if (*oy + *oh > ph) *oh = ph - *oy > 0 ? ph - *oy : 1;
 }
 
+/* A gap between two digits of one field at least this many of the field's
+ * median digit widths may be where a digit was lost.  Fields end at a gap
+ * of three quarters of a digit's height (fields.c), about one width, so
+ * this only looks at the widest gaps a field can hold. */
+#define GAP_WIDTHS 0.8
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Field reasons of segmentation doubt, per field of sp: a gap where a
+ * digit fits, or a candidate dropped inside the field's box by a rule or
+ * the verifier (not the model's reject class, a slash or print). */
+static unsigned field_doubt(const seg_page *sp, size_t f, const rec_cand *cands, size_t nc)
+{
+	const seg_field *fd = &sp->fields[f];
+	unsigned why = 0;
+	if (fd->n >= 2) {
+		int w[64], k = 0;
+		for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) w[k++] = sp->digits[j].w;
+		qsort(w, (size_t)k, sizeof *w, cmp_int);
+		double mw = w[k / 2];
+		for (int j = fd->first; j + 1 < fd->first + fd->n; j++) {
+			const seg_digit *a = &sp->digits[j], *b = &sp->digits[j + 1];
+			if (b->x - (a->x + a->w) >= GAP_WIDTHS * mw) why |= REC_FLAG_GAP;
+		}
+	}
+	const unsigned judged = REC_DROP_CLASS | REC_DROP_SLASH | REC_DROP_ALT | REC_DROP_PRINTED;
+	for (size_t i = 0; i < nc; i++) {
+		const rec_cand *c = &cands[i];
+		int cx = c->x + c->w / 2, cy = c->y + c->h / 2;
+		if (c->drop && !(c->drop & judged) && cx >= fd->x && cx < fd->x + fd->w && cy >= fd->y && cy < fd->y + fd->h)
+			why |= REC_FLAG_GAP;
+	}
+	return why;
+}
+
 /* Flags that put a digit before a person whatever its confidence. */
 #define FLAG_ALWAYS (REC_FLAG_SPLIT | REC_FLAG_REJECT | REC_FLAG_ODDSIZE | REC_FLAG_TEXTNEAR | REC_FLAG_SMALL | \
 		     REC_FLAG_VERIFIER | REC_FLAG_PRINTLIKE | REC_FLAG_WEAKFIELD | REC_FLAG_WORDLIKE | REC_FLAG_MARGIN)
@@ -91,7 +129,7 @@ static int append_explained(rec_result *r, const seg_page *sp, int page, int sca
 }
 
 static int append_page(rec_result *r, const seg_page *sp, int page, int scale, int pw, int ph, const float *probs,
-		       int classes, const rec_options *o, const img_t *img)
+		       int classes, const rec_options *o, const img_t *img, const rec_cand *cands, size_t nc)
 {
 	size_t nd = r->ndigits + sp->ndigits, nf = r->nfields + sp->nfields;
 	rec_digit *d = realloc(r->digits, (nd ? nd : 1) * sizeof *d);
@@ -109,6 +147,7 @@ static int append_page(rec_result *r, const seg_page *sp, int page, int scale, i
 		to_file(s->x, s->y, s->w, s->h, scale, pw, ph, &o2->x, &o2->y, &o2->w, &o2->h);
 		rec_score(probs + (size_t)s->tag * (size_t)classes, classes, o2);
 		o2->why |= s->why & ~(unsigned)SEG_SLASHLIKE;  /* a hint to the reject stage, no flag */
+		o2->why |= cands[s->tag].why;                  /* what the reject stage decided */
 		o2->flagged = o2->confidence < o->threshold || (o2->why & FLAG_ALWAYS);
 		if (o2->confidence < o->threshold) o2->why |= REC_FLAG_LOWCONF;
 		o2->field = (int)fbase + s->field;
@@ -134,6 +173,8 @@ static int append_page(rec_result *r, const seg_page *sp, int page, int scale, i
 			o2->why |= dj->why;
 		}
 		o2->text[s->n] = 0;
+		o2->why |= field_doubt(sp, k, cands, nc);
+		o2->flagged |= (o2->why & REC_FLAG_GAP) != 0;
 		r->nfields++;
 	}
 	return 0;
@@ -209,6 +250,7 @@ int rec_buffer(const uint8_t *buf, size_t len, const char *name, const rec_optio
 				rec_score(probs + (size_t)s->tag * (size_t)classes, classes, &tmp);
 				cands[s->tag] = (rec_cand){ .x = s->x, .y = s->y, .w = s->w, .h = s->h, .label = tmp.label,
 							    .confidence = tmp.confidence, .reject = tmp.reject, .verifier = -1 };
+				memcpy(cands[s->tag].img, s->img, NN_PIXELS);
 			}
 			if (rec_resolve_splits(&sp, probs, classes, cands, &ie) < 0 ||
 			    rec_reject(&sp, probs, classes, opt->verifier, cands, &unread, &nunread, &ie) < 0) {
@@ -218,7 +260,7 @@ int rec_buffer(const uint8_t *buf, size_t len, const char *name, const rec_optio
 		}
 		out->ms_classify += now_ms() - tc;
 		size_t dbase = out->ndigits;
-		if (append_page(out, &sp, p, doc.scale, pw, ph, probs, classes, opt, pg) < 0 ||
+		if (append_page(out, &sp, p, doc.scale, pw, ph, probs, classes, opt, pg, cands, n) < 0 ||
 		    append_explained(out, &sp, p, doc.scale, pw, ph, unread, nunread, cands, n, dbase, opt->explain) < 0)
 			goto oom;
 		free(batch);

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// page-crops.js: the 28x28 inputs of `digitctl recognize --explain --json`
+// on generated pages, labelled against the pages' truth, as an MNIST-style
+// IDX pair for `digitctl train --pages PREFIX`.
+//
+//   node scripts/page-crops.js [--exclude-family F] --truth-dir DIR RESULTS.jsonl PREFIX
+//
+// Writes PREFIX-images-idx3-ubyte and PREFIX-labels-idx1-ubyte.  A
+// candidate whose box overlaps a handwritten digit of the truth by IoU >= 0.5
+// gets that digit's label: the model learns digits as the page path (scan,
+// clean, binarise, normalise) delivers them.  One that overlaps no digit at
+// all (IoU < 0.1 with every one) gets label 10, "not a handwritten digit":
+// print (printed digits included: a printed 7 on a form is not an entry),
+// words, stamps, signatures, rule pieces.  The ones between, pieces of a
+// digit or two digits as one, are left out: their right answer depends on
+// the split the recogniser is weighing.  --exclude-family leaves a family's
+// pages out (a model judged on a family it never saw).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const args = process.argv.slice(2);
+let truthDir = null, exclude = null;
+const rest = [];
+for (let i = 0; i < args.length; i++) {
+	if (args[i] === '--truth-dir') truthDir = args[++i];
+	else if (args[i] === '--exclude-family') exclude = args[++i];
+	else rest.push(args[i]);
+}
+if (!truthDir || rest.length !== 2) {
+	console.error('usage: page-crops.js [--exclude-family F] --truth-dir DIR RESULTS.jsonl PREFIX');
+	process.exit(2);
+}
+const [results, prefix] = rest;
+const NOT_A_DIGIT = 10;
+const SIDE = 28;
+
+function iou(a, b) {
+	const x0 = Math.max(a.x, b.x), y0 = Math.max(a.y, b.y);
+	const x1 = Math.min(a.x + a.w, b.x + b.w), y1 = Math.min(a.y + a.h, b.y + b.h);
+	const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+	return inter / (a.w * a.h + b.w * b.h - inter);
+}
+
+const images = [], labels = [];
+const counts = new Array(11).fill(0);
+for (const line of fs.readFileSync(results, 'utf8').split('\n')) {
+	if (!line.trim()) continue;
+	const r = JSON.parse(line);
+	if (r.error || !r.candidates) continue;
+	const stem = path.basename(r.file).replace(/\.[^.]+$/, '');
+	const truth = JSON.parse(fs.readFileSync(path.join(truthDir, stem + '.truth.json'), 'utf8'));
+	if (exclude && truth.family === exclude) continue;
+	if (truth.mnist_split && truth.mnist_split !== 'train') {
+		console.error(`page-crops: ${stem}: written with MNIST ${truth.mnist_split} digits; training takes train digits only`);
+		process.exit(1);
+	}
+	for (const c of r.candidates) {
+		const page = truth.pages[c.page];
+		let best = null, bv = 0;
+		for (const t of page ? page.digits : []) { const v = iou(c, t); if (v > bv) { bv = v; best = t; } }
+		let label;
+		if (bv >= 0.5) label = best.label;
+		else if (bv < 0.1) label = NOT_A_DIGIT;
+		else continue;
+		images.push(Buffer.from(c.img, 'hex'));
+		labels.push(label);
+		counts[label]++;
+	}
+}
+const n = labels.length;
+const ih = Buffer.alloc(16);
+ih.writeUInt32BE(0x803, 0); ih.writeUInt32BE(n, 4); ih.writeUInt32BE(SIDE, 8); ih.writeUInt32BE(SIDE, 12);
+fs.writeFileSync(`${prefix}-images-idx3-ubyte`, Buffer.concat([ih, ...images]));
+const lh = Buffer.alloc(8);
+lh.writeUInt32BE(0x801, 0); lh.writeUInt32BE(n, 4);
+fs.writeFileSync(`${prefix}-labels-idx1-ubyte`, Buffer.concat([lh, Buffer.from(labels)]));
+console.error(`page-crops: ${n} crops (digits 0-9: ${counts.slice(0, 10).join(' ')}; not a digit: ${counts[10]})`);
