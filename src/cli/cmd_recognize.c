@@ -229,5 +229,6 @@ int cmd_recognize(int argc, char **argv)
 	}
 	nn_infer_free(nn);
 	nn_model_free(m);
+	rec_verifier_free(o.verifier ? &ver : NULL);
 	return status;
 }

@@ -22,6 +22,8 @@
 
 #include "cli/cli.h"
 #include "recognize/verify.h"
+#include "util/file.h"
+#include "util/sha256.h"
 
 #define NPARAM (REC_NFEAT + 1)  /* weights and the bias */
 #define IRLS_ITERS 25           /* Newton steps; the fit converges in under ten on our rows */
@@ -52,6 +54,9 @@ static void usage(FILE *f)
 		"  --keep-precision P     share of unflagged candidates that must be digits\n"
 		"                         (default 0.995)\n"
 		"  --unread-recall R      share of digits above the unread threshold (default 0.999)\n"
+		"  --network FILE         the verifier network the rows' PAGE_REJECT came from\n"
+		"                         (recorded by name and SHA-256; it must sit beside\n"
+		"                         the verifier file)\n"
 		"  -h, --help             show this help\n",
 		REC_NFEAT - 1);
 }
@@ -266,10 +271,11 @@ int cmd_train_verifier(int argc, char **argv)
 		{ "flag-recall", required_argument, NULL, 'f' },
 		{ "keep-precision", required_argument, NULL, 'k' },
 		{ "unread-recall", required_argument, NULL, 'u' },
+		{ "network", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *data = NULL, *out = NULL, *exclude = NULL;
+	const char *data = NULL, *out = NULL, *exclude = NULL, *network = NULL;
 	double l2 = 1e-3, flag_recall = 0.995, keep_precision = 0.995, unread_recall = 0.999;
 	optind = 1;
 	opterr = 0;
@@ -280,6 +286,7 @@ int cmd_train_verifier(int argc, char **argv)
 		case 'd': data = optarg; break;
 		case 'o': out = optarg; break;
 		case 'x': exclude = optarg; break;
+		case 'n': network = optarg; break;
 		case 'l': num = &l2; break;
 		case 'f': num = &flag_recall; break;
 		case 'k': num = &keep_precision; break;
@@ -345,6 +352,20 @@ int cmd_train_verifier(int argc, char **argv)
 	for (int k = 0; k < REC_NFEAT; k++) printf(" %s %.3f", rec_feature_name(k), v.weight[k]);
 	printf(" bias %.3f\n", v.bias);
 	char err[512];
+	snprintf(v.network, sizeof v.network, "-");
+	snprintf(v.network_sha, sizeof v.network_sha, "-");
+	if (network) {
+		uint8_t *buf;
+		size_t len;
+		if (file_read_all(network, (size_t)64 << 20, &buf, &len, err, sizeof err) < 0) {
+			fprintf(stderr, "digitctl train-verifier: --network: %s\n", err);
+			goto out;
+		}
+		sha256_buf_hex(buf, len, v.network_sha);
+		free(buf);
+		const char *base = strrchr(network, '/');
+		snprintf(v.network, sizeof v.network, "%s", base ? base + 1 : network);
+	}
 	if (rec_verifier_save(out, &v, err, sizeof err) < 0) {
 		fprintf(stderr, "digitctl train-verifier: %s\n", err);
 		goto out;

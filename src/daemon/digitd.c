@@ -436,6 +436,7 @@ int main(int argc, char **argv)
 	intake_free(&d.in);
 	store_close(d.db);
 	nn_model_free(d.model);
+	if (d.has_ver) rec_verifier_free(&d.ver);
 	spool_close(&d.sp);
 	if (d.sigfd >= 0) close(d.sigfd);
 	free(d.db_dir);

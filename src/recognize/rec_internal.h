@@ -24,10 +24,11 @@ int rec_resolve_splits(seg_page *sp, const float *probs, int classes, rec_cand *
  * marks), flag what is doubtful, and add an unread region (page
  * coordinates of sp) for each field left with nothing read that might have
  * held a number.  probs rows and cands are indexed by seg_digit.tag; each
- * cand gets its features, verifier probability, drop bits, and the flags
+ * cand gets its features (vprobs: the verifier network's 11 outputs per
+ * tag, or NULL), verifier probability, drop bits, and the flags
  * this stage gives it (why); sp's candidates are only filtered. */
-int rec_reject(seg_page *sp, const float *probs, int classes, const rec_verifier *ver, rec_cand *cands,
-	       rec_unread **unread, size_t *nunread, img_err *err);
+int rec_reject(seg_page *sp, const float *probs, const float *vprobs, int classes, const rec_verifier *ver,
+	       rec_cand *cands, rec_unread **unread, size_t *nunread, img_err *err);
 /* Machine-printed glyphs (runs of one height, baseline, stroke and pitch;
  * glyphs repeated exactly): printed[i] for each candidate; line[f] is the
  * text line of field f, as the index of its first field. */

@@ -12,6 +12,7 @@
 
 #include "imaging/load.h"
 #include "recognize/rec_internal.h"
+#include "recognize/verify.h"
 #include "segment/segment.h"
 #include "util/file.h"
 #include "util/sha256.h"
@@ -180,6 +181,21 @@ static int append_page(rec_result *r, const seg_page *sp, int page, int scale, i
 	return 0;
 }
 
+/* The verifier network's outputs for the page's n candidates (11 per
+ * image, into a new *out).  Its buffers are made per page: a few MB, well
+ * under a millisecond, and no per-thread state for the caller to keep. */
+#define VERIFIER_BATCH 256     /* rec_classify's chunk */
+
+static int verifier_network(const rec_verifier *v, const uint8_t *batch, size_t n, float **out)
+{
+	const int classes = NN_CLASS_REJECT + 1;
+	nn_infer *ctx = nn_infer_new(v->net, VERIFIER_BATCH);
+	*out = malloc(n * (size_t)classes * sizeof(float));
+	int rc = ctx && *out ? rec_classify(ctx, batch, n, classes, *out) : -1;
+	nn_infer_free(ctx);
+	return rc;
+}
+
 int rec_buffer(const uint8_t *buf, size_t len, const char *name, const rec_options *opt, nn_infer *nn,
 	       rec_result *out, char *err, size_t errlen)
 {
@@ -197,6 +213,7 @@ int rec_buffer(const uint8_t *buf, size_t len, const char *name, const rec_optio
 	float *probs = NULL;
 	uint8_t *batch = NULL;
 	rec_cand *cands = NULL;
+	float *vprobs = NULL;
 	rec_unread *unread = NULL;
 	size_t nunread = 0;
 	if (len > opt->max_bytes) {
@@ -252,8 +269,12 @@ int rec_buffer(const uint8_t *buf, size_t len, const char *name, const rec_optio
 							    .confidence = tmp.confidence, .reject = tmp.reject, .verifier = -1 };
 				memcpy(cands[s->tag].img, s->img, NN_PIXELS);
 			}
+			if (opt->verifier && opt->verifier->net && verifier_network(opt->verifier, batch, n, &vprobs) < 0) {
+				snprintf(err, errlen, "%s: the verifier network refused the batch", name);
+				goto fail;
+			}
 			if (rec_resolve_splits(&sp, probs, classes, cands, &ie) < 0 ||
-			    rec_reject(&sp, probs, classes, opt->verifier, cands, &unread, &nunread, &ie) < 0) {
+			    rec_reject(&sp, probs, vprobs, classes, opt->verifier, cands, &unread, &nunread, &ie) < 0) {
 				snprintf(err, errlen, "%s: %s", name, ie.msg);
 				goto fail;
 			}
@@ -266,7 +287,9 @@ int rec_buffer(const uint8_t *buf, size_t len, const char *name, const rec_optio
 		free(batch);
 		free(probs);
 		free(cands);
+		free(vprobs);
 		free(unread);
+		vprobs = NULL;
 		batch = NULL;
 		probs = NULL;
 		cands = NULL;
@@ -284,6 +307,7 @@ fail:
 	free(batch);
 	free(probs);
 	free(cands);
+	free(vprobs);
 	free(unread);
 	seg_page_free(&sp);
 	img_doc_free(&doc);

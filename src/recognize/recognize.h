@@ -58,7 +58,7 @@ typedef struct {
 	unsigned drop;              /* REC_DROP_* bits; 0 when reported */
 	unsigned why;               /* REC_FLAG_* bits when reported */
 	float verifier;             /* the verifier's probability that it is a handwritten digit, or -1 */
-	float feat[16];             /* context features (verify.h), for training the verifier */
+	float feat[24];             /* context features (verify.h), for training the verifier */
 	uint8_t img[NN_PIXELS];     /* the 28x28 input the model saw, for training on page crops */
 } rec_cand;
 

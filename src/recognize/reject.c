@@ -400,8 +400,8 @@ static unsigned soft_flags(unsigned drop)
 /* What the model and the page say about candidate i, as verify.h's
  * features.  H: the page's writing height; fh: its field's median height;
  * stroke: the page's median stroke width. */
-static void features(const seg_page *sp, size_t i, const float *probs, int classes, unsigned drop, double H,
-		     double fh, double stroke, double field_top, bool typeset, bool word, float *f)
+static void features(const seg_page *sp, size_t i, const float *probs, const float *vprobs, int classes,
+		     unsigned drop, double H, double fh, double stroke, double field_top, bool typeset, bool word, float *f)
 {
 	const seg_digit *d = &sp->digits[i];
 	const seg_field *fd = &sp->fields[d->field];
@@ -422,6 +422,7 @@ static void features(const seg_page *sp, size_t i, const float *probs, int class
 	f[REC_FEAT_MARGIN] = (drop & REC_DROP_MARGIN) != 0;
 	f[REC_FEAT_WORD] = word;
 	f[REC_FEAT_PIECE] = (d->why & (SEG_SPLIT | SEG_MERGED)) != 0;
+	f[REC_FEAT_PAGE_REJECT] = vprobs ? vprobs[(size_t)d->tag * (NN_CLASS_REJECT + 1) + NN_CLASS_REJECT] : 0.0f;
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -464,8 +465,8 @@ static int push_unread(rec_unread **v, size_t *n, const rec_unread *u)
 	return 0;
 }
 
-int rec_reject(seg_page *sp, const float *probs, int classes, const rec_verifier *ver, rec_cand *cands,
-	       rec_unread **unread, size_t *nunread, img_err *err)
+int rec_reject(seg_page *sp, const float *probs, const float *vprobs, int classes, const rec_verifier *ver,
+	       rec_cand *cands, rec_unread **unread, size_t *nunread, img_err *err)
 {
 	size_t n = sp->ndigits;
 	unsigned *why = calloc(n + 1, sizeof *why);
@@ -552,7 +553,7 @@ int rec_reject(seg_page *sp, const float *probs, int classes, const rec_verifier
 	for (size_t i = 0; i < n; i++) {
 		seg_digit *d = &sp->digits[i];
 		rec_cand *c = &cands[d->tag];
-		features(sp, i, probs, classes, why[i], H, fh[d->field], stroke, ftop[d->field], typeset[d->field],
+		features(sp, i, probs, vprobs, classes, why[i], H, fh[d->field], stroke, ftop[d->field], typeset[d->field],
 			 word[d->field], c->feat);
 		c->verifier = -1;
 		keep[i] = why[i] == 0 || (!ver && small_field_kept[d->field]);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/nn.h"
 #include "recognize/verify.h"
 #include "util/file.h"
 #include "util/sha256.h"
@@ -55,6 +56,34 @@ static int parse_row(const char *line, const char *key, float *v, int k)
 	return *p == 0 ? 0 : -1;
 }
 
+/* The network a verifier names, from the verifier's own directory, checked
+ * against the SHA-256 recorded at training: its outputs are a feature the
+ * weights were fitted to, so another network would make them meaningless. */
+static int load_network(const char *path, rec_verifier *v, char *err, size_t errlen)
+{
+	char np[4096];
+	const char *slash = strrchr(path, '/');
+	snprintf(np, sizeof np, "%.*s%s", slash ? (int)(slash - path + 1) : 0, path, v->network);
+	uint8_t *buf;
+	size_t len;
+	char hex[65];
+	if (file_read_all(np, (size_t)64 << 20, &buf, &len, err, errlen) < 0) return -1;
+	sha256_buf_hex(buf, len, hex);
+	free(buf);
+	if (strcmp(hex, v->network_sha) != 0) {
+		snprintf(err, errlen, "%s: not the network %s was trained with (SHA-256 differs); retrain the verifier",
+			 np, path);
+		return -1;
+	}
+	v->net = nn_model_load(np, err, errlen);
+	if (!v->net) return -1;
+	if (nn_model_classes(v->net) != NN_CLASS_REJECT + 1) {
+		snprintf(err, errlen, "%s: a verifier network needs 11 outputs (class 10: not a digit)", np);
+		return -1;
+	}
+	return 0;
+}
+
 int rec_verifier_load(const char *path, rec_verifier *v, char *err, size_t errlen)
 {
 	uint8_t *buf;
@@ -87,6 +116,7 @@ int rec_verifier_load(const char *path, rec_verifier *v, char *err, size_t errle
 		{ "keep", &v->keep, 1, false }, { "flag", &v->flag, 1, false }, { "unread", &v->unread, 1, false },
 	};
 	const size_t nrows = sizeof rows / sizeof rows[0];
+	bool seen_network = false;
 	char *save = NULL;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		lineno++;
@@ -95,6 +125,16 @@ int rec_verifier_load(const char *path, rec_verifier *v, char *err, size_t errle
 				snprintf(err, errlen, "%s:1: not a digitd verifier (version 1) file", path);
 				goto out;
 			}
+			continue;
+		}
+		if (strncmp(line, "network ", 8) == 0) {
+			if (sscanf(line + 8, "%255s %64s", v->network, v->network_sha) != 2 ||
+			    (strcmp(v->network, "-") != 0 && (strlen(v->network_sha) != 64 || strchr(v->network, '/')))) {
+				snprintf(err, errlen, "%s:%d: expected \"network NAME SHA256\" (a file name beside this one)",
+					 path, lineno);
+				goto out;
+			}
+			seen_network = true;
 			continue;
 		}
 		float nf;
@@ -122,11 +162,26 @@ int rec_verifier_load(const char *path, rec_verifier *v, char *err, size_t errle
 		snprintf(err, errlen, "%s: thresholds out of order (need 0 <= flag <= keep <= 1)", path);
 		goto out;
 	}
+	if (!seen_network) {
+		snprintf(err, errlen, "%s: no 'network' line", path);
+		goto out;
+	}
+	if (strcmp(v->network, "-") != 0 && load_network(path, v, err, errlen) < 0) goto out;
 	rc = 0;
 out:
 	free(buf);
-	if (rc < 0) memset(v, 0, sizeof *v);
+	if (rc < 0) {
+		rec_verifier_free(v);
+		memset(v, 0, sizeof *v);
+	}
 	return rc;
+}
+
+void rec_verifier_free(rec_verifier *v)
+{
+	if (!v) return;
+	nn_model_free(v->net);
+	v->net = NULL;
 }
 
 static void put_row(char *buf, size_t n, size_t *off, const char *key, const float *v, int k)
@@ -148,6 +203,8 @@ int rec_verifier_save(const char *path, const rec_verifier *v, char *err, size_t
 	put_row(buf, sizeof buf, &off, "keep", &v->keep, 1);
 	put_row(buf, sizeof buf, &off, "flag", &v->flag, 1);
 	put_row(buf, sizeof buf, &off, "unread", &v->unread, 1);
+	off += (size_t)snprintf(buf + off, sizeof buf - off, "network %s %s\n", v->network[0] ? v->network : "-",
+				v->network_sha[0] ? v->network_sha : "-");
 	if (off + 80 >= sizeof buf) {
 		snprintf(err, errlen, "%s: verifier too large to write", path);
 		return -1;

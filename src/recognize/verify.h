@@ -15,8 +15,10 @@
  * File format (text, one key per line, so a diff shows what training
  * changed): "digitd-verifier 1", "features N", then "mean", "scale" and
  * "weight" lines of N numbers, "bias B", "keep K", "flag F", "unread U",
- * and last "sha256 HEX" of every byte before that line.  A file that does
- * not check out is refused whole. */
+ * "network NAME SHA256" (the verifier network's file, in the verifier
+ * file's directory, or "network - -"), and last "sha256 HEX" of every byte
+ * before that line.  A file that does not check out, or whose network is
+ * missing or not the one it was trained with, is refused whole. */
 #ifndef DIGITD_VERIFY_H
 #define DIGITD_VERIFY_H
 #include <stdbool.h>
@@ -39,7 +41,8 @@
 	X(LOWER,     "its line holds lower-case writing (1/0)") \
 	X(MARGIN,    "a lone mark in the outer margin (1/0)") \
 	X(WORD,      "a word goes on beside its field (1/0)") \
-	X(PIECE,     "split from or merged into a wider component (1/0)")
+	X(PIECE,     "split from or merged into a wider component (1/0)") \
+	X(PAGE_REJECT, "the verifier network's \"not a handwritten digit\" probability")
 
 enum {
 #define REC_FEAT_ENUM(name, help) REC_FEAT_##name,
@@ -48,6 +51,8 @@ enum {
 	REC_NFEAT
 };
 
+struct nn_model;
+
 typedef struct rec_verifier {
 	float mean[REC_NFEAT], scale[REC_NFEAT]; /* standardisation: (x - mean) * scale */
 	float weight[REC_NFEAT];
@@ -55,14 +60,23 @@ typedef struct rec_verifier {
 	float keep;             /* report unflagged at or above this probability */
 	float flag;             /* report flagged at or above this */
 	float unread;           /* a dropped field with a candidate at or above this is unread */
+	/* The verifier network: an 11-output LeNet-5 trained on page crops
+	 * (`digitctl train --pages`), whose class 10 says "not a handwritten
+	 * digit" of print as well; its file name (beside the verifier file)
+	 * and SHA-256, and the network once loaded.  "-" for none. */
+	char network[256];
+	char network_sha[65];
+	struct nn_model *net;
 } rec_verifier;
 
-_Static_assert(REC_NFEAT <= 16, "rec_cand.feat holds 16 features");
+_Static_assert(REC_NFEAT <= 24, "rec_cand.feat holds 24 features");
 
 /* Probability that the candidate with these features is a handwritten digit. */
 float rec_verifier_prob(const rec_verifier *v, const float *feat);
-/* Load and check a verifier file; -1 with a message naming the file and line. */
+/* Load and check a verifier file and its network; -1 with a message naming
+ * the file and line.  rec_verifier_free releases the network. */
 int rec_verifier_load(const char *path, rec_verifier *v, char *err, size_t errlen);
+void rec_verifier_free(rec_verifier *v);
 /* Write one (checksummed); -1 with a message. */
 int rec_verifier_save(const char *path, const rec_verifier *v, char *err, size_t errlen);
 /* The verifier file that goes with a model: FOO.model -> FOO.verifier. */

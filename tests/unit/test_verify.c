@@ -36,6 +36,8 @@ static rec_verifier sample(void)
 	memset(&v, 0, sizeof v);
 	for (int k = 0; k < REC_NFEAT; k++) v.mean[k] = 0.1f * k, v.scale[k] = 1.0f + k, v.weight[k] = k % 2 ? -0.5f : 0.25f;
 	v.bias = 0.3f, v.keep = 0.8f, v.flag = 0.2f, v.unread = 0.1f;
+	snprintf(v.network, sizeof v.network, "-");
+	snprintf(v.network_sha, sizeof v.network_sha, "-");
 	return v;
 }
 
@@ -80,6 +82,7 @@ static void file_round_trip(void)
 		{ "digitd-verifier 1\nfeatures 3\n", "features" },
 		{ "digitd-verifier 1\nbias nan\n", "cannot read" },
 		{ "digitd-verifier 1\nbias 1\n", "no 'mean' line" },
+		{ "digitd-verifier 1\nnetwork ../x.model 0\n", "network NAME SHA256" },
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		char body[512], hex[65];
@@ -90,6 +93,19 @@ static void file_round_trip(void)
 		CHECKF(rec_verifier_load(bad, &w, err, sizeof err) < 0 && strstr(err, cases[c].reason), "case %zu: %s", c,
 		       err);
 	}
+	/* A network that is missing, or not the one the verifier was trained
+	 * with, is refused: its outputs are one of the features. */
+	v = sample();
+	snprintf(v.network, sizeof v.network, "net.model");
+	memset(v.network_sha, 'a', 64);
+	v.network_sha[64] = 0;
+	CHECK(rec_verifier_save(path, &v, err, sizeof err) == 0);
+	CHECK(rec_verifier_load(path, &w, err, sizeof err) < 0 && strstr(err, "net.model"));
+	char net[256];
+	snprintf(net, sizeof net, "%s/net.model", dir);
+	write_text(net, "not a model", 11);
+	CHECK(rec_verifier_load(path, &w, err, sizeof err) < 0 && strstr(err, "SHA-256 differs"));
+	unlink(net);
 	/* Thresholds out of order are refused. */
 	v.flag = 0.9f, v.keep = 0.5f;
 	CHECK(rec_verifier_save(path, &v, err, sizeof err) == 0);
