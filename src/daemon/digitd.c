@@ -175,6 +175,10 @@ static int setup_signals(daemon_state *d)
 	 * only the signalfd sees them */
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) return -1;
 	signal(SIGPIPE, SIG_IGN);
+	/* intake holds a read lease on a file for the instant of its claim; a
+	 * writer opening it then makes the kernel send SIGIO, whose default
+	 * action would kill us.  The writer waits only until our rename is done. */
+	signal(SIGIO, SIG_IGN);
 	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	return d->sigfd < 0 ? -1 : 0;
 }

@@ -63,6 +63,11 @@ static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
 
 	int rc = spool_read(p->sp, SPOOL_WORK, j->name, set.max_file_size, &buf, &len, &st, j->sha, err, sizeof err);
 	if (rc == 0 || rc == -2) j->size = st.st_size;
+	if (rc == -3 || ((rc == 0 || rc == -2) && !spool_same_content_stat(&st, &j->claimed))) {
+		/* written to since the claim: what was read is not the document */
+		j->changed = true;
+		goto out;
+	}
 	if (rc != 0) {
 		snprintf(j->error, sizeof j->error, "%s", err);
 		goto out;
@@ -246,9 +251,25 @@ static int try_commit(pipeline *p, job *j, const store_doc *d, bool record, stor
 	return store_record_failure(p->db, d, j->error[0] ? j->error : "unknown error", record, r, err, errlen);
 }
 
+/* Whether work/name is still the file that was claimed and read: a writer
+ * that kept it open (or reopened it) across the claim would otherwise have
+ * a partial read committed under the full file's inode. */
+static bool still_as_claimed(pipeline *p, const job *j)
+{
+	struct stat now;
+	if (j->changed) return false;
+	if (spool_stat(p->sp, SPOOL_WORK, j->name, &now) < 0) return true;   /* the move reports it */
+	return spool_same_content_stat(&now, &j->claimed);
+}
+
 static void write_one(pipeline *p, job *j)
 {
 	char err[1024], model_id[128] = "";
+	if (!still_as_claimed(p, j)) {
+		log_notice("\"%s\" changed after it was claimed (still being written?): not committed; it stays in "
+			   "work/ and is read again once its writer has closed it", j->name);
+		return;
+	}
 	route_ctx c = { .p = p, .j = j };
 	get_settings(p, &c.set);
 	if (!j->sha[0]) snprintf(j->sha, sizeof j->sha, "unreadable:%.50s", j->claim);
