@@ -283,7 +283,7 @@ static void write_one(pipeline *p, job *j)
 	store_result r;
 	double t0 = mono_ms();
 	int rc = try_commit(p, j, &d, record, &r, err, sizeof err);
-	for (int t = 1; rc < 0 && t < COMMIT_TRIES; t++) {
+	for (int t = 1; rc < 0 && !store_gone(p->db) && t < COMMIT_TRIES; t++) {
 		if (store_busy(p->db) && !atomic_load(&p->stopping)) {
 			/* someone else (sqlite3 with an open write transaction) holds
 			 * the lock past the busy timeout: wait it out for as long as
@@ -296,6 +296,18 @@ static void write_one(pipeline *p, job *j)
 			nanosleep(&ts, NULL);
 		}
 		rc = try_commit(p, j, &d, record, &r, err, sizeof err);
+	}
+	/* The path may have been deleted or replaced during the commit: then
+	 * the row went into a file nobody will read again, and the original is
+	 * all that is left of the document.  Keep it in work/ and stop; the
+	 * restart opens the database at the path and redoes it. */
+	if (rc == 0 && store_check_identity(p->db, err, sizeof err) < 0) rc = -1;
+	if (rc < 0 && store_gone(p->db)) {
+		log_err("%s. \"%s\" stays in work/ with its original; digitd stops taking new files and exits so "
+			"that a restart opens the database at its path (results committed since the change are in "
+			"the lost copy: their originals are re-queued from done/ at the next start)", err, j->name);
+		atomic_store(&p->failed_hard, true);
+		return;
 	}
 	if (rc < 0) {
 		log_err("\"%s\": %s; the file stays in work/ and digitd stops (a restart retries it)", j->name, err);

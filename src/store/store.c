@@ -345,6 +345,14 @@ store *store_open(const char *path, enum store_mode mode, char *err, size_t errl
 	}
 	if (exec(s->db, path, "PRAGMA foreign_keys = ON", err, errlen) < 0) goto fail;
 	if (prepare_all(s, err, errlen) < 0) goto fail;
+	/* the file SQLite has open now exists (the first read or the schema
+	 * created it): remember which one it is */
+	if (stat(path, &sb) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	s->dev = sb.st_dev;
+	s->ino = sb.st_ino;
 	return s;
 fail:
 	store_close(s);
@@ -362,6 +370,28 @@ void store_close(store *s)
 	free(s->path);
 	free(s);
 }
+
+int store_check_identity(store *s, char *err, size_t errlen)
+{
+	struct stat sb;
+	if (stat(s->path, &sb) < 0) {
+		if (errno != ENOENT) return 0;   /* cannot tell (EACCES, EIO...): SQLite reports real trouble */
+		snprintf(err, errlen, "%s: the database file was deleted while digitd had it open; nothing more is "
+			 "written to the unlinked copy", s->path);
+		s->gone = true;
+		return -1;
+	}
+	if (sb.st_dev != s->dev || sb.st_ino != s->ino) {
+		snprintf(err, errlen, "%s: the database file was replaced while digitd had it open (inode %llu, the "
+			 "path now names inode %llu); nothing more is written to the old copy", s->path,
+			 (unsigned long long)s->ino, (unsigned long long)sb.st_ino);
+		s->gone = true;
+		return -1;
+	}
+	return 0;
+}
+
+bool store_gone(const store *s) { return s->gone; }
 
 sqlite3 *store_db(store *s) { return s->db; }
 const char *store_path(const store *s) { return s->path; }

@@ -97,6 +97,15 @@ int store_record_failure(store *s, const store_doc *d, const char *error, bool r
  * write lock past the busy timeout (nothing was written; retrying is safe). */
 bool store_busy(const store *s);
 
+/* Whether the path still names the database file this handle opened.  An
+ * operator's rm (or a restore that renamed another file into place) leaves
+ * SQLite writing into an unlinked inode with no error, and every result
+ * "committed" there is lost.  Returns 0 when it does, -1 with a message when
+ * the path is gone or names another file; a read-write commit checks this
+ * first and then fails (store_gone() tells that failure apart). */
+int store_check_identity(store *s, char *err, size_t errlen);
+bool store_gone(const store *s);
+
 /* Look up the first done/failed document with this content.  Returns 1 and
  * fills *id and status (12 bytes), 0 when none, -1 on error. */
 int store_find_sha(store *s, const char *sha256, int64_t *id, char status[12], char *err, size_t errlen);

@@ -208,6 +208,7 @@ static int commit(store *s, const store_doc *d, const rec_result *r, const char 
 {
 	memset(out, 0, sizeof *out);
 	s->busy = false;
+	if (store_check_identity(s, err, errlen) < 0) return -1;
 	int rc = store_step(s->begin);
 	sqlite3_reset(s->begin);
 	if (rc != SQLITE_DONE) {
