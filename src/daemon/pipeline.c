@@ -51,6 +51,18 @@ void pipeline_set(pipeline *p, const pipeline_settings *set)
 
 /* --- workers ------------------------------------------------------------------ */
 
+/* Whether a recognition error is about the bytes themselves (final) or could
+ * pass (memory, limits).  The recognition layer reports errors as text, so
+ * this reads the phrases its allocation failures ("out of memory") and its
+ * size guards ("over the limit", "larger than") use; anything else is taken
+ * as a content error, which is what failures were before they had kinds. */
+static const char *classify_rec_error(const char *msg)
+{
+	if (strstr(msg, "out of memory") || strstr(msg, "Insufficient memory")) return STORE_FAILURE_TRANSIENT;
+	if (strstr(msg, "over the limit") || strstr(msg, "larger than")) return STORE_FAILURE_LIMIT;
+	return STORE_FAILURE_CONTENT;
+}
+
 static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
 {
 	pipeline_settings set;
@@ -70,10 +82,13 @@ static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
 	}
 	if (rc != 0) {
 		snprintf(j->error, sizeof j->error, "%s", err);
+		/* too large for max_file_size; or an I/O error, not the content's fault */
+		j->failure = rc == -2 ? STORE_FAILURE_LIMIT : STORE_FAILURE_TRANSIENT;
 		goto out;
 	}
 	if (j->pre_error) {
 		snprintf(j->error, sizeof j->error, "%s", j->pre_error);
+		j->failure = STORE_FAILURE_NAME;
 		goto out;
 	}
 	/* Known content is not recognised again (the writer re-checks under its
@@ -97,6 +112,7 @@ static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
 		j->recognised = true;
 	} else {
 		snprintf(j->error, sizeof j->error, "%s", err);
+		j->failure = classify_rec_error(err);
 	}
 out:
 	free(buf);
@@ -232,6 +248,9 @@ static void log_job(const job *j, const store_result *r)
 			 r->outcome == STORE_DUP_IGNORED ? " (ignored, no row)" : "", where);
 		break;
 	case STORE_NEW:
+		if (r->retried_id)
+			log_notice("\"%s\" sha=%.12s: this content failed before for a reason that may pass; "
+				   "processed again, document %lld updated", j->name, sha, (long long)r->retried_id);
 		if (j->recognised) {
 			size_t flagged = 0;
 			for (size_t i = 0; i < j->res.ndigits; i++) flagged += j->res.digits[i].flagged;
@@ -277,6 +296,7 @@ static void write_one(pipeline *p, job *j)
 	store_doc d = {
 		.sha256 = j->sha, .name = j->name, .claim = j->claim, .size = j->size,
 		.received_at = j->received_at, .model = j->recognised ? model_id : NULL, .ms = j->ms,
+		.failure = j->failure,
 		.route = route, .route_arg = &c,
 	};
 	bool record = c.set.duplicates != DUPLICATES_IGNORE;

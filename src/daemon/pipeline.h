@@ -56,6 +56,7 @@ typedef struct job {
 	bool changed;                 /* written to since the claim: not committed, left in work/ */
 	rec_result res;
 	char error[512];              /* when failed */
+	const char *failure;          /* when failed: STORE_FAILURE_*, whether a later copy is retried */
 	double ms;
 	/* set by the writer's route callback */
 	enum job_dest dest;

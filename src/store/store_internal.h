@@ -10,8 +10,8 @@ struct store {
 	char *path;
 	enum store_mode mode;
 	/* prepared once, reset after each use */
-	sqlite3_stmt *find_claim, *find_sha, *last_processed;
-	sqlite3_stmt *ins_doc, *ins_page, *ins_field, *ins_digit;
+	sqlite3_stmt *find_claim, *find_sha, *find_retry, *last_processed;
+	sqlite3_stmt *upd_doc, *ins_doc, *ins_page, *ins_field, *ins_digit;
 	sqlite3_stmt *begin, *commit, *rollback;
 	long ckpt_retry_at;
 	bool busy;                /* the last commit failed only for the write lock */
