@@ -296,7 +296,7 @@ static void write_one(pipeline *p, job *j)
 	store_doc d = {
 		.sha256 = j->sha, .name = j->name, .claim = j->claim, .size = j->size,
 		.received_at = j->received_at, .model = j->recognised ? model_id : NULL, .ms = j->ms,
-		.failure = j->failure,
+		.failure = j->failure, .recovered = j->recovered,
 		.route = route, .route_arg = &c,
 	};
 	bool record = c.set.duplicates != DUPLICATES_IGNORE;

@@ -45,6 +45,7 @@ typedef struct job {
 	char name[NAME_MAX + 1];      /* in work/ */
 	char claim[64];
 	struct stat claimed;          /* the file as claimed: a later size/mtime change means "still being written" */
+	bool recovered;               /* taken up from work/ (recover_work), not claimed from incoming/ */
 	char received_at[40];
 	double t_detect;              /* monotonic ms when the file was seen ready */
 	const char *pre_error;        /* fail without recognising (e.g. name not accepted) */

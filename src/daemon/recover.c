@@ -69,6 +69,7 @@ static int recover_one(void *arg, const char *name, const struct stat *st)
 	snprintf(j->name, sizeof j->name, "%s", name);
 	spool_claim_token(st, j->claim);
 	j->claimed = *st;
+	j->recovered = true;
 	store_now_iso(j->received_at);
 	j->t_detect = mono_ms();
 	/* blocks while the pipeline is full: the workers are already running */

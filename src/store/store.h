@@ -67,6 +67,8 @@ typedef struct {
 	const char *received_at;  /* ISO 8601 UTC */
 	const char *model;        /* nn_model_id(); may be NULL */
 	const char *failure;      /* failed rows: STORE_FAILURE_* (see sql/migrate-2.sql); NULL otherwise */
+	bool recovered;           /* taken up from work/ after a restart: it may have been committed before
+	                             (a fresh claim never has: a matching claim is a hard link of a committed file) */
 	double ms;
 	/* Called inside the transaction once the outcome is known (for every
 	 * outcome), so the caller can decide where the original goes; returns the
@@ -95,8 +97,8 @@ struct store_result {
 
 /* Commit a recognised document (r != NULL, status 'done') or a failure
  * (r == NULL, status 'failed' with `error`) in one transaction.  Inside that
- * transaction it first checks whether this claim was already committed
- * (STORE_ALREADY, nothing written) and whether the content is already settled
+ * transaction it first checks, for a recovered file only, whether this claim
+ * was already committed (STORE_ALREADY, nothing written) and whether the content is already settled
  * (a duplicate row when record_duplicates, else STORE_DUP_IGNORED).  Content
  * whose only row failed for a reason that may pass (not STORE_FAILURE_CONTENT)
  * is not settled: that failed row is updated in place with this outcome

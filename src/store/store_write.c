@@ -4,8 +4,9 @@
  * fields and digits, or nothing.  The checks that make the spool exactly-once
  * run inside that same transaction, so no other writer can slip between the
  * check and the insert:
- *   1. this spool file (sha256 + claim) already has a row -> it was committed
- *      before a crash; write nothing, report STORE_ALREADY;
+ *   1. a file recovered from work/ whose claim (sha256 + claim) already has a
+ *      row -> it was committed before a crash; write nothing, report
+ *      STORE_ALREADY;
  *   2. the content is settled (a done row, or a failure that will not pass)
  *      -> a duplicate;
  *   3. the content failed before for a reason that may pass -> that failed
@@ -244,7 +245,10 @@ static int commit(store *s, const store_doc *d, const rec_result *r, const char 
 	}
 	int64_t id = 0;
 	store_doc dd = *d;
-	int found = find_claim_row(s, d, out, err, errlen);
+	/* Only a file taken up from work/ can be one we committed before: a fresh
+	 * claim whose token matches is a hard link of a committed file (same
+	 * inode and mtime), a new copy to be recorded as such */
+	int found = d->recovered ? find_claim_row(s, d, out, err, errlen) : 0;
 	if (found < 0) goto fail;
 	if (found) {
 		out->outcome = STORE_ALREADY;
