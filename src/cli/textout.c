@@ -55,13 +55,21 @@ void out_json_num(FILE *f, double v, int decimals)
 	else fprintf(f, "%.*f", decimals, v);
 }
 
+/* Spreadsheets run a cell that starts with one of these as a formula
+ * (=HYPERLINK(...), +cmd|...); a file name is whatever a producer chose. */
+#define CSV_FORMULA_STARTS "=+-@\t\r"
+
 void out_csv_field(FILE *f, const char *s)
 {
 	if (!s) return;
 	size_t n = strlen(s);
-	int quote = strpbrk(s, ",\"\r\n") != NULL || (n > 0 && (s[0] == ' ' || s[n - 1] == ' '));
+	/* OWASP's advice for CSV injection: a leading single quote makes the
+	 * cell text, and quoting keeps the quote inside the cell */
+	int formula = n > 0 && strchr(CSV_FORMULA_STARTS, s[0]) != NULL;
+	int quote = formula || strpbrk(s, ",\"\r\n") != NULL || (n > 0 && (s[0] == ' ' || s[n - 1] == ' '));
 	if (!quote) { fputs(s, f); return; }
 	fputc('"', f);
+	if (formula) fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"') fputc('"', f);
 		fputc(*s, f);

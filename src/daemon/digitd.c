@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon/intake.h"
+#include "daemon/lock.h"
 #include "daemon/notify.h"
 #include "daemon/pipeline.h"
 #include "daemon/spool.h"
@@ -32,6 +33,7 @@
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE_ 2
+#define EXIT_LOCKED 3        /* another digitd owns the spool */
 #define SHUTDOWN_MS 4500.0
 #define CHECKPOINT_MS 60000.0
 #define PRUNE_MS 3600000.0
@@ -85,6 +87,8 @@ static const char usage_text[] =
 "    1  configuration invalid, or start-up failed (spool, database, model), or\n"
 "       the database refused a write (files stay in work/; a restart retries)\n"
 "    2  usage error\n"
+"    3  another digitd (service or --once) already runs on this spool; nothing\n"
+"       was touched\n"
 "\n"
 "ENVIRONMENT\n"
 "    DIGITD_CONFIG                 configuration file when -c is not given\n"
@@ -94,6 +98,7 @@ static const char usage_text[] =
 "FILES\n"
 "    " DIGITD_SYSCONFDIR "/digitd/digitd.conf   configuration (libconfig syntax)\n"
 "    SPOOL/{incoming,work,done,failed}/  the spool\n"
+"    SPOOL/digitd.lock   held (flock) by the running digitd; holds its PID\n"
 "\n"
 "SEE ALSO\n"
 "    digitctl(1) to list, show, review and export results; sqlite3(1).\n";
@@ -110,6 +115,7 @@ typedef struct {
 	intake in;
 	watch w;
 	int sigfd;
+	int lock_fd;                 /* SPOOL/digitd.lock, locked for our whole life */
 	bool once, stopping;
 	char *db_dir;
 } daemon_state;
@@ -173,6 +179,10 @@ static int setup_signals(daemon_state *d)
 	 * only the signalfd sees them */
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) return -1;
 	signal(SIGPIPE, SIG_IGN);
+	/* intake holds a read lease on a file for the instant of its claim; a
+	 * writer opening it then makes the kernel send SIGIO, whose default
+	 * action would kill us.  The writer waits only until our rename is done. */
+	signal(SIGIO, SIG_IGN);
 	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	return d->sigfd < 0 ? -1 : 0;
 }
@@ -192,14 +202,31 @@ static void handle_signals(daemon_state *d)
 
 static void on_event(const char *name, void *arg) { intake_on_event(name, arg); }
 
-/* Everything up to READY=1.  Returns 0, or -1 after logging why. */
+/* Everything up to READY=1.  Returns 0, or an exit status (EXIT_RUNTIME,
+ * EXIT_LOCKED) after logging why. */
 static int start(daemon_state *d)
 {
 	char err[1024];
 	if (spool_open(&d->sp, d->cfg.spool, err, sizeof err) < 0) {
 		log_err("%s", err);
-		return -1;
+		return EXIT_RUNTIME;
 	}
+	/* before anything reads work/ or done/: those are the lock holder's */
+	pid_t holder = 0;
+	d->lock_fd = lock_spool(d->sp.root, d->cfg.spool, &holder, err, sizeof err);
+	if (d->lock_fd == -2) {
+		char who[32] = "another process";
+		if (holder > 0) snprintf(who, sizeof who, "PID %ld", (long)holder);
+		log_err("spool %s is in use by another digitd (%s holds %s/%s); not starting. Stop that one "
+			"first (with the service running, do not run digitd --once on its spool)",
+			d->cfg.spool, who, d->cfg.spool, LOCK_FILE_NAME);
+		return EXIT_LOCKED;
+	}
+	if (d->lock_fd < 0) {
+		log_err("%s", err);
+		return EXIT_RUNTIME;
+	}
+	if (err[0]) log_warn("%s", err);
 	if (d->sp.remote)
 		log_notice("spool %s is on %s: inotify does not see writes from other hosts; relying on scans every "
 			   "%.0f s and stable_time %.0f s", d->cfg.spool, d->sp.fstype,
@@ -208,12 +235,12 @@ static int start(daemon_state *d)
 	d->db = store_open(d->cfg.database, STORE_RW, err, sizeof err);
 	if (!d->db) {
 		log_err("%s", err);
-		return -1;
+		return EXIT_RUNTIME;
 	}
 	d->model = nn_model_load(d->cfg.model, err, sizeof err);
 	if (!d->model) {
 		log_err("%s", err);
-		return -1;
+		return EXIT_RUNTIME;
 	}
 	/* The verifier ships beside its model; a model without one is judged
 	 * by the hand rules alone.  One that is there but damaged stops the
@@ -230,7 +257,7 @@ static int start(daemon_state *d)
 	}
 	if (setup_signals(d) < 0) {
 		log_err("signals: %s", strerror(errno));
-		return -1;
+		return EXIT_RUNTIME;
 	}
 	recover_done(&d->sp, d->db);   /* before the writer thread owns d->db */
 	/* one document per worker per core: OpenCV's own pool would only
@@ -242,7 +269,7 @@ static int start(daemon_state *d)
 	if (pipeline_start(&d->pl, &d->sp, d->db, d->cfg.database, d->model, d->cfg.workers, &set, err,
 			   sizeof err) < 0) {
 		log_err("%s", err);
-		return -1;
+		return EXIT_RUNTIME;
 	}
 	char *copy = strdup(d->cfg.database);
 	d->db_dir = copy ? strdup(dirname(copy)) : NULL;
@@ -386,6 +413,7 @@ int main(int argc, char **argv)
 	memset(&d, 0, sizeof d);
 	d.config_path = config_default_path();   /* $DIGITD_CONFIG, else the installed file */
 	d.sigfd = -1;
+	d.lock_fd = -1;
 	d.w.fd = d.w.wd = -1;
 	log_init("digitd");
 	heap_keep_pages();
@@ -412,15 +440,17 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(d.cfg.log_level);
-	if (start(&d) < 0) {
+	int started = start(&d);
+	if (started != 0) {
 		/* nothing was started yet: no thread, no file claimed */
 		notify_status("start-up failed; see the log");
 		store_close(d.db);
 		if (d.model) nn_model_free(d.model);
 		spool_close(&d.sp);
 		if (d.sigfd >= 0) close(d.sigfd);
+		if (d.lock_fd >= 0 && close(d.lock_fd) < 0) log_warn("closing the lock file: %s", strerror(errno));
 		config_free(&d.cfg);
-		return EXIT_RUNTIME;
+		return started;
 	}
 	int rc = run(&d);
 	if (!shutdown_pipeline(&d)) {
@@ -440,6 +470,8 @@ int main(int argc, char **argv)
 	spool_close(&d.sp);
 	if (d.sigfd >= 0) close(d.sigfd);
 	free(d.db_dir);
+	/* the lock goes last: until here work/ may still be ours */
+	if (d.lock_fd >= 0 && close(d.lock_fd) < 0) log_warn("closing the lock file: %s", strerror(errno));
 	config_free(&d.cfg);
 	return rc;
 }

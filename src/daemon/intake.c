@@ -34,8 +34,10 @@ void intake_free(intake *in)
 {
 	free(in->ring);
 	free(in->reported);
+	free(in->held);
 	in->ring = NULL;
 	in->reported = NULL;
+	in->held = NULL;
 }
 
 bool intake_quiet(const intake *in) { return in->len == 0 && !in->need_scan && in->next_mature == 0; }
@@ -50,6 +52,13 @@ static bool ignored(const intake *in, const char *name)
 static bool accepted(const intake *in, const char *name)
 {
 	return config_match_name(in->cfg, name) == CONFIG_NAME_ACCEPT;
+}
+
+static bool held_open(const intake *in, ino_t ino)
+{
+	for (size_t i = 0; i < in->nheld; i++)
+		if (in->held[i] == ino) return true;
+	return false;
 }
 
 static bool push(intake *in, const char *name, ino_t ino)
@@ -149,6 +158,7 @@ long intake_scan(intake *in)
 			if (in->next_mature == 0 || mono + wait < in->next_mature) in->next_mature = mono + wait + 5;
 			continue;
 		}
+		if (in->once && held_open(in, st.st_ino)) continue;   /* reported once; next run */
 		if (!push(in, name, st.st_ino)) break;
 		queued++;
 	}
@@ -205,13 +215,25 @@ static void claim_one(intake *in, const intake_entry *e)
 		retry_later(in);
 		return;
 	}
-	int rc = spool_claim(in->sp, e->name);
+	enum spool_writer writer;
+	int rc = spool_claim_finished(in->sp, e->name, e->ino, &st, &writer);
 	if (rc != 0) {
 		if (rc == 1) {
 			/* work/ holds a file of that name still being processed */
 			if (in->once) log_warn("incoming/\"%s\" waits: work/ holds a file of the same name", e->name);
 			retry_later(in);
-		} else if (errno != ENOENT) {
+		} else if (rc == 2) {
+			/* still open for writing: its close (IN_CLOSE_WRITE) or the
+			 * next rescan brings it back */
+			if (in->once) {
+				log_notice("incoming/\"%s\" is still open for writing; left for the next run", e->name);
+				ino_t *h = realloc(in->held, (in->nheld + 1) * sizeof *h);
+				if (!h) fatal("out of memory");
+				in->held = h;
+				h[in->nheld++] = e->ino;
+			} else
+				log_debug("incoming/\"%s\" is still open for writing; waiting for its writer to close it", e->name);
+		} else if (rc == -1 && errno != ENOENT) {
 			log_warn("cannot claim incoming/\"%s\": %s; retrying later", e->name, strerror(errno));
 			retry_later(in);
 		}
@@ -220,6 +242,7 @@ static void claim_one(intake *in, const intake_entry *e)
 	}
 	snprintf(j->name, sizeof j->name, "%s", e->name);
 	spool_claim_token(&st, j->claim);
+	j->claimed = st;
 	store_now_iso(j->received_at);
 	j->t_detect = mono_ms();
 	if (!accepted(in, e->name)) j->pre_error = "name does not match the accepted patterns (`accept` in the configuration)";

@@ -3,7 +3,13 @@
  * A file is ready when inotify saw its writer close it (IN_CLOSE_WRITE) or
  * rename it in (IN_MOVED_TO), or, for writers inotify cannot see, when a scan
  * finds its mtime at least stable_time old (every write moves the mtime, so
- * that is "unchanged for stable_time").  Ready names wait in a bounded FIFO
+ * that is "unchanged for stable_time").  Whatever made it ready, it is
+ * claimed only when no process holds it open for writing (a read lease, see
+ * spool_claim_finished; the lease is held across the rename), so a writer
+ * pausing mid-file longer than stable_time is waited for.  The pipeline
+ * checks size and mtime again after reading and before committing: a file
+ * written to after its claim is not committed but left in work/ and read
+ * again once closed.  Ready names wait in a bounded FIFO
  * with the inode they had; claiming checks the inode again, so a new file
  * that reused a name is not taken before its own writer closes it.
  *
@@ -45,6 +51,8 @@ typedef struct {
 	double next_space_check;
 	ino_t *reported;                   /* sub-directories already reported */
 	size_t nreported;
+	ino_t *held;                       /* --once: files found open for writing, left for the next run */
+	size_t nheld;
 	long n_claimed, n_refused;
 } intake;
 

@@ -51,6 +51,18 @@ void pipeline_set(pipeline *p, const pipeline_settings *set)
 
 /* --- workers ------------------------------------------------------------------ */
 
+/* Whether a recognition error is about the bytes themselves (final) or could
+ * pass (memory, limits).  The recognition layer reports errors as text, so
+ * this reads the phrases its allocation failures ("out of memory") and its
+ * size guards ("over the limit", "larger than") use; anything else is taken
+ * as a content error, which is what failures were before they had kinds. */
+static const char *classify_rec_error(const char *msg)
+{
+	if (strstr(msg, "out of memory") || strstr(msg, "Insufficient memory")) return STORE_FAILURE_TRANSIENT;
+	if (strstr(msg, "over the limit") || strstr(msg, "larger than")) return STORE_FAILURE_LIMIT;
+	return STORE_FAILURE_CONTENT;
+}
+
 static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
 {
 	pipeline_settings set;
@@ -63,12 +75,20 @@ static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
 
 	int rc = spool_read(p->sp, SPOOL_WORK, j->name, set.max_file_size, &buf, &len, &st, j->sha, err, sizeof err);
 	if (rc == 0 || rc == -2) j->size = st.st_size;
+	if (rc == -3 || ((rc == 0 || rc == -2) && !spool_same_content_stat(&st, &j->claimed))) {
+		/* written to since the claim: what was read is not the document */
+		j->changed = true;
+		goto out;
+	}
 	if (rc != 0) {
 		snprintf(j->error, sizeof j->error, "%s", err);
+		/* too large for max_file_size; or an I/O error, not the content's fault */
+		j->failure = rc == -2 ? STORE_FAILURE_LIMIT : STORE_FAILURE_TRANSIENT;
 		goto out;
 	}
 	if (j->pre_error) {
 		snprintf(j->error, sizeof j->error, "%s", j->pre_error);
+		j->failure = STORE_FAILURE_NAME;
 		goto out;
 	}
 	/* Known content is not recognised again (the writer re-checks under its
@@ -93,6 +113,7 @@ static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
 		j->recognised = true;
 	} else {
 		snprintf(j->error, sizeof j->error, "%s", err);
+		j->failure = classify_rec_error(err);
 	}
 out:
 	free(buf);
@@ -228,6 +249,9 @@ static void log_job(const job *j, const store_result *r)
 			 r->outcome == STORE_DUP_IGNORED ? " (ignored, no row)" : "", where);
 		break;
 	case STORE_NEW:
+		if (r->retried_id)
+			log_notice("\"%s\" sha=%.12s: this content failed before for a reason that may pass; "
+				   "processed again, document %lld updated", j->name, sha, (long long)r->retried_id);
 		if (j->recognised) {
 			size_t flagged = 0;
 			for (size_t i = 0; i < j->res.ndigits; i++) flagged += j->res.digits[i].flagged;
@@ -247,9 +271,25 @@ static int try_commit(pipeline *p, job *j, const store_doc *d, bool record, stor
 	return store_record_failure(p->db, d, j->error[0] ? j->error : "unknown error", record, r, err, errlen);
 }
 
+/* Whether work/name is still the file that was claimed and read: a writer
+ * that kept it open (or reopened it) across the claim would otherwise have
+ * a partial read committed under the full file's inode. */
+static bool still_as_claimed(pipeline *p, const job *j)
+{
+	struct stat now;
+	if (j->changed) return false;
+	if (spool_stat(p->sp, SPOOL_WORK, j->name, &now) < 0) return true;   /* the move reports it */
+	return spool_same_content_stat(&now, &j->claimed);
+}
+
 static void write_one(pipeline *p, job *j)
 {
 	char err[1024], model_id[128] = "";
+	if (!still_as_claimed(p, j)) {
+		log_notice("\"%s\" changed after it was claimed (still being written?): not committed; it stays in "
+			   "work/ and is read again once its writer has closed it", j->name);
+		return;
+	}
 	route_ctx c = { .p = p, .j = j };
 	get_settings(p, &c.set);
 	if (!j->sha[0]) snprintf(j->sha, sizeof j->sha, "unreadable:%.50s", j->claim);
@@ -257,13 +297,14 @@ static void write_one(pipeline *p, job *j)
 	store_doc d = {
 		.sha256 = j->sha, .name = j->name, .claim = j->claim, .size = j->size,
 		.received_at = j->received_at, .model = j->recognised ? model_id : NULL, .ms = j->ms,
+		.failure = j->failure, .recovered = j->recovered,
 		.route = route, .route_arg = &c,
 	};
 	bool record = c.set.duplicates != DUPLICATES_IGNORE;
 	store_result r;
 	double t0 = mono_ms();
 	int rc = try_commit(p, j, &d, record, &r, err, sizeof err);
-	for (int t = 1; rc < 0 && t < COMMIT_TRIES; t++) {
+	for (int t = 1; rc < 0 && !store_gone(p->db) && t < COMMIT_TRIES; t++) {
 		if (store_busy(p->db) && !atomic_load(&p->stopping)) {
 			/* someone else (sqlite3 with an open write transaction) holds
 			 * the lock past the busy timeout: wait it out for as long as
@@ -276,6 +317,18 @@ static void write_one(pipeline *p, job *j)
 			nanosleep(&ts, NULL);
 		}
 		rc = try_commit(p, j, &d, record, &r, err, sizeof err);
+	}
+	/* The path may have been deleted or replaced during the commit: then
+	 * the row went into a file nobody will read again, and the original is
+	 * all that is left of the document.  Keep it in work/ and stop; the
+	 * restart opens the database at the path and redoes it. */
+	if (rc == 0 && store_check_identity(p->db, err, sizeof err) < 0) rc = -1;
+	if (rc < 0 && store_gone(p->db)) {
+		log_err("%s. \"%s\" stays in work/ with its original; digitd stops taking new files and exits so "
+			"that a restart opens the database at its path (results committed since the change are in "
+			"the lost copy: their originals are re-queued from done/ at the next start)", err, j->name);
+		atomic_store(&p->failed_hard, true);
+		return;
 	}
 	if (rc < 0) {
 		log_err("\"%s\": %s; the file stays in work/ and digitd stops (a restart retries it)", j->name, err);

@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "daemon/queue.h"
 #include "daemon/spool.h"
@@ -44,6 +45,8 @@ typedef struct job {
 	/* set by the claimer */
 	char name[NAME_MAX + 1];      /* in work/ */
 	char claim[64];
+	struct stat claimed;          /* the file as claimed: a later size/mtime change means "still being written" */
+	bool recovered;               /* taken up from work/ (recover_work), not claimed from incoming/ */
 	char received_at[40];
 	double t_detect;              /* monotonic ms when the file was seen ready */
 	const char *pre_error;        /* fail without recognising (e.g. name not accepted) */
@@ -52,8 +55,10 @@ typedef struct job {
 	int64_t size;
 	bool recognised;              /* res holds results */
 	bool known_dup;               /* the content was already in the database */
+	bool changed;                 /* written to since the claim: not committed, left in work/ */
 	rec_result res;
 	char error[512];              /* when failed */
+	const char *failure;          /* when failed: STORE_FAILURE_*, whether a later copy is retried */
 	double ms;
 	/* set by the writer's route callback */
 	enum job_dest dest;

@@ -58,10 +58,18 @@ static int recover_one(void *arg, const char *name, const struct stat *st)
 		log_warn("work/\"%s\" is not a regular file; leaving it alone", name);
 		return 0;
 	}
+	/* a writer that kept the file open across its claim is still at it;
+	 * only a finished file is taken up (the next idle rescan looks again) */
+	if (spool_writer_state(in->sp, SPOOL_WORK, name) == SPOOL_WRITER_OPEN) {
+		log_notice("work/\"%s\" is still open for writing; taken up once its writer closes it", name);
+		return 0;
+	}
 	job *j = calloc(1, sizeof *j);
 	if (!j) fatal("out of memory recovering work/");
 	snprintf(j->name, sizeof j->name, "%s", name);
 	spool_claim_token(st, j->claim);
+	j->claimed = *st;
+	j->recovered = true;
 	store_now_iso(j->received_at);
 	j->t_detect = mono_ms();
 	/* blocks while the pipeline is full: the workers are already running */

@@ -131,6 +131,95 @@ int spool_claim(spool *sp, const char *name)
 	return errno == EEXIST ? 1 : -1;
 }
 
+/* Try a read lease on fd (opened read-only by us). */
+static enum spool_writer take_lease(int fd)
+{
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) return SPOOL_WRITER_NONE;
+	/* EAGAIN: open for writing somewhere.  EACCES: not our file and no
+	 * CAP_LEASE; EINVAL: leases off or unsupported here */
+	return errno == EAGAIN ? SPOOL_WRITER_OPEN : SPOOL_WRITER_UNKNOWN;
+}
+
+static void drop_lease(int fd)
+{
+	/* cannot fail for a lease we hold; closing the fd would drop it anyway */
+	if (fcntl(fd, F_SETLEASE, F_UNLCK) < 0) { /* released by close() below */ }
+}
+
+static int open_for_lease(int dirfd, const char *name)
+{
+	/* O_NONBLOCK: a FIFO swapped in must not hang us; O_NOFOLLOW: never a link */
+	return openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+}
+
+enum spool_writer spool_writer_state(spool *sp, enum spool_dir dir, const char *name)
+{
+	if (!spool_name_ok(name)) return SPOOL_WRITER_UNKNOWN;
+	int fd = open_for_lease(sp->fd[dir], name);
+	if (fd < 0) return SPOOL_WRITER_UNKNOWN;
+	enum spool_writer w = take_lease(fd);
+	if (w == SPOOL_WRITER_NONE) drop_lease(fd);
+	close(fd);   /* read-only descriptor: nothing to flush, nothing to report */
+	return w;
+}
+
+int spool_claim_finished(spool *sp, const char *name, ino_t ino, struct stat *st, enum spool_writer *writer)
+{
+	*writer = SPOOL_WRITER_UNKNOWN;
+	if (!spool_name_ok(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	int fd = open_for_lease(sp->fd[SPOOL_INCOMING], name);
+	int ret;
+	if (fd < 0) {
+		/* unreadable to us (a producer's umask): claim it all the same, the
+		 * worker reports why it cannot be read */
+		if (errno == ENOENT) return 3;
+		if (fstatat(sp->fd[SPOOL_INCOMING], name, st, AT_SYMLINK_NOFOLLOW) < 0) return errno == ENOENT ? 3 : -1;
+		if (st->st_ino != ino || !S_ISREG(st->st_mode)) return 3;
+		return spool_claim(sp, name);
+	}
+	if (fstat(fd, st) < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (st->st_ino != ino || !S_ISREG(st->st_mode)) {
+		ret = 3;
+		goto out;
+	}
+	*writer = take_lease(fd);
+	if (*writer == SPOOL_WRITER_OPEN) {
+		ret = 2;
+		goto out;
+	}
+	/* under the lease no one can have opened it for writing since: the
+	 * stat is the content we claim */
+	if (fstat(fd, st) < 0) ret = -1;
+	else ret = spool_claim(sp, name);
+	if (*writer == SPOOL_WRITER_NONE) drop_lease(fd);
+out:;
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return ret;
+}
+
+int spool_stat(spool *sp, enum spool_dir dir, const char *name, struct stat *st)
+{
+	if (!spool_name_ok(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return fstatat(sp->fd[dir], name, st, AT_SYMLINK_NOFOLLOW);
+}
+
+bool spool_same_content_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
 static bool taken(int dirfd, const char *name)
 {
 	struct stat st;
@@ -274,8 +363,20 @@ int spool_read(spool *sp, enum spool_dir dir, const char *name, uint64_t max, ui
 		if (n == cap) {
 			/* it grew after fstat: a writer is still at it */
 			snprintf(err, errlen, "file changed while being read (still being written?)");
+			ret = -3;
 			goto out;
 		}
+	}
+	/* a writer that rewrote bytes in place, or truncated, moved the mtime */
+	struct stat after;
+	if (fstat(fd, &after) < 0) {
+		snprintf(err, errlen, "fstat: %s", strerror(errno));
+		goto out;
+	}
+	if (!spool_same_content_stat(st, &after) || n != (size_t)st->st_size) {
+		snprintf(err, errlen, "file changed while being read (still being written?)");
+		ret = -3;
+		goto out;
 	}
 	sha256_buf_hex(data, n, sha_hex);
 	*buf = data;

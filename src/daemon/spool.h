@@ -54,6 +54,34 @@ void spool_claim_token(const struct stat *st, char out[64]);
  * vanished). */
 int spool_claim(spool *sp, const char *name);
 
+/* Whether some process holds dir/name open for writing, asked the only way
+ * Linux answers without privileges over other processes: a read lease
+ * (fcntl F_SETLEASE F_RDLCK) is refused with EAGAIN while any descriptor is
+ * open for writing.  The kernel grants leases only to the file's owner or to
+ * a process with CAP_LEASE (root), only on local file systems, and only when
+ * fs.leases-enable is 1; where it cannot tell, the answer is "unknown" and
+ * the caller falls back to the mtime rule (stable_time).  A writer on another
+ * host (NFS, SMB) is never visible this way. */
+enum spool_writer { SPOOL_WRITER_NONE, SPOOL_WRITER_OPEN, SPOOL_WRITER_UNKNOWN };
+
+/* Claim incoming/name (inode ino, as seen when it was found ready) into
+ * work/, only if no process has it open for writing.  The read lease is held
+ * across the rename, so a writer that opens the file in between waits (the
+ * kernel breaks the lease) until the file is in work/ under our claim.
+ * Returns 0 claimed (*st: its stat at the claim, *writer: what the check
+ * found), 1 when work/ already holds that name, 2 while a writer has it open,
+ * 3 when name is now another file (or gone), -1 on error (errno set). */
+int spool_claim_finished(spool *sp, const char *name, ino_t ino, struct stat *st, enum spool_writer *writer);
+
+/* The same question for a file already in dir (work/ at recovery). */
+enum spool_writer spool_writer_state(spool *sp, enum spool_dir dir, const char *name);
+
+/* lstat of dir/name: 0 or -1 with errno. */
+int spool_stat(spool *sp, enum spool_dir dir, const char *name, struct stat *st);
+
+/* Same size and mtime: a file that has not been written between two stats. */
+bool spool_same_content_stat(const struct stat *a, const struct stat *b);
+
 /* Choose a free name in dir for name (name, then "stem.1.ext", ...), short
  * enough that "<result>.error" also fits.  In failed/ a name ending in
  * ".error" gets a '_' appended, so .error files never collide with
@@ -74,8 +102,9 @@ int spool_free_bytes(spool *sp, uint64_t *bytes);
 /* Read a file of dir fully (at most max bytes) through O_NOFOLLOW and fstat
  * checks: only a regular file is read.  On success *buf (malloc'd), *len and
  * *st are set.  If the file is larger than max, returns -2 with *st set and
- * the SHA-256 still computed into sha_hex (streamed), buf NULL.  -1 with a
- * message on other errors. */
+ * the SHA-256 still computed into sha_hex (streamed), buf NULL.  -3 when the
+ * file changed while it was read (size or mtime moved: a writer is still at
+ * it; nothing read may be trusted).  -1 with a message on other errors. */
 int spool_read(spool *sp, enum spool_dir dir, const char *name, uint64_t max, uint8_t **buf, size_t *len,
 	       struct stat *st, char sha_hex[65], char *err, size_t errlen);
 

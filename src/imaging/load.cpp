@@ -147,6 +147,7 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 		int s = img_jpeg_scale(&doc->info, o->min_dpi), fast = 0;
 		if (doc->info.fmt == IMG_FMT_PNG) fast = img_png_decode(buf, len, &direct, err);
 		if (doc->info.fmt == IMG_FMT_JPEG) fast = img_jpeg_decode(buf, len, s, &direct, err);
+		if (fast == 0 && doc->info.fmt == IMG_FMT_JPEG && img_jpeg_check(buf, len, err) < 0) fast = -1;
 		if (fast < 0) goto fail;
 		if (fast == 1) {
 			mats.push_back(cv::Mat(direct.h, direct.w, direct.ch == 3 ? CV_8UC3 : CV_8UC1, direct.data, direct.stride));

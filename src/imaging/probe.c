@@ -116,10 +116,19 @@ static int probe_tiff(const uint8_t *b, size_t len, uint64_t max_pixels, img_inf
 		if ((size_t)off + 2 + (size_t)n * 12 + 4 > len) FAIL("truncated TIFF: IFD %d", pages);
 		uint64_t w = 0, h = 0;
 		int spp = 1;
+		bool have_w = false, have_h = false, have_spp = false;
 		for (uint32_t i = 0; i < n; i++) {
 			const uint8_t *e = b + off + 2 + i * 12;
 			uint32_t tag = u16(e), type = u16(e + 2);
 			uint32_t v = type == 3 ? u16(e + 8) : u32(e + 8);
+			/* libtiff keeps the first of duplicate tags; a probe that kept
+			 * another would bound the wrong size (a 30000-wide page passed
+			 * as 100), so a second size tag is refused outright */
+			bool *seen_tag = tag == 256 ? &have_w : tag == 257 ? &have_h : tag == 277 ? &have_spp : NULL;
+			if (seen_tag) {
+				if (*seen_tag) FAIL("corrupt TIFF: page %d gives tag %u twice", pages, tag);
+				*seen_tag = true;
+			}
 			if (tag == 256) w = v;
 			else if (tag == 257) h = v;
 			else if (tag == 277) spp = (int)v;

@@ -237,8 +237,12 @@ static int prepare_all(store *s, char *err, size_t errlen)
 		    "SELECT d.id, d.status, d.duplicate_of, f.status, d.error FROM documents d "
 		    "LEFT JOIN documents f ON f.id = d.duplicate_of WHERE d.sha256 = ?1 AND d.claim = ?2 LIMIT 1", err, errlen) < 0 ||
 	    prepare(s, &s->find_sha,
-		    "SELECT id, status FROM documents WHERE sha256 = ?1 AND status IN ('done', 'failed') "
-		    "ORDER BY id LIMIT 1", err, errlen) < 0 ||
+		    "SELECT id, status FROM documents WHERE sha256 = ?1 AND (status = 'done' OR "
+		    "(status = 'failed' AND coalesce(failure, 'content') = 'content')) ORDER BY id LIMIT 1",
+		    err, errlen) < 0 ||
+	    prepare(s, &s->find_retry,
+		    "SELECT id FROM documents WHERE sha256 = ?1 AND status = 'failed' ORDER BY id LIMIT 1",
+		    err, errlen) < 0 ||
 	    prepare(s, &s->last_processed, "SELECT coalesce(max(processed_at), '') FROM documents",
 		    err, errlen) < 0)
 		return -1;
@@ -248,8 +252,13 @@ static int prepare_all(store *s, char *err, size_t errlen)
 	    prepare(s, &s->rollback, "ROLLBACK", err, errlen) < 0 ||
 	    prepare(s, &s->ins_doc,
 		    "INSERT INTO documents (sha256, name, size, received_at, processed_at, status, error, "
-		    "model, ms, duplicate_of, pages, width, height, original, claim) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+		    "model, ms, duplicate_of, pages, width, height, original, claim, failure) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+		    err, errlen) < 0 ||
+	    prepare(s, &s->upd_doc,
+		    "UPDATE documents SET sha256 = ?1, name = ?2, size = ?3, received_at = ?4, processed_at = ?5, "
+		    "status = ?6, error = ?7, model = ?8, ms = ?9, duplicate_of = ?10, pages = ?11, width = ?12, "
+		    "height = ?13, original = ?14, claim = ?15, failure = ?16 WHERE id = ?17",
 		    err, errlen) < 0 ||
 	    prepare(s, &s->ins_page,
 		    "INSERT INTO pages (document_id, page, width, height) VALUES (?1, ?2, ?3, ?4)",
@@ -345,6 +354,14 @@ store *store_open(const char *path, enum store_mode mode, char *err, size_t errl
 	}
 	if (exec(s->db, path, "PRAGMA foreign_keys = ON", err, errlen) < 0) goto fail;
 	if (prepare_all(s, err, errlen) < 0) goto fail;
+	/* the file SQLite has open now exists (the first read or the schema
+	 * created it): remember which one it is */
+	if (stat(path, &sb) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	s->dev = sb.st_dev;
+	s->ino = sb.st_ino;
 	return s;
 fail:
 	store_close(s);
@@ -354,7 +371,7 @@ fail:
 void store_close(store *s)
 {
 	if (!s) return;
-	sqlite3_stmt *all[] = { s->find_claim, s->find_sha, s->last_processed, s->ins_doc, s->ins_page,
+	sqlite3_stmt *all[] = { s->find_claim, s->find_sha, s->find_retry, s->upd_doc, s->last_processed, s->ins_doc, s->ins_page,
 				s->ins_field, s->ins_digit, s->begin, s->commit, s->rollback };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
 	/* sqlite3_close (not _v2) so a leaked statement shows as an error in tests */
@@ -362,6 +379,28 @@ void store_close(store *s)
 	free(s->path);
 	free(s);
 }
+
+int store_check_identity(store *s, char *err, size_t errlen)
+{
+	struct stat sb;
+	if (stat(s->path, &sb) < 0) {
+		if (errno != ENOENT) return 0;   /* cannot tell (EACCES, EIO...): SQLite reports real trouble */
+		snprintf(err, errlen, "%s: the database file was deleted while digitd had it open; nothing more is "
+			 "written to the unlinked copy", s->path);
+		s->gone = true;
+		return -1;
+	}
+	if (sb.st_dev != s->dev || sb.st_ino != s->ino) {
+		snprintf(err, errlen, "%s: the database file was replaced while digitd had it open (inode %llu, the "
+			 "path now names inode %llu); nothing more is written to the old copy", s->path,
+			 (unsigned long long)s->ino, (unsigned long long)sb.st_ino);
+		s->gone = true;
+		return -1;
+	}
+	return 0;
+}
+
+bool store_gone(const store *s) { return s->gone; }
 
 sqlite3 *store_db(store *s) { return s->db; }
 const char *store_path(const store *s) { return s->path; }

@@ -27,7 +27,7 @@
 #include "recognize/recognize.h"
 
 #define STORE_APP_ID 0x44474954     /* 'DGIT' */
-#define STORE_SCHEMA_VERSION 1      /* newest user_version this binary knows */
+#define STORE_SCHEMA_VERSION 2      /* newest user_version this binary knows */
 #define STORE_BUSY_MS 5000
 
 typedef struct store store;
@@ -47,6 +47,14 @@ void store_close(store *s);
 sqlite3 *store_db(store *s);
 const char *store_path(const store *s);
 
+/* Why a document failed (documents.failure).  Only a content failure is
+ * final: a later copy of content that failed for any other reason is
+ * processed again, and its outcome replaces the failed row. */
+#define STORE_FAILURE_CONTENT "content"       /* not a readable image */
+#define STORE_FAILURE_TRANSIENT "transient"   /* out of memory, I/O error */
+#define STORE_FAILURE_NAME "name"             /* name not accepted */
+#define STORE_FAILURE_LIMIT "limit"           /* over max_file_size / max_pixels */
+
 typedef struct store_result store_result;
 
 /* What the spool knows about a file, recorded with its row. */
@@ -58,6 +66,9 @@ typedef struct {
 	int64_t size;
 	const char *received_at;  /* ISO 8601 UTC */
 	const char *model;        /* nn_model_id(); may be NULL */
+	const char *failure;      /* failed rows: STORE_FAILURE_* (see sql/migrate-2.sql); NULL otherwise */
+	bool recovered;           /* taken up from work/ after a restart: it may have been committed before
+	                             (a fresh claim never has: a matching claim is a hard link of a committed file) */
 	double ms;
 	/* Called inside the transaction once the outcome is known (for every
 	 * outcome), so the caller can decide where the original goes; returns the
@@ -81,13 +92,17 @@ struct store_result {
 	                            ALREADY: the found row's status */
 	char first_status[12];   /* ALREADY on a duplicate row: the first's status */
 	char error[256];         /* ALREADY on a failed row: its error */
+	int64_t retried_id;      /* NEW that replaced a retryable failed row: its id (== id) */
 };
 
 /* Commit a recognised document (r != NULL, status 'done') or a failure
  * (r == NULL, status 'failed' with `error`) in one transaction.  Inside that
- * transaction it first checks whether this claim was already committed
- * (STORE_ALREADY, nothing written) and whether the content is already known
- * (a duplicate row when record_duplicates, else STORE_DUP_IGNORED).  digits'
+ * transaction it first checks, for a recovered file only, whether this claim
+ * was already committed (STORE_ALREADY, nothing written) and whether the content is already settled
+ * (a duplicate row when record_duplicates, else STORE_DUP_IGNORED).  Content
+ * whose only row failed for a reason that may pass (not STORE_FAILURE_CONTENT)
+ * is not settled: that failed row is updated in place with this outcome
+ * (STORE_NEW with retried_id set), never a second row.  digits'
  * crop_png are stored when present. */
 int store_commit_document(store *s, const store_doc *d, const rec_result *r, bool record_duplicates,
 			  store_result *out, char *err, size_t errlen);
@@ -97,7 +112,17 @@ int store_record_failure(store *s, const store_doc *d, const char *error, bool r
  * write lock past the busy timeout (nothing was written; retrying is safe). */
 bool store_busy(const store *s);
 
-/* Look up the first done/failed document with this content.  Returns 1 and
+/* Whether the path still names the database file this handle opened.  An
+ * operator's rm (or a restore that renamed another file into place) leaves
+ * SQLite writing into an unlinked inode with no error, and every result
+ * "committed" there is lost.  Returns 0 when it does, -1 with a message when
+ * the path is gone or names another file; a read-write commit checks this
+ * first and then fails (store_gone() tells that failure apart). */
+int store_check_identity(store *s, char *err, size_t errlen);
+bool store_gone(const store *s);
+
+/* Look up the document that settles this content: its done row, or a failed
+ * row whose failure is final (content, or from before failures had kinds).  Returns 1 and
  * fills *id and status (12 bytes), 0 when none, -1 on error. */
 int store_find_sha(store *s, const char *sha256, int64_t *id, char status[12], char *err, size_t errlen);
 /* Whether any row (any status) carries this sha256 and claim: 1, 0 or -1. */

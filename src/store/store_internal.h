@@ -3,16 +3,21 @@
 #define DIGITD_STORE_INTERNAL_H
 #include "store/store.h"
 
+#include <sys/types.h>
+
 struct store {
 	sqlite3 *db;
 	char *path;
 	enum store_mode mode;
 	/* prepared once, reset after each use */
-	sqlite3_stmt *find_claim, *find_sha, *last_processed;
-	sqlite3_stmt *ins_doc, *ins_page, *ins_field, *ins_digit;
+	sqlite3_stmt *find_claim, *find_sha, *find_retry, *last_processed;
+	sqlite3_stmt *upd_doc, *ins_doc, *ins_page, *ins_field, *ins_digit;
 	sqlite3_stmt *begin, *commit, *rollback;
 	long ckpt_retry_at;
-	bool busy;                /* the last commit failed only for the write lock */       /* monotonic seconds: no unforced TRUNCATE before */
+	bool busy;                /* the last commit failed only for the write lock */
+	bool gone;                /* the path no longer names the file we have open */
+	dev_t dev;                /* the opened file's identity (read-write handles) */
+	ino_t ino;
 };
 
 #define STORE_CKPT_WAIT_MS 200    /* how long a TRUNCATE checkpoint waits for readers */

@@ -24,8 +24,12 @@
 EMBED(store_schema_v1_sql, "sql/schema.sql");
 extern const char store_schema_v1_sql[];
 
+EMBED(store_migrate_2_sql, "sql/migrate-2.sql");
+extern const char store_migrate_2_sql[];
+
 const char *store_schema_sql(void) { return store_schema_v1_sql; }
 
-/* Version 1 is the baseline above; no migrations yet. */
-const store_migration store_migrations[] = { { 0, NULL } };
-const size_t store_nmigrations = 0;
+const store_migration store_migrations[] = {
+	{ 2, store_migrate_2_sql },   /* documents.failure: why a document failed */
+};
+const size_t store_nmigrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -4,10 +4,14 @@
  * fields and digits, or nothing.  The checks that make the spool exactly-once
  * run inside that same transaction, so no other writer can slip between the
  * check and the insert:
- *   1. this spool file (sha256 + claim) already has a row -> it was committed
- *      before a crash; write nothing, report STORE_ALREADY;
- *   2. the content already has a done/failed row -> a duplicate;
- *   3. otherwise insert. */
+ *   1. a file recovered from work/ whose claim (sha256 + claim) already has a
+ *      row -> it was committed before a crash; write nothing, report
+ *      STORE_ALREADY;
+ *   2. the content is settled (a done row, or a failure that will not pass)
+ *      -> a duplicate;
+ *   3. the content failed before for a reason that may pass -> that failed
+ *      row is updated in place with this outcome;
+ *   4. otherwise insert. */
 #include "store/store_internal.h"
 
 #include <stdio.h>
@@ -97,11 +101,30 @@ int store_last_processed(store *s, char out[40], char *err, size_t errlen)
 	return ret;
 }
 
-/* Insert the documents row; status and its extras depend on the outcome. */
+/* The id of a failed row for this content that a new outcome may replace:
+ * 1 found, 0 none, -1 error. */
+static int find_retry(store *s, const char *sha256, int64_t *id)
+{
+	sqlite3_stmt *st = s->find_retry;
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
+	int rc = store_step(st), found = -1;
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		found = 1;
+	} else if (rc == SQLITE_DONE) {
+		found = 0;
+	}
+	reset(st);
+	return found;
+}
+
+/* Insert the documents row (or, with *id set on entry to a retryable failed
+ * row, rewrite that row); status and its extras depend on the outcome. */
 static int insert_doc(store *s, const store_doc *d, const char *status, const char *error,
 		      int64_t duplicate_of, const rec_result *r, int64_t *id)
 {
-	sqlite3_stmt *st = s->ins_doc;
+	int64_t replace = *id;
+	sqlite3_stmt *st = replace ? s->upd_doc : s->ins_doc;
 	char now[40];
 	store_now_iso(now);
 	sqlite3_bind_text(st, 1, d->sha256, -1, SQLITE_TRANSIENT);
@@ -123,9 +146,11 @@ static int insert_doc(store *s, const store_doc *d, const char *status, const ch
 	}
 	bind_text_or_null(st, 14, d->original);
 	bind_text_or_null(st, 15, d->claim);
+	bind_text_or_null(st, 16, error ? (d->failure ? d->failure : STORE_FAILURE_CONTENT) : NULL);
+	if (replace) sqlite3_bind_int64(st, 17, replace);
 	int ok = STEP_DONE(st);
 	reset(st);
-	if (ok) *id = sqlite3_last_insert_rowid(s->db);
+	if (ok && !replace) *id = sqlite3_last_insert_rowid(s->db);
 	return ok ? 0 : -1;
 }
 
@@ -208,6 +233,7 @@ static int commit(store *s, const store_doc *d, const rec_result *r, const char 
 {
 	memset(out, 0, sizeof *out);
 	s->busy = false;
+	if (store_check_identity(s, err, errlen) < 0) return -1;
 	int rc = store_step(s->begin);
 	sqlite3_reset(s->begin);
 	if (rc != SQLITE_DONE) {
@@ -219,7 +245,10 @@ static int commit(store *s, const store_doc *d, const rec_result *r, const char 
 	}
 	int64_t id = 0;
 	store_doc dd = *d;
-	int found = find_claim_row(s, d, out, err, errlen);
+	/* Only a file taken up from work/ can be one we committed before: a fresh
+	 * claim whose token matches is a hard link of a committed file (same
+	 * inode and mtime), a new copy to be recorded as such */
+	int found = d->recovered ? find_claim_row(s, d, out, err, errlen) : 0;
 	if (found < 0) goto fail;
 	if (found) {
 		out->outcome = STORE_ALREADY;
@@ -238,6 +267,9 @@ static int commit(store *s, const store_doc *d, const rec_result *r, const char 
 			}
 		} else {
 			const char *st = r ? "done" : "failed";
+			found = find_retry(s, d->sha256, &out->id);
+			if (found < 0) goto sqlfail;
+			out->retried_id = out->id;
 			out->outcome = STORE_NEW;
 			snprintf(out->status, sizeof out->status, "%s", st);
 			if (d->route) dd.original = d->route(d->route_arg, out);

@@ -27,14 +27,17 @@ got=$(sql "SELECT size || ' ' || status FROM documents WHERE name = 'slow cheque
 [ "$got" = "$size done" ] || fail "slow write recorded as '$got', expected '$size done'"
 ok "slow chunked write claimed only when complete ($size bytes, done)"
 
-# --- a writer inotify cannot see (as on NFS): no close event arrives ---------
-# the file stays open; once its mtime is stable_time old, a scan claims it
+# --- a writer that keeps the file open past stable_time and a rescan -------
+# on a local disk the daemon sees it is still open for writing (a read lease
+# is refused) and waits for the close; the mtime rule alone would claim it
 "$MKDIGITS" "$T" 1 held 5
 exec 3> "$IN/held.png"
 cat "$T/held-00005.png" >&3
-wait_for "SELECT count(*) FROM documents WHERE name = 'held.png' AND status = 'done'" 1 15
+sleep 2.5   # > stable_time (1 s) and the rescan interval (2 s)
+[ -f "$IN/held.png" ] || fail "held.png was claimed while its writer still had it open"
 exec 3>&-
-ok "a file with no close event claimed by the stable-time scan"
+wait_for "SELECT count(*) FROM documents WHERE name = 'held.png' AND status = 'done'" 1 15
+ok "a file held open is claimed only after its writer closes it"
 
 # --- rename-in from a temporary name ------------------------------------------
 "$MKDIGITS" "$T" 1 renamed 7

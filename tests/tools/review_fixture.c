@@ -25,6 +25,7 @@
 
 #include "imaging/draw.h"
 #include "imaging/imaging.h"
+#include "store/store.h"
 #include "util/sha256.h"
 
 #define SIDE 28
@@ -310,6 +311,15 @@ int main(int argc, char **argv)
 		     "WHERE duplicate_of IS NOT NULL") || exec(db, "COMMIT"))
 		return 1;
 	if (sqlite3_close(db) != SQLITE_OK) return 1;
+	/* the fixture is written at the baseline schema (version 1); bring it
+	 * to the current version the way digitd would */
+	char err[512];
+	store *st = store_open(argv[4], STORE_RW, err, sizeof err);
+	if (!st) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	store_close(st);
 	free(schema);
 	free(images - 16);
 	free(labels - 8);

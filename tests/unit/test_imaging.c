@@ -248,7 +248,12 @@ static void test_jpeg_fast(void)
 	img_free(&p);
 	CHECK(img_jpeg_decode(b, len, 2, &p, &e) == 1 && p.w == 151 && p.h == 100);
 	img_free(&p);
-	CHECK(img_jpeg_decode(b, len * 2 / 3, 1, &p, &e) == 0 && p.data == NULL);      /* truncated */
+	/* truncated: refused with libjpeg's reason, never left to OpenCV (which
+	 * would fill the rest with grey) */
+	CHECK(img_jpeg_decode(b, len * 2 / 3, 1, &p, &e) == -1 && p.data == NULL &&
+	      strstr(e.msg, "corrupt or truncated JPEG") != NULL);
+	CHECK(img_jpeg_check(b, len * 2 / 3, &e) == -1 && strstr(e.msg, "Premature end") != NULL);
+	CHECK(img_jpeg_check(b, len, &e) == 0);
 	/* An EXIF block with an orientation tag, right after SOI. */
 	static const uint8_t exif[] = { 0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 0x2A, 0, 8, 0, 0, 0,
 					1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0 };

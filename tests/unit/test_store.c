@@ -99,8 +99,10 @@ static void test_create_and_commit(void)
 	CHECK(strcmp(text1(h, "SELECT group_concat(text, ',') FROM document_text", buf, sizeof buf), "12,7") == 0);
 	CHECK(count(h, "SELECT max(pos) FROM digits WHERE field_id = (SELECT id FROM fields WHERE idx = 0)") == 1);
 
-	/* the same spool file again (crash between commit and move): nothing new */
+	/* the same spool file again, taken up from work/ after a crash between
+	 * commit and move: nothing new */
 	store_result res2;
+	dd.recovered = true;
 	CHECKF(store_commit_document(s, &dd, &r, true, &res2, err, sizeof err) == 0, "%s", err);
 	CHECK(res2.outcome == STORE_ALREADY && res2.id == res.id);
 	CHECK(count(h, "SELECT count(*) FROM documents") == 1);
@@ -115,6 +117,11 @@ static void test_create_and_commit(void)
 	CHECKF(store_commit_document(s, &dup2, &r, false, &res2, err, sizeof err) == 0, "%s", err);
 	CHECK(res2.outcome == STORE_DUP_IGNORED && res2.id == 0 && res2.first_id == res.id);
 	CHECK(count(h, "SELECT count(*) FROM documents") == 2);
+	/* the first file's inode and mtime claimed fresh (a hard link of the
+	 * committed file dropped in incoming/): a copy, not a recovery */
+	store_doc link = doc(SHA_A, "link.png", "1:2:3");
+	CHECKF(store_commit_document(s, &link, &r, false, &res2, err, sizeof err) == 0, "%s", err);
+	CHECK(res2.outcome == STORE_DUP_IGNORED && res2.first_id == res.id);
 
 	/* a failure */
 	store_doc bad = doc(SHA_B, "junk.txt", "1:11:3");
