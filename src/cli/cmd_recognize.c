@@ -48,6 +48,10 @@ static void usage(FILE *f)
 		"  --verifier FILE    the candidate verifier (default: the model's name with\n"
 		"                     .verifier, when that file exists)\n"
 		"  --no-verifier      hand rules only, no verifier\n"
+		"  --verifier-network FILE\n"
+		"                     hand rules only, but with --explain the candidates'\n"
+		"                     features include this network's \"not a handwritten\n"
+		"                     digit\" output: the rows a verifier is trained on\n"
 		"  --threshold T      flag digits whose confidence is under T (0..1, default\n"
 		"                     0.90); digits that had to be cut from touching ones, of\n"
 		"                     odd size, likely not digits, or right beside rejected\n"
@@ -135,11 +139,12 @@ int cmd_recognize(int argc, char **argv)
 		{ "explain", no_argument, NULL, 'x' },
 		{ "verifier", required_argument, NULL, 'v' },
 		{ "no-verifier", no_argument, NULL, 'V' },
+		{ "verifier-network", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false;
-	const char *model_path = NULL, *verifier_path = NULL;
+	const char *model_path = NULL, *verifier_path = NULL, *network_path = NULL;
 	bool no_verifier = false;
 	rec_options o;
 	rec_options_default(&o);
@@ -154,6 +159,7 @@ int cmd_recognize(int argc, char **argv)
 		case 'x': o.explain = true; break;
 		case 'v': verifier_path = optarg; break;
 		case 'V': no_verifier = true; break;
+		case 'N': network_path = optarg; no_verifier = true; break;
 		case 't': {
 			char *end;
 			double t = strtod(optarg, &end);
@@ -204,6 +210,19 @@ int cmd_recognize(int argc, char **argv)
 			nn_model_free(m);
 			return 1;
 		}
+		o.verifier = &ver;
+	}
+	if (network_path) {
+		memset(&ver, 0, sizeof ver);
+		ver.net = nn_model_load(network_path, err, sizeof err);
+		if (!ver.net || nn_model_classes(ver.net) != NN_CLASS_REJECT + 1) {
+			fprintf(stderr, "digitctl recognize: --verifier-network: %s\n",
+				ver.net ? "the network needs 11 outputs" : err);
+			rec_verifier_free(&ver);
+			nn_model_free(m);
+			return 1;
+		}
+		ver.features_only = true;
 		o.verifier = &ver;
 	}
 	nn_infer *nn = nn_infer_new(m, 256);

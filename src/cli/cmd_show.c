@@ -201,13 +201,48 @@ static int print_digits(sqlite3 *db, int64_t doc, int64_t field_id, int json)
 	return step == SQLITE_DONE ? n : -1;
 }
 
+/* Unread regions: ink that may be a number and was not read (schema 3). */
+static int print_unread(sqlite3 *db, int64_t doc, int json)
+{
+	sqlite3_stmt *st = NULL;
+	const char *sql = "SELECT id, page, x, y, w, h, why, reviewed_text, reviewed_by FROM unread "
+			  "WHERE document_id = ? ORDER BY id";
+	int n = 0, step;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+	sqlite3_bind_int64(st, 1, doc);
+	if (json) fputs(", \"unread\": [", stdout);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		char why[256];
+		rec_flag_words((unsigned)sqlite3_column_int(st, 6) & ~(unsigned)REC_FLAG_UNREAD, why, sizeof why);
+		const char *typed = col_text(st, 7);
+		if (json) {
+			printf("%s\n  {\"id\": %lld, \"page\": %d, \"box\": [%d, %d, %d, %d]", n ? "," : "",
+			       (long long)sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
+			       sqlite3_column_int(st, 3), sqlite3_column_int(st, 4), sqlite3_column_int(st, 5));
+			json_kv_str("reasons", why, 1);
+			if (typed) json_kv_str("reviewed_text", typed, 1);
+			fputs("}", stdout);
+		} else {
+			if (n == 0) printf("\nunread (ink that may be a number; look at the scan)\n");
+			printf("  unread %lld  page %d  box %d,%d %dx%d  %s%s%s\n", (long long)sqlite3_column_int64(st, 0),
+			       sqlite3_column_int(st, 1), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
+			       sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), why, typed ? "  typed: " : "  pending",
+			       typed ? typed : "");
+		}
+		n++;
+	}
+	if (json) fputs(n ? "\n ]" : "]", stdout);
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? n : -1;
+}
+
 static int print_fields(sqlite3 *db, int64_t doc, int json)
 {
 	sqlite3_stmt *st = NULL;
 	/* predicted text from fields, final text as the document_text view has it */
 	const char *sql =
 		"SELECT f.id, f.idx, f.page, f.x, f.y, f.w, f.h, f.text, " QUERY_FIELD_TEXT("f.id") ", f.confidence, "
-		"       f.flagged, " QUERY_FIELD_REVIEWED("f.id") ", " QUERY_FIELD_PENDING("f.id") " "
+		"       f.flagged, " QUERY_FIELD_REVIEWED("f.id") ", " QUERY_FIELD_PENDING("f.id") ", f.why "
 		"FROM fields f WHERE f.document_id = ? ORDER BY f.idx, f.id";
 	int n = 0, step;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
@@ -217,6 +252,9 @@ static int print_fields(sqlite3 *db, int64_t doc, int json)
 		int64_t fid = sqlite3_column_int64(st, 0);
 		const char *pred = col_text(st, 7), *fin = col_text(st, 8);
 		int reviewed = sqlite3_column_int(st, 11), pending = sqlite3_column_int(st, 12);
+		/* the field's own reasons; its digits show theirs */
+		char fwhy[256];
+		rec_flag_words((unsigned)sqlite3_column_int(st, 13) & (REC_FLAG_GAP | REC_FLAG_COUNT), fwhy, sizeof fwhy);
 		if (json) {
 			printf("%s\n  {\"id\": %lld, \"idx\": %d, \"page\": %d, \"box\": [%d, %d, %d, %d]", n ? "," : "",
 			       (long long)fid, sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
@@ -226,8 +264,10 @@ static int print_fields(sqlite3 *db, int64_t doc, int json)
 			json_kv_str("final", fin ? fin : "", 1);
 			fputs(", \"confidence\": ", stdout);
 			out_json_num(stdout, sqlite3_column_double(st, 9), 4);
-			printf(", \"flagged\": %s, \"reviewed\": %d, \"pending\": %d, \"digits\": ",
-			       sqlite3_column_int(st, 10) ? "true" : "false", reviewed, pending);
+			printf(", \"flagged\": %s, \"reviewed\": %d, \"pending\": %d, \"why\": %d",
+			       sqlite3_column_int(st, 10) ? "true" : "false", reviewed, pending, sqlite3_column_int(st, 13));
+			json_kv_str("reasons", fwhy, 1);
+			fputs(", \"digits\": ", stdout);
 		} else {
 			printf("\nfield %d  page %d  box %d,%d %dx%d  text %s", sqlite3_column_int(st, 1),
 			       sqlite3_column_int(st, 2), sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
@@ -236,6 +276,7 @@ static int print_fields(sqlite3 *db, int64_t doc, int json)
 			printf("  confidence %.4f", sqlite3_column_double(st, 9));
 			if (pending) printf("  %d to review", pending);
 			if (reviewed) printf("  %d reviewed", reviewed);
+			if (fwhy[0]) printf("  flagged: %s", fwhy);
 			fputc('\n', stdout);
 		}
 		if (print_digits(db, doc, fid, json) < 0) goto fail;
@@ -309,6 +350,7 @@ int cmd_show(int argc, char **argv)
 	int nf = print_fields(db, id, json);
 	if (nf < 0) goto sqlfail;
 	if (!json && nf == 0) printf("\nno fields\n");
+	if (print_unread(db, id, json) < 0) goto sqlfail;
 	/* digits outside any field: normally none */
 	if (json) fputs(", \"loose_digits\": ", stdout);
 	else fputs("", stdout);

@@ -546,6 +546,7 @@ int rec_reject(seg_page *sp, const float *probs, const float *vprobs, int classe
 	for (size_t i = 0; i < n; i++) fs[i] = sp->digits[i].stroke;
 	qsort(fs, n, sizeof *fs, cmp_float);
 	double stroke = n ? fs[n / 2] : 1.0;
+	const rec_verifier *judge = ver && !ver->features_only ? ver : NULL;
 	/* The verdicts.  Without a verifier: the rules above, as they stand.
 	 * With one: the model's reject class and slashes still decide alone;
 	 * everything else is the verifier's probability, the rules' verdicts
@@ -556,13 +557,13 @@ int rec_reject(seg_page *sp, const float *probs, const float *vprobs, int classe
 		features(sp, i, probs, vprobs, classes, why[i], H, fh[d->field], stroke, ftop[d->field], typeset[d->field],
 			 word[d->field], c->feat);
 		c->verifier = -1;
-		keep[i] = why[i] == 0 || (!ver && small_field_kept[d->field]);
+		keep[i] = why[i] == 0 || (!judge && small_field_kept[d->field]);
 		if (keep[i] && why[i]) c->why |= REC_FLAG_SMALL;
-		if (ver && !(why[i] & (REC_DROP_CLASS | REC_DROP_SLASH))) {
-			float p = rec_verifier_prob(ver, c->feat);
+		if (judge && !(why[i] & (REC_DROP_CLASS | REC_DROP_SLASH))) {
+			float p = rec_verifier_prob(judge, c->feat);
 			c->verifier = p;
-			keep[i] = p >= ver->flag;
-			if (keep[i] && p < ver->keep) c->why |= REC_FLAG_VERIFIER | soft_flags(why[i]);
+			keep[i] = p >= judge->flag;
+			if (keep[i] && p < judge->keep) c->why |= REC_FLAG_VERIFIER | soft_flags(why[i]);
 			else if (keep[i]) why[i] = 0;
 		}
 		c->drop = keep[i] ? 0 : why[i];
@@ -582,7 +583,7 @@ int rec_reject(seg_page *sp, const float *probs, const float *vprobs, int classe
 			/* Without a verifier the rules' drops stand: on samples/
 			 * every region a rule-based test found was print or
 			 * words (31 of 31), so none is reported. */
-			maybe |= ver && c->verifier >= ver->unread;
+			maybe |= judge && c->verifier >= judge->unread;
 			u.why |= soft_flags(why[j]);
 			if (d->x < x0) x0 = d->x;
 			if (d->y < y0) y0 = d->y;

@@ -67,6 +67,7 @@ typedef struct rec_verifier {
 	char network[256];
 	char network_sha[65];
 	struct nn_model *net;
+	bool features_only;     /* only the network, to compute features for training: the rules decide */
 } rec_verifier;
 
 _Static_assert(REC_NFEAT <= 24, "rec_cand.feat holds 24 features");

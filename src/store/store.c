@@ -264,8 +264,11 @@ static int prepare_all(store *s, char *err, size_t errlen)
 		    "INSERT INTO pages (document_id, page, width, height) VALUES (?1, ?2, ?3, ?4)",
 		    err, errlen) < 0 ||
 	    prepare(s, &s->ins_field,
-		    "INSERT INTO fields (document_id, page, x, y, w, h, text, confidence, flagged, idx) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", err, errlen) < 0 ||
+		    "INSERT INTO fields (document_id, page, x, y, w, h, text, confidence, flagged, idx, why) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", err, errlen) < 0 ||
+	    prepare(s, &s->ins_unread,
+		    "INSERT INTO unread (document_id, page, x, y, w, h, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		    err, errlen) < 0 ||
 	    prepare(s, &s->ins_digit,
 		    "INSERT INTO digits (document_id, field_id, page, x, y, w, h, label, confidence, "
 		    "alt_label, alt_confidence, flagged, crop28, crop_png, pos, why) "
@@ -372,7 +375,7 @@ void store_close(store *s)
 {
 	if (!s) return;
 	sqlite3_stmt *all[] = { s->find_claim, s->find_sha, s->find_retry, s->upd_doc, s->last_processed, s->ins_doc, s->ins_page,
-				s->ins_field, s->ins_digit, s->begin, s->commit, s->rollback };
+				s->ins_field, s->ins_digit, s->ins_unread, s->begin, s->commit, s->rollback };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
 	/* sqlite3_close (not _v2) so a leaked statement shows as an error in tests */
 	if (s->db && sqlite3_close(s->db) != SQLITE_OK) sqlite3_close_v2(s->db);

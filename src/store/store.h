@@ -27,7 +27,7 @@
 #include "recognize/recognize.h"
 
 #define STORE_APP_ID 0x44474954     /* 'DGIT' */
-#define STORE_SCHEMA_VERSION 2      /* newest user_version this binary knows */
+#define STORE_SCHEMA_VERSION 3      /* newest user_version this binary knows */
 #define STORE_BUSY_MS 5000
 
 typedef struct store store;

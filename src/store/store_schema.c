@@ -26,10 +26,13 @@ extern const char store_schema_v1_sql[];
 
 EMBED(store_migrate_2_sql, "sql/migrate-2.sql");
 extern const char store_migrate_2_sql[];
+EMBED(store_migrate_3_sql, "sql/migrate-3.sql");
+extern const char store_migrate_3_sql[];
 
 const char *store_schema_sql(void) { return store_schema_v1_sql; }
 
 const store_migration store_migrations[] = {
 	{ 2, store_migrate_2_sql },   /* documents.failure: why a document failed */
+	{ 3, store_migrate_3_sql },   /* fields.why, unread regions */
 };
 const size_t store_nmigrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -187,6 +187,7 @@ static int insert_results(store *s, int64_t doc, const rec_result *r)
 		sqlite3_bind_double(st, 8, f->confidence);
 		sqlite3_bind_int(st, 9, f->flagged);
 		sqlite3_bind_int64(st, 10, (int64_t)i);
+		sqlite3_bind_int(st, 11, (int)f->why);
 		int ok = STEP_DONE(st);
 		reset(st);
 		if (!ok) goto out;
@@ -218,6 +219,20 @@ static int insert_results(store *s, int64_t doc, const rec_result *r)
 			sqlite3_bind_blob64(st, 14, g->crop_png, g->crop_png_len, SQLITE_STATIC);
 		sqlite3_bind_int(st, 15, pos);
 		sqlite3_bind_int(st, 16, (int)g->why);
+		int ok = STEP_DONE(st);
+		reset(st);
+		if (!ok) goto out;
+	}
+	for (size_t i = 0; i < r->nunread; i++) {
+		const rec_unread *u = &r->unread[i];
+		sqlite3_stmt *st = s->ins_unread;
+		sqlite3_bind_int64(st, 1, doc);
+		sqlite3_bind_int(st, 2, u->page);
+		sqlite3_bind_int(st, 3, u->x);
+		sqlite3_bind_int(st, 4, u->y);
+		sqlite3_bind_int(st, 5, u->w);
+		sqlite3_bind_int(st, 6, u->h);
+		sqlite3_bind_int(st, 7, (int)u->why);
 		int ok = STEP_DONE(st);
 		reset(st);
 		if (!ok) goto out;
