@@ -196,10 +196,15 @@ eval-reseed: all data $(B)/tests/mksamples
 # are deterministic; samples/ is committed, the negatives are not.
 samples: data $(B)/tests/mksamples
 	$(B)/tests/mksamples data/mnist samples
+# The candidate verifier shipped beside the default model (models/README.md):
+# a network trained on page crops and a logistic regression over context
+# features, both from mkpages pages written with MNIST training digits.
+verifier: all data negatives $(B)/tests/mkpages
+	DIGITD_BUILD=$(B) scripts/train-verifier.sh models
 negatives: data/negatives-idx3-ubyte
 data/negatives-idx3-ubyte: $(B)/tests/mknegatives
 	$(B)/tests/mknegatives $@
-.PHONY: samples negatives
+.PHONY: samples negatives verifier
 
 bench: all data $(BENCH_BIN) $(B)/tests/droplat   # droplat: bench_daemon.sh's latency probe
 	DIGITD_BUILD=$(B) bench/run.sh
@@ -242,6 +247,9 @@ install: all
 		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(B)/digitd $(B)/digitctl $(DESTDIR)$(BINDIR)/
 	install -m 644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
+	@for v in models/*.verifier; do [ -f "$$v" ] || continue; \
+		echo "install -m 644 $$v $(DESTDIR)$(SHAREDIR)/models/"; \
+		install -m 644 "$$v" $(DESTDIR)$(SHAREDIR)/models/ || exit 1; done
 	@n=0; for m in models/*.model; do [ -f "$$m" ] || continue; \
 		echo "install -m 644 $$m $(DESTDIR)$(SHAREDIR)/models/"; \
 		install -m 644 "$$m" $(DESTDIR)$(SHAREDIR)/models/ || exit 1; n=$$((n+1)); done; \

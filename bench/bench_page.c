@@ -12,13 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../tests/unit/page_fixture.h"
 #include "imaging/ops.h"
 #include "nn/nn.h"
 #include "recognize/recognize.h"
+#include "recognize/verify.h"
 #include "util/file.h"
 #include "util/heap.h"
+
+static const rec_verifier *verifier;     /* the model's, when it has one */
 
 /* CPU time of this process: on a shared machine wall-clock times include
  * waiting for a core; CPU time is what one page costs one core. */
@@ -63,6 +67,7 @@ static double bench_file(const char *name, const char *path, const fx_truth *t, 
 	double st[6][1000];
 	rec_options o;
 	rec_options_default(&o);
+	o.verifier = verifier;
 	char err[512];
 	size_t found = 0, right = 0;
 	int n = 0;
@@ -133,6 +138,20 @@ int main(int argc, char **argv)
 		fx_mnist_free(&m);
 		return 0;
 	}
+	/* the verifier that ships beside the model, as digitd and digitctl load it */
+	static rec_verifier ver;
+	char vpath[4096];
+	rec_verifier_path(path, vpath, sizeof vpath);
+	if (access(vpath, F_OK) == 0) {
+		if (rec_verifier_load(vpath, &ver, err, sizeof err) < 0) {
+			printf("bench_page: %s: skipped\n", err);
+			fx_mnist_free(&m);
+			nn_model_free(model);
+			return 0;
+		}
+		verifier = &ver;
+	}
+	printf("bench_page: %s\n", verifier ? "with the model's verifier" : "no verifier (hand rules)");
 	nn_infer *nn = nn_infer_new(model, 256);
 	img_set_threads(1);
 	heap_keep_pages();      /* as digitd and digitctl do */
@@ -169,6 +188,7 @@ int main(int argc, char **argv)
 	img_free(&cheque);
 	nn_infer_free(nn);
 	nn_model_free(model);
+	if (verifier) rec_verifier_free(&ver);
 	fx_mnist_free(&m);
 	return 0;
 }

@@ -438,12 +438,15 @@ static int cmp_float(const void *a, const void *b)
  * write a date small and an amount large on one cheque, a row on ruled paper
  * smaller than the row above: dropping those fields lost 57 % of the
  * digits missed on the independent set.  Small print that passes comes out
- * flagged, never accepted. */
+ * flagged, never accepted.  Only with a reject class: a 10-class model
+ * reads every printed glyph as a sure digit (cheque-01 with lenet5.model:
+ * 21 more digits, all print). */
 #define RESCUE_MEAN 0.9
 
-static void rescue_small(const seg_page *sp, const unsigned *why, const double *ftop, const bool *typeset,
-			 const bool *word, bool *kept)
+static void rescue_small(const seg_page *sp, int classes, const unsigned *why, const double *ftop,
+			 const bool *typeset, const bool *word, bool *kept)
 {
+	if (classes <= NN_CLASS_REJECT) return;
 	for (size_t f = 0; f < sp->nfields; f++) {
 		const seg_field *fd = &sp->fields[f];
 		bool small = false, other = false;
@@ -542,7 +545,7 @@ int rec_reject(seg_page *sp, const float *probs, const float *vprobs, int classe
 			else why[j] |= REC_DROP_SMALL;
 		}
 	}
-	rescue_small(sp, why, ftop, typeset, word, small_field_kept);
+	rescue_small(sp, classes, why, ftop, typeset, word, small_field_kept);
 	for (size_t i = 0; i < n; i++) fs[i] = sp->digits[i].stroke;
 	qsort(fs, n, sizeof *fs, cmp_float);
 	double stroke = n ? fs[n / 2] : 1.0;
