@@ -32,7 +32,7 @@ const S = require('./score-samples.js');
 // curve keeps these and moves only the confidence part (LOWCONF, bit 1).
 const STRUCTURAL_FLAGS = 2 | 8 | 16 | 32 | 128 | 256 | 512 | 1024 | 2048 | 4096;
 // A field is also flagged for its own reasons (GAP, COUNT: segmentation doubt).
-const FIELD_FLAGS = 65536 | 131072;
+const FIELD_FLAGS = 65536 | 131072 | 524288;   // GAP, COUNT, BESIDE
 const THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99];
 
 // Bins per factor: [label, test(value)].  Page factors come from
@@ -124,6 +124,7 @@ function trustMetrics(t) {
 		accepted_wrong: ratio(t.accepted_wrong, t.accepted),
 		silent_misses: ratio(t.silent, t.truth_fields),
 		read_rate: ratio(t.accepted_right, t.truth_fields),
+		fields_flagged: ratio(t.reported_fields - t.accepted, t.reported_fields),
 	};
 }
 
@@ -206,7 +207,7 @@ function main() {
 	console.log(`total: ${total.files} files (${total.failed} failed), ${total.truth_digits} handwritten digits, ${total.reported} reported, ${total.truth_fields} fields`);
 	console.log(`  recall ${pct(tm.recall)}  precision ${pct(tm.precision)}  end-to-end ${pct(tm.e2e_accuracy)}  field exact ${pct(tm.field_exact)}  errors flagged ${pct(tm.errors_flagged)}  digits flagged ${pct(tm.digits_flagged)}`);
 	console.log(`  trust: fields accepted with no flag that are wrong ${pct(tt.accepted_wrong)} (${tr.accepted_wrong}/${tr.accepted});` +
-		` writing present, nothing reported or flagged ${pct(tt.silent_misses)} (${tr.silent}/${tr.truth_fields}); read rate ${pct(tt.read_rate)}`);
+		` writing present, nothing reported or flagged ${pct(tt.silent_misses)} (${tr.silent}/${tr.truth_fields}); read rate ${pct(tt.read_rate)}; fields flagged ${pct(tt.fields_flagged)}`);
 	console.log('  false positives by what they hit: ' + S.FP_KINDS.map((k) => `${k} ${total.fp_by_kind[k]}`).join(', '));
 	console.log('');
 	console.log('family     files  digits  recall  precis  e2e-acc  field-ex  acc-wrong  silent');

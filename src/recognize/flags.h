@@ -26,9 +26,10 @@
 	X(WORDLIKE, 10, "word-like",  "on a line of lower-case writing: a word or a number?") \
 	X(MARGIN,   11, "margin",     "a lone mark in the page's outer margin") \
 	X(VERIFIER, 12, "unsure",     "the verifier doubts it is a handwritten digit") \
-	X(GAP,      16, "gap",        "a gap inside the field where a digit fits") \
+	X(GAP,      16, "gap",        "a gap inside or beside the field where a digit may be missing") \
 	X(COUNT,    17, "count",      "a digit count unusual for the field") \
-	X(UNREAD,   18, "unread",     "handwriting-like ink that was not read as digits")
+	X(UNREAD,   18, "unread",     "handwriting-like ink that was not read as digits") \
+	X(BESIDE,   19, "beside",     "another number of its size right beside it: one number cut in two?")
 
 enum {
 #define REC_FLAG_ENUM(name, bit, word, help) REC_FLAG_##name = 1u << (bit),
@@ -46,7 +47,8 @@ enum {
 	X(MARGIN,  4, "margin") \
 	X(PRINTED, 5, "printed") \
 	X(SLASH,   6, "slash") \
-	X(ALT,     7, "other-split")
+	X(ALT,     7, "other-split") \
+	X(VERIFIER, 8, "verifier")
 
 enum {
 #define REC_DROP_ENUM(name, bit, word) REC_DROP_##name = 1u << (bit),

@@ -68,6 +68,22 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+/* Is box (x, y, w, h) beside the field box (fx, fy, fw, fh): on its line
+ * (overlapping half the smaller height), of its size (height within a
+ * factor BESIDE_SIZE), and within BESIDE_GAP of its height from one end?
+ * Fields end at a gap of three quarters of a digit's height (fields.c); a
+ * number cut there, or a digit dropped there, stands this close. */
+#define BESIDE_GAP 1.0
+#define BESIDE_SIZE 1.6
+
+static bool beside(int x, int y, int w, int h, int fx, int fy, int fw, int fh)
+{
+	int ov = (y + h < fy + fh ? y + h : fy + fh) - (y > fy ? y : fy);
+	if (ov * 2 < (h < fh ? h : fh) || h * BESIDE_SIZE < fh || h > BESIDE_SIZE * fh) return false;
+	int gap = x >= fx + fw ? x - (fx + fw) : fx - (x + w);
+	return gap >= 0 && gap <= BESIDE_GAP * fh;
+}
+
 /* Field reasons of segmentation doubt, per field of sp: a gap where a
  * digit fits, or a candidate dropped inside the field's box by a rule or
  * the verifier (not the model's reject class, a slash or print). */
@@ -88,9 +104,15 @@ static unsigned field_doubt(const seg_page *sp, size_t f, const rec_cand *cands,
 	const unsigned judged = REC_DROP_CLASS | REC_DROP_SLASH | REC_DROP_ALT | REC_DROP_PRINTED;
 	for (size_t i = 0; i < nc; i++) {
 		const rec_cand *c = &cands[i];
+		if (!c->drop || (c->drop & judged)) continue;
 		int cx = c->x + c->w / 2, cy = c->y + c->h / 2;
-		if (c->drop && !(c->drop & judged) && cx >= fd->x && cx < fd->x + fd->w && cy >= fd->y && cy < fd->y + fd->h)
-			why |= REC_FLAG_GAP;
+		if (cx >= fd->x && cx < fd->x + fd->w && cy >= fd->y && cy < fd->y + fd->h) why |= REC_FLAG_GAP;
+		/* or just beside it, of its size, on its line: a digit the field lost at an end */
+		if (beside(c->x, c->y, c->w, c->h, fd->x, fd->y, fd->w, fd->h)) why |= REC_FLAG_GAP;
+	}
+	for (size_t g = 0; g < sp->nfields; g++) {
+		const seg_field *o = &sp->fields[g];
+		if (g != f && beside(o->x, o->y, o->w, o->h, fd->x, fd->y, fd->w, fd->h)) why |= REC_FLAG_BESIDE;
 	}
 	return why;
 }
@@ -175,7 +197,7 @@ static int append_page(rec_result *r, const seg_page *sp, int page, int scale, i
 		}
 		o2->text[s->n] = 0;
 		o2->why |= field_doubt(sp, k, cands, nc);
-		o2->flagged |= (o2->why & REC_FLAG_GAP) != 0;
+		o2->flagged |= (o2->why & (REC_FLAG_GAP | REC_FLAG_BESIDE)) != 0;
 		r->nfields++;
 	}
 	return 0;
