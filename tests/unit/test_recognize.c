@@ -15,6 +15,7 @@
 #include "page_fixture.h"
 #include "recognize/rec_internal.h"
 #include "recognize/recognize.h"
+#include "recognize/verify.h"
 
 static char tmpdir[] = "/tmp/digitd-test-recognize-XXXXXX";
 
@@ -239,6 +240,74 @@ static void test_printed(void)
 	for (int i = 16; i < 22; i++) CHECKF(printed[i], "printed glyph %d beside a touching pair", i);
 }
 
+/* The shipped reject model with its verifier, --explain on: every candidate
+ * accounted for (reported with no drop reason, or dropped with one), every
+ * flagged digit and field with a reason, features finite, unread regions on
+ * the page and never over a reported digit's field. */
+static void test_verifier(const fx_mnist *m, const char *root)
+{
+	char path[1024], err[512];
+	snprintf(path, sizeof path, "%s/models/lenet5-reject.model", root);
+	nn_model *model = nn_model_load(path, err, sizeof err);
+	rec_verifier ver;
+	char vpath[1024];
+	rec_verifier_path(path, vpath, sizeof vpath);
+	if (!model || rec_verifier_load(vpath, &ver, err, sizeof err) < 0) {
+		CHECKF(0, "the shipped reject model and verifier: %s", err);
+		nn_model_free(model);
+		return;
+	}
+	CHECK(ver.net != NULL && ver.flag <= ver.keep);
+	nn_infer *nn = nn_infer_new(model, 64);
+	img_t page;
+	fx_truth t;
+	img_err e;
+	CHECK(fx_form(&page, 2480, 3508, 1, m, 33, &t) == 0);
+	snprintf(path, sizeof path, "%s/vform.png", tmpdir);
+	CHECK(img_write(path, &page, 1, 92, &e) == 0);
+	img_free(&page);
+	rec_options o;
+	rec_options_default(&o);
+	o.verifier = &ver;
+	o.explain = true;
+	rec_result r;
+	CHECKF(rec_file(path, &o, nn, &r, err, sizeof err) == 0, "%s", err);
+	double rc = box_recall(&r, &t, 0);
+	CHECKF(rc >= 0.9, "with the verifier: box recall %.2f", rc);
+	size_t kept = 0;
+	for (size_t i = 0; i < r.ncands; i++) {
+		const rec_cand *c = &r.cands[i];
+		kept += c->drop == 0;
+		for (int k = 0; k < REC_NFEAT; k++) CHECK(isfinite(c->feat[k]));
+		CHECK(c->verifier <= 1.0f);
+		/* judged by the verifier unless a hard rule took it first */
+		if (!(c->drop & (REC_DROP_CLASS | REC_DROP_SLASH | REC_DROP_ALT))) CHECK(c->verifier >= 0);
+		if (c->drop == 0) CHECK(c->verifier >= ver.flag);
+	}
+	CHECKF(kept == r.ndigits, "%zu candidates kept, %zu digits reported", kept, r.ndigits);
+	for (size_t i = 0; i < r.ndigits; i++)
+		if (r.digits[i].flagged) CHECK(r.digits[i].why != 0);
+	for (size_t f = 0; f < r.nfields; f++)
+		if (r.fields[f].flagged) CHECK(r.fields[f].why != 0);
+	for (size_t u = 0; u < r.nunread; u++) {
+		const rec_unread *un = &r.unread[u];
+		CHECK(un->why & REC_FLAG_UNREAD);
+		CHECK(un->x >= 0 && un->y >= 0 && un->x + un->w <= 2480 && un->y + un->h <= 3508);
+	}
+	/* the JSON names every reason */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&buf, &len);
+	rec_result_json(mf, "vform.png", &r, NULL);
+	fclose(mf);
+	CHECK(buf && strstr(buf, "\"candidates\": [") && strstr(buf, "\"unread\": [") && strstr(buf, "\"reasons\": ["));
+	free(buf);
+	rec_result_free(&r);
+	nn_infer_free(nn);
+	nn_model_free(model);
+	rec_verifier_free(&ver);
+}
+
 int main(void)
 {
 	test_printed();
@@ -260,6 +329,7 @@ int main(void)
 	}
 	nn_infer_free(nn);
 	nn_model_free(model);
+	test_verifier(&m, root);
 	fx_mnist_free(&m);
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

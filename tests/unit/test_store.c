@@ -53,8 +53,8 @@ static void fake_result(rec_result *r, rec_page *pg, rec_field *f, rec_digit *d,
 		memset(d[i].crop28, 40 * i, NN_PIXELS);
 		d[i].crop_png = png; d[i].crop_png_len = 8;
 	}
-	f[0] = (rec_field){ 0, 10, 20, 50, 28, (char *)"12", 0.98f, false };
-	f[1] = (rec_field){ 0, 70, 20, 20, 28, (char *)"7", 0.5f, true };
+	f[0] = (rec_field){ 0, 10, 20, 50, 28, (char *)"12", 0.98f, false, 0 };
+	f[1] = (rec_field){ 0, 70, 20, 20, 28, (char *)"7", 0.5f, true, REC_FLAG_LOWCONF };
 	r->npages = 1; r->pages = pg;
 	r->digits = d; r->ndigits = 3;
 	r->fields = f; r->nfields = 2;
@@ -70,6 +70,35 @@ static store_doc doc(const char *sha, const char *name, const char *claim)
 
 #define SHA_A "aaaa000000000000000000000000000000000000000000000000000000000000"
 #define SHA_B "bbbb000000000000000000000000000000000000000000000000000000000000"
+
+/* Schema 3: a field's own reasons and the unread regions are stored with
+ * the document, in its one transaction, and shown by the queue view. */
+static void test_unread(void)
+{
+	char db[128], err[512];
+	path_in(db, sizeof db, "unread.db");
+	store *s = store_open(db, STORE_RW, err, sizeof err);
+	CHECKF(s != NULL, "%s", err);
+	if (!s) return;
+	sqlite3 *h = store_db(s);
+	rec_result r; rec_page pg; rec_field f[2]; rec_digit d[3]; uint8_t png[8] = "PNGDATA";
+	fake_result(&r, &pg, f, d, png);
+	f[1].why = REC_FLAG_BESIDE;
+	rec_unread un[2] = { { 0, 300, 40, 60, 30, REC_FLAG_UNREAD | REC_FLAG_SMALL },
+			     { 0, 500, 90, 80, 35, REC_FLAG_UNREAD | REC_FLAG_WEAKFIELD } };
+	r.unread = un;
+	r.nunread = 2;
+	store_doc dd = doc(SHA_A, "with unread.png", "9:9:9");
+	store_result res;
+	CHECKF(store_commit_document(s, &dd, &r, true, &res, err, sizeof err) == 0, "%s", err);
+	CHECK(count(h, "SELECT count(*) FROM unread WHERE document_id = (SELECT id FROM documents)") == 2);
+	CHECK(count(h, "SELECT count(*) FROM unread_queue") == 2);
+	CHECK(count(h, "SELECT why FROM unread WHERE x = 300") == (int)(REC_FLAG_UNREAD | REC_FLAG_SMALL));
+	CHECK(count(h, "SELECT why FROM fields WHERE idx = 1") == (int)REC_FLAG_BESIDE);
+	CHECK(count(h, "UPDATE unread SET reviewed_text = '42' WHERE x = 300 RETURNING 1") == 1);
+	CHECK(count(h, "SELECT count(*) FROM unread_queue") == 1);
+	store_close(s);
+}
 
 static void test_create_and_commit(void)
 {
@@ -98,6 +127,7 @@ static void test_create_and_commit(void)
 	CHECK(count(h, "SELECT count(*) FROM review_queue") == 1);
 	CHECK(strcmp(text1(h, "SELECT group_concat(text, ',') FROM document_text", buf, sizeof buf), "12,7") == 0);
 	CHECK(count(h, "SELECT max(pos) FROM digits WHERE field_id = (SELECT id FROM fields WHERE idx = 0)") == 1);
+	CHECK(count(h, "SELECT count(*) FROM unread") == 0);
 
 	/* the same spool file again, taken up from work/ after a crash between
 	 * commit and move: nothing new */
@@ -322,6 +352,7 @@ int main(void)
 	snprintf(dir, sizeof dir, "/tmp/test_store.XXXXXX");
 	if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
 	test_create_and_commit();
+	test_unread();
 	test_refusals();
 	test_migrations();
 	test_fault_step();
