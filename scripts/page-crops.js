@@ -17,7 +17,7 @@
 // pages out (a model judged on a family it never saw).
 'use strict';
 const fs = require('fs');
-const path = require('path');
+const { eachCandidate } = require('./candidates.js');
 
 const args = process.argv.slice(2);
 let truthDir = null, exclude = null;
@@ -39,39 +39,22 @@ const NOT_A_DIGIT = 10;
 const BAR_ASPECT = 0.4;
 const SIDE = 28;
 
-function iou(a, b) {
-	const x0 = Math.max(a.x, b.x), y0 = Math.max(a.y, b.y);
-	const x1 = Math.min(a.x + a.w, b.x + b.w), y1 = Math.min(a.y + a.h, b.y + b.h);
-	const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
-	return inter / (a.w * a.h + b.w * b.h - inter);
-}
-
 const images = [], labels = [];
 const counts = new Array(11).fill(0);
-for (const line of fs.readFileSync(results, 'utf8').split('\n')) {
-	if (!line.trim()) continue;
-	const r = JSON.parse(line);
-	if (r.error || !r.candidates) continue;
-	const stem = path.basename(r.file).replace(/\.[^.]+$/, '');
-	const truth = JSON.parse(fs.readFileSync(path.join(truthDir, stem + '.truth.json'), 'utf8'));
-	if (exclude && truth.family === exclude) continue;
+eachCandidate(results, truthDir, (c, best, bv, truth) => {
+	if (exclude && truth.family === exclude) return;
 	if (truth.mnist_split && truth.mnist_split !== 'train') {
-		console.error(`page-crops: ${stem}: written with MNIST ${truth.mnist_split} digits; training takes train digits only`);
+		console.error(`page-crops: ${truth.file}: written with MNIST ${truth.mnist_split} digits; training takes train digits only`);
 		process.exit(1);
 	}
-	for (const c of r.candidates) {
-		const page = truth.pages[c.page];
-		let best = null, bv = 0;
-		for (const t of page ? page.digits : []) { const v = iou(c, t); if (v > bv) { bv = v; best = t; } }
-		let label;
-		if (bv >= 0.5) label = best.label;
-		else if (bv === 0 && c.w >= BAR_ASPECT * c.h) label = NOT_A_DIGIT;
-		else continue;
-		images.push(Buffer.from(c.img, 'hex'));
-		labels.push(label);
-		counts[label]++;
-	}
-}
+	let label;
+	if (bv >= 0.5) label = best.label;
+	else if (bv === 0 && c.w >= BAR_ASPECT * c.h) label = NOT_A_DIGIT;
+	else return;
+	images.push(Buffer.from(c.img, 'hex'));
+	labels.push(label);
+	counts[label]++;
+});
 const n = labels.length;
 const ih = Buffer.alloc(16);
 ih.writeUInt32BE(0x803, 0); ih.writeUInt32BE(n, 4); ih.writeUInt32BE(SIDE, 8); ih.writeUInt32BE(SIDE, 12);
