@@ -254,7 +254,7 @@ static int print_fields(sqlite3 *db, int64_t doc, int json)
 		int reviewed = sqlite3_column_int(st, 11), pending = sqlite3_column_int(st, 12);
 		/* the field's own reasons; its digits show theirs */
 		char fwhy[256];
-		rec_flag_words((unsigned)sqlite3_column_int(st, 13) & (REC_FLAG_GAP | REC_FLAG_COUNT | REC_FLAG_BESIDE), fwhy,
+		rec_flag_words((unsigned)sqlite3_column_int(st, 13) & REC_FIELD_FLAGS, fwhy,
 			       sizeof fwhy);
 		if (json) {
 			printf("%s\n  {\"id\": %lld, \"idx\": %d, \"page\": %d, \"box\": [%d, %d, %d, %d]", n ? "," : "",

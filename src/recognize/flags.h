@@ -27,7 +27,6 @@
 	X(MARGIN,   11, "margin",     "a lone mark in the page's outer margin") \
 	X(VERIFIER, 12, "unsure",     "the verifier doubts it is a handwritten digit") \
 	X(GAP,      16, "gap",        "a gap inside or beside the field where a digit may be missing") \
-	X(COUNT,    17, "count",      "a digit count unusual for the field") \
 	X(UNREAD,   18, "unread",     "handwriting-like ink that was not read as digits") \
 	X(BESIDE,   19, "beside",     "another number of its size right beside it: one number cut in two?")
 
@@ -36,6 +35,9 @@ enum {
 	REC_FLAGS(REC_FLAG_ENUM)
 #undef REC_FLAG_ENUM
 };
+
+/* The reasons a field has of its own, beside its digits'. */
+#define REC_FIELD_FLAGS (REC_FLAG_GAP | REC_FLAG_BESIDE)
 
 /* Why a candidate was dropped before anything is reported (the explain
  * overlay and the verifier's training data show them).  X(NAME, BIT, WORD). */

@@ -197,7 +197,7 @@ static int append_page(rec_result *r, const seg_page *sp, int page, int scale, i
 		}
 		o2->text[s->n] = 0;
 		o2->why |= field_doubt(sp, k, cands, nc);
-		o2->flagged |= (o2->why & (REC_FLAG_GAP | REC_FLAG_BESIDE)) != 0;
+		o2->flagged |= (o2->why & REC_FIELD_FLAGS) != 0;
 		r->nfields++;
 	}
 	return 0;

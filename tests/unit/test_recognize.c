@@ -93,7 +93,7 @@ static void test_form(nn_infer *nn, const fx_mnist *m, const char *ext)
 		for (size_t i = 0; i < r.ndigits; i++)
 			if (r.digits[i].field == (int)f) any |= r.digits[i].flagged;
 		/* flagged for a digit, or for a reason of its own (a gap) */
-		CHECK(r.fields[f].flagged == (any || (r.fields[f].why & (REC_FLAG_GAP | REC_FLAG_COUNT | REC_FLAG_BESIDE))));
+		CHECK(r.fields[f].flagged == (any || (r.fields[f].why & REC_FIELD_FLAGS)));
 	}
 	snprintf(path, sizeof path, "%s/form.%s.overlay.png", tmpdir, ext);
 	struct stat st;
