@@ -27,40 +27,6 @@
 #define MAX_CANDS 20000         /* a page with more components is noise, not a form */
 #define SET_IN_INK 0.5          /* share of ink around a candidate beyond which it stands in a banner */
 
-void seg_cands_free(seg_cand *c, size_t n)
-{
-	if (!c) return;
-	for (size_t i = 0; i < n; i++) free(c[i].mask);
-	free(c);
-}
-
-/* Does any of the n bytes at p carry one of bits?  (OR-reduced: vectorises.) */
-static bool any_bits(const uint8_t *restrict p, int n, uint8_t bits)
-{
-	uint8_t acc = 0;
-	for (int i = 0; i < n; i++) acc |= p[i];
-	return (acc & bits) != 0;
-}
-
-/* Does any pixel of the box (clipped to the mask) carry one of bits? */
-bool seg_mask_any(const img_t *m, int x0, int y0, int x1, int y1, uint8_t bits)
-{
-	if (!m->data) return false;
-	if (x0 < 0) x0 = 0;
-	if (y0 < 0) y0 = 0;
-	if (x1 > m->w) x1 = m->w;
-	if (y1 > m->h) y1 = m->h;
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++)
-			if (m->data[(size_t)y * m->stride + x] & bits) return true;
-	return false;
-}
-
-bool seg_touches_mask(const img_t *m, int x0, int y0, int x1, int y1)
-{
-	return seg_mask_any(m, x0, y0, x1, y1, 0xff);
-}
-
 /* A comb tick: a thin, solid, vertical bar whose end rests on a removed line. */
 static bool is_tick(const img_comp *k, const img_t *lines)
 {
@@ -68,44 +34,6 @@ static bool is_tick(const img_comp *k, const img_t *lines)
 	int pad = 3;
 	return seg_touches_mask(lines, k->x - 1, k->y - pad, k->x + k->w + 1, k->y + 1) ||
 	       seg_touches_mask(lines, k->x - 1, k->y + k->h - 1, k->x + k->w + 1, k->y + k->h + pad);
-}
-
-int seg_cand_make(seg_cand *c, const int32_t *labels, int lw, int label, const img_comp *k)
-{
-	memset(c, 0, sizeof *c);
-	c->x = k->x, c->y = k->y, c->w = k->w, c->h = k->h, c->area = k->area;
-	c->alt = -1;
-	c->mask = calloc((size_t)k->w * (size_t)k->h, 1);
-	if (!c->mask) return -1;
-	for (int y = 0; y < k->h; y++) {
-		const int32_t *row = labels + (size_t)(k->y + y) * (size_t)lw + k->x;
-		for (int x = 0; x < k->w; x++)
-			if (row[x] == label) c->mask[(size_t)y * k->w + x] = 255;
-	}
-	return 0;
-}
-
-/* Union of two candidates into a (new box, OR of masks). */
-int seg_cand_merge(seg_cand *a, const seg_cand *b)
-{
-	int x0 = a->x < b->x ? a->x : b->x, y0 = a->y < b->y ? a->y : b->y;
-	int x1 = a->x + a->w > b->x + b->w ? a->x + a->w : b->x + b->w;
-	int y1 = a->y + a->h > b->y + b->h ? a->y + a->h : b->y + b->h;
-	int w = x1 - x0, h = y1 - y0;
-	uint8_t *m = calloc((size_t)w * (size_t)h, 1);
-	if (!m) return -1;
-	const seg_cand *src[2] = { a, b };
-	for (int s = 0; s < 2; s++)
-		for (int y = 0; y < src[s]->h; y++)
-			for (int x = 0; x < src[s]->w; x++)
-				if (src[s]->mask[(size_t)y * src[s]->w + x])
-					m[(size_t)(y + src[s]->y - y0) * w + (x + src[s]->x - x0)] = 255;
-	free(a->mask);
-	a->mask = m;
-	a->x = x0, a->y = y0, a->w = w, a->h = h;
-	a->area += b->area;
-	a->why |= SEG_MERGED | b->why;
-	return 0;
 }
 
 /* Should b (a piece) join a?  One above the other, overlapping in x, close
@@ -360,6 +288,14 @@ static int ink_along(const img_t *bin, int x0, int x1, int y, int t)
 	return n;
 }
 
+/* Does any of the n bytes at p carry one of bits?  (OR-reduced: vectorises.) */
+static bool any_bits(const uint8_t *restrict p, int n, uint8_t bits)
+{
+	uint8_t acc = 0;
+	for (int i = 0; i < n; i++) acc |= p[i];
+	return (acc & bits) != 0;
+}
+
 /* The rules of one direction (bits: SEG_LINE_H or SEG_LINE_V) as a binary
  * image at half size, each pixel the OR of a 2x2 block: rules are long and
  * only their boxes are wanted, so labelling a quarter of the pixels loses
@@ -450,12 +386,6 @@ static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
-}
-
-int seg_cand_cmp_x(const void *a, const void *b)
-{
-	const seg_cand *p = a, *q = b;
-	return p->x != q->x ? p->x - q->x : p->y - q->y;
 }
 
 int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, seg_sep **seps, size_t *nseps,

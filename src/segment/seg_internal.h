@@ -77,7 +77,7 @@ int seg_find_candidates(const seg_clean_out *c, seg_cand **out, size_t *n, seg_s
 			seg_mark **marks, size_t *nmarks, double *digit_h, img_err *err);
 void seg_cands_free(seg_cand *c, size_t n);
 
-/* Candidate primitives (candidates.c).  seg_cand_make: the candidate of
+/* Candidate primitives (cand.c).  seg_cand_make: the candidate of
  * component `label` (stats k) from the label image; seg_cand_merge: a
  * becomes the union of a and b; seg_cand_cmp_x: qsort order by x, then y.
  * seg_mask_any: does any pixel of the box (clipped) carry one of bits;
