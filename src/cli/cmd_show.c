@@ -265,9 +265,10 @@ static int print_fields(sqlite3 *db, int64_t doc, int json)
 			json_kv_str("final", fin ? fin : "", 1);
 			fputs(", \"confidence\": ", stdout);
 			out_json_num(stdout, sqlite3_column_double(st, 9), 4);
-			printf(", \"flagged\": %s, \"reviewed\": %d, \"pending\": %d, \"why\": %d",
-			       sqlite3_column_int(st, 10) ? "true" : "false", reviewed, pending, sqlite3_column_int(st, 13));
-			json_kv_str("reasons", fwhy, 1);
+			/* "why": the field's own reasons as words, as its digits' are */
+			printf(", \"flagged\": %s, \"reviewed\": %d, \"pending\": %d",
+			       sqlite3_column_int(st, 10) ? "true" : "false", reviewed, pending);
+			json_kv_str("why", fwhy, 1);
 			fputs(", \"digits\": ", stdout);
 		} else {
 			printf("\nfield %d  page %d  box %d,%d %dx%d  text %s", sqlite3_column_int(st, 1),
