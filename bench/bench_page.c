@@ -143,11 +143,12 @@ int main(int argc, char **argv)
 	char vpath[4096];
 	rec_verifier_path(path, vpath, sizeof vpath);
 	if (access(vpath, F_OK) == 0) {
-		if (rec_verifier_load(vpath, &ver, err, sizeof err) < 0) {
-			printf("bench_page: %s: skipped\n", err);
+		if (rec_verifier_load(vpath, &ver, err, sizeof err) < 0 ||
+		    rec_verifier_check_model(&ver, model, err, sizeof err) < 0) {
+			fprintf(stderr, "bench_page: %s: %s\n", vpath, err);
 			fx_mnist_free(&m);
 			nn_model_free(model);
-			return 0;
+			return 1;
 		}
 		verifier = &ver;
 	}

@@ -61,4 +61,5 @@ rm -rf "$W/lr-pages"
 	>"$W/lr-pages.jsonl"
 node scripts/verifier-data.js --truth-dir "$W/lr-pages" "$W/lr-pages.jsonl" >"$W/rows.tsv"
 # shellcheck disable=SC2086
-"$BUILD/digitctl" train-verifier --data "$W/rows.tsv" $excl --network "$NET" --out "$OUT/$stem$tag.verifier"
+"$BUILD/digitctl" train-verifier --data "$W/rows.tsv" $excl --network "$NET" --model "$MODEL" \
+	--out "$OUT/$stem$tag.verifier"

@@ -1,7 +1,7 @@
 -- digitd schema version 3: why a field is flagged, and what could not be read.
 --
 -- fields.why: the REC_FLAG_* bits of the field (its digits' reasons and its
--- own: gap, count); `digitctl reasons` lists them.
+-- own: gap, beside); `digitctl reasons` lists them.
 -- unread: ink that may be a number but was not read as digits (a field whose
 -- candidates were all dropped while one might have been a digit), so that a
 -- number that could not be read is never simply absent; why holds the unread

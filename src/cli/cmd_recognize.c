@@ -204,7 +204,9 @@ int cmd_recognize(int argc, char **argv)
 		if (access(vpath, F_OK) == 0) verifier_path = vpath;
 	}
 	if (verifier_path && !no_verifier) {
-		if (rec_verifier_load(verifier_path, &ver, err, sizeof err) < 0) {
+		if (rec_verifier_load(verifier_path, &ver, err, sizeof err) < 0 ||
+		    rec_verifier_check_model(&ver, m, err, sizeof err) < 0) {
+			rec_verifier_free(&ver);
 			fprintf(stderr, "digitctl recognize: %s\n", err);
 			fprintf(stderr, "digitctl recognize: retrain it (models/README.md) or give --no-verifier\n");
 			nn_model_free(m);
@@ -229,6 +231,7 @@ int cmd_recognize(int argc, char **argv)
 	if (!nn) {
 		fprintf(stderr, "digitctl recognize: out of memory for the model's buffers\n");
 		nn_model_free(m);
+		rec_verifier_free(o.verifier ? &ver : NULL);
 		return 1;
 	}
 	int status = 0;

@@ -108,7 +108,7 @@ static int do_list(sqlite3 *db, int json, int limit)
 	else printf("%6s  %5s  %-24s  %5s  %3s  %5s  %-6s  %-10s  %-10s  %s\n", "DIGIT", "DOC", "NAME", "FIELD", "POS",
 		    "LABEL", "CONF", "2ND GUESS", "FLAG", "FIELD TEXT");
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		char why[96], alt[24] = "";
+		char why[256], alt[24] = "";
 		int hasalt = sqlite3_column_type(st, 7) != SQLITE_NULL;
 		rec_flag_words((unsigned)sqlite3_column_int(st, 9), why, sizeof why);
 		if (json) {

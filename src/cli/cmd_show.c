@@ -142,7 +142,7 @@ static int print_digits(sqlite3 *db, int64_t doc, int64_t field_id, int json)
 	sqlite3_bind_int64(st, 2, field_id);
 	if (json) fputs("[", stdout);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		char box[64], why[96], alt[16] = "", altc[16] = "";
+		char box[64], why[256], alt[16] = "", altc[16] = "";
 		int hasalt = sqlite3_column_type(st, 9) != SQLITE_NULL;
 		int reviewed = sqlite3_column_type(st, 13) != SQLITE_NULL;
 		int flagged = sqlite3_column_int(st, 11), label = sqlite3_column_int(st, 7);

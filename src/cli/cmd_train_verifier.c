@@ -4,9 +4,9 @@
  * The rows come from generated pages (MNIST *train* digits among print,
  * words, stamps and signatures), recognised with --explain and labelled
  * against their truth by scripts/verifier-data.js: one row per candidate
- * the verifier would judge, "label family f0 .. f15" (label 1: the box is a
+ * the verifier would judge, "label family f0 .. f16" (label 1: the box is a
  * handwritten digit of the truth).  The fit is an L2-regularised logistic
- * regression by Newton's method (IRLS): seventeen parameters, a few
+ * regression by Newton's method (IRLS): eighteen parameters, a few
  * iterations, deterministic, so the same rows give the same file.  The
  * thresholds are read off the training rows: `flag` keeps --flag-recall of
  * the digits, `keep` is the lowest probability above which unflagged
@@ -46,7 +46,7 @@ typedef struct {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: digitctl train-verifier --data FILE --out FILE [OPTIONS]\n"
+		"Usage: digitctl train-verifier --data FILE --model FILE --out FILE [OPTIONS]\n"
 		"\n"
 		"Fit the candidate verifier (is this a handwritten digit?) to labelled\n"
 		"candidates: a TSV of \"label family f0 .. f%d\" rows, as written by\n"
@@ -56,6 +56,8 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  --data FILE            the labelled rows\n"
 		"  --out FILE             the verifier file to write (atomically)\n"
+		"  --model FILE           the classifier the rows were read with (its SHA-256\n"
+		"                         is recorded: the verifier is refused beside another)\n"
 		"  --exclude-family F     leave family F out of the fit and report on it\n"
 		"  --l2 L                 ridge penalty on the standardised weights (default 1e-3)\n"
 		"  --flag-recall R        share of digits to keep at all (default 0.99)\n"
@@ -110,6 +112,12 @@ static int read_rows(const char *path, const char *exclude, row **out, size_t *n
 			}
 			r->x[k] = (float)v;
 			p = end;
+		}
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+		if (*p) {
+			fprintf(stderr, "digitctl train-verifier: %s:%zu: more than %d features (rows from another build?)\n",
+				path, lineno, REC_NFEAT);
+			goto fail;
 		}
 		r->held = exclude && strcmp(fam, exclude) == 0;
 		(*n)++;
@@ -280,10 +288,11 @@ int cmd_train_verifier(int argc, char **argv)
 		{ "keep-precision", required_argument, NULL, 'k' },
 		{ "unread-recall", required_argument, NULL, 'u' },
 		{ "network", required_argument, NULL, 'n' },
+		{ "model", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *data = NULL, *out = NULL, *exclude = NULL, *network = NULL;
+	const char *data = NULL, *out = NULL, *exclude = NULL, *network = NULL, *model = NULL;
 	double l2 = 1e-3, flag_recall = 0.99, keep_precision = 0.98, unread_recall = 0.995;
 	optind = 1;
 	opterr = 0;
@@ -295,6 +304,7 @@ int cmd_train_verifier(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'x': exclude = optarg; break;
 		case 'n': network = optarg; break;
+		case 'm': model = optarg; break;
 		case 'l': num = &l2; break;
 		case 'f': num = &flag_recall; break;
 		case 'k': num = &keep_precision; break;
@@ -315,7 +325,7 @@ int cmd_train_verifier(int argc, char **argv)
 			}
 		}
 	}
-	if (!data || !out || optind < argc) {
+	if (!data || !out || !model || optind < argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -362,6 +372,21 @@ int cmd_train_verifier(int argc, char **argv)
 	char err[512];
 	snprintf(v.network, sizeof v.network, "-");
 	snprintf(v.network_sha, sizeof v.network_sha, "-");
+	if (!network && v.scale[REC_FEAT_PAGE_REJECT] != 0) {
+		fprintf(stderr, "digitctl train-verifier: the rows have the verifier network's output (PAGE_REJECT); "
+			"give --network FILE, the network that made them\n");
+		goto out;
+	}
+	{
+		uint8_t *buf;
+		size_t len;
+		if (file_read_all(model, (size_t)64 << 20, &buf, &len, err, sizeof err) < 0) {
+			fprintf(stderr, "digitctl train-verifier: --model: %s\n", err);
+			goto out;
+		}
+		sha256_buf_hex(buf, len, v.model_sha);
+		free(buf);
+	}
 	if (network) {
 		uint8_t *buf;
 		size_t len;

@@ -233,7 +233,7 @@ static void text_at(FILE *f, int row, int col, int width, const char *s)
 /* Returns 1 when the digit is on screen, 0 when the terminal is too small. */
 static int draw(session *s, const item *it)
 {
-	char *frame = NULL, line[512], why[96];
+	char *frame = NULL, line[512], why[256];
 	size_t flen = 0;
 	int cols, rows;
 	FILE *f = open_memstream(&frame, &flen);

@@ -249,9 +249,11 @@ static int start(daemon_state *d)
 	char vpath[4096];
 	rec_verifier_path(d->cfg.model, vpath, sizeof vpath);
 	if (access(vpath, F_OK) == 0) {
-		if (rec_verifier_load(vpath, &d->ver, err, sizeof err) < 0) {
-			log_err("%s", err);
-			return -1;
+		if (rec_verifier_load(vpath, &d->ver, err, sizeof err) < 0 ||
+		    rec_verifier_check_model(&d->ver, d->model, err, sizeof err) < 0) {
+			log_err("%s: %s", vpath, err);
+			rec_verifier_free(&d->ver);
+			return EXIT_RUNTIME;
 		}
 		d->has_ver = true;
 	}

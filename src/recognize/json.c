@@ -96,7 +96,7 @@ void rec_result_json(FILE *out, const char *file, const rec_result *r, const cha
 			i ? ", " : "", u->page, u->x, u->y, u->w, u->h, u->why, w);
 	}
 	fputc(']', out);
-	if (r->cands) {
+	if (r->explained) {
 		fputs(", \"candidates\": [", out);
 		for (size_t i = 0; i < r->ncands; i++) {
 			const rec_cand *c = &r->cands[i];

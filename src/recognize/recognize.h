@@ -35,7 +35,7 @@ typedef struct {
 	char *text;                 /* digits left to right, NUL-terminated */
 	float confidence;           /* product of its digits' confidences */
 	bool flagged;               /* any digit flagged, or why has a field reason */
-	unsigned why;               /* REC_FLAG_* bits: its digits' reasons and its own (GAP, COUNT) */
+	unsigned why;               /* REC_FLAG_* bits: its digits' reasons and its own (REC_FIELD_FLAGS) */
 } rec_field;
 
 /* Ink that may be handwriting but was not read as digits (a field whose
@@ -78,6 +78,7 @@ typedef struct {
 	size_t nunread;
 	rec_cand *cands;            /* only with rec_options.explain */
 	size_t ncands;
+	bool explained;             /* rec_options.explain was set: cands is the whole list, maybe empty */
 	double ms;                  /* whole recognition, wall clock */
 	double ms_decode, ms_clean, ms_segment, ms_classify;
 } rec_result;

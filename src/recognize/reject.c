@@ -569,7 +569,7 @@ int rec_reject(seg_page *sp, const float *probs, const float *vprobs, int classe
 			if (keep[i] && p < judge->keep) c->why |= REC_FLAG_VERIFIER | soft_flags(why[i]);
 			else if (keep[i]) why[i] = 0;
 		}
-		c->drop = keep[i] ? 0 : why[i] | (judge ? REC_DROP_VERIFIER : 0);
+		c->drop = keep[i] ? 0 : why[i] | (c->verifier >= 0 ? REC_DROP_VERIFIER : 0);
 	}
 	/* A field none of whose candidates survived, with one that might have
 	 * been a digit, is an unread region: the number may be there. */

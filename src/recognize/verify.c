@@ -11,6 +11,7 @@
 #include "util/sha256.h"
 
 #define VERIFIER_MAX_BYTES 65536        /* a verifier file is about 1 KB */
+#define VERIFIER_MAX_VALUE 1e6          /* no trained value comes near; larger ones overflow the sums */
 
 static const char *const feature_names[] = {
 #define REC_FEAT_NAME(name, help) #name,
@@ -26,7 +27,7 @@ const char *rec_feature_name(int k)
 float rec_verifier_prob(const rec_verifier *v, const float *feat)
 {
 	double z = v->bias;
-	for (int k = 0; k < REC_NFEAT; k++) z += v->weight[k] * (feat[k] - v->mean[k]) * v->scale[k];
+	for (int k = 0; k < REC_NFEAT; k++) z += (double)v->weight[k] * ((double)feat[k] - v->mean[k]) * v->scale[k];
 	return (float)(1.0 / (1.0 + exp(-z)));
 }
 
@@ -48,7 +49,7 @@ static int parse_row(const char *line, const char *key, float *v, int k)
 		char *end;
 		errno = 0;
 		double x = strtod(p, &end);
-		if (end == p || errno || !isfinite(x)) return -1;
+		if (end == p || errno || !isfinite(x) || fabs(x) > VERIFIER_MAX_VALUE) return -1;
 		v[i] = (float)x;
 		p = end;
 	}
@@ -127,6 +128,14 @@ int rec_verifier_load(const char *path, rec_verifier *v, char *err, size_t errle
 			}
 			continue;
 		}
+		if (strncmp(line, "model ", 6) == 0) {
+			if (sscanf(line + 6, "%64s", v->model_sha) != 1 || strlen(v->model_sha) != 64 ||
+			    strspn(v->model_sha, "0123456789abcdef") != 64) {
+				snprintf(err, errlen, "%s:%d: expected \"model SHA256\"", path, lineno);
+				goto out;
+			}
+			continue;
+		}
 		if (strncmp(line, "network ", 8) == 0) {
 			if (sscanf(line + 8, "%255s %64s", v->network, v->network_sha) != 2 ||
 			    (strcmp(v->network, "-") != 0 && (strlen(v->network_sha) != 64 || strchr(v->network, '/')))) {
@@ -162,10 +171,15 @@ int rec_verifier_load(const char *path, rec_verifier *v, char *err, size_t errle
 		snprintf(err, errlen, "%s: thresholds out of order (need 0 <= flag <= keep <= 1)", path);
 		goto out;
 	}
-	if (!seen_network) {
-		snprintf(err, errlen, "%s: no 'network' line", path);
+	if (!seen_network || !v->model_sha[0]) {
+		snprintf(err, errlen, "%s: no '%s' line", path, seen_network ? "model" : "network");
 		goto out;
 	}
+	for (int k = 0; k < REC_NFEAT; k++)
+		if (v->scale[k] < 0) {
+			snprintf(err, errlen, "%s: scale of feature %s is negative", path, rec_feature_name(k));
+			goto out;
+		}
 	if (strcmp(v->network, "-") != 0 && load_network(path, v, err, errlen) < 0) goto out;
 	rc = 0;
 out:
@@ -177,6 +191,17 @@ out:
 	return rc;
 }
 
+int rec_verifier_check_model(const rec_verifier *v, const struct nn_model *m, char *err, size_t errlen)
+{
+	/* nn_model_id is "stem:" and the first 12 hex digits of the file's SHA-256 */
+	const char *id = nn_model_id(m), *colon = strrchr(id, ':');
+	const char *sha = colon ? colon + 1 : id;
+	if (strlen(sha) >= 12 && strncmp(sha, v->model_sha, 12) == 0) return 0;
+	snprintf(err, errlen, "the verifier was fitted with model %.12s, not %s (retrain it: make verifier)",
+		 v->model_sha, id);
+	return -1;
+}
+
 void rec_verifier_free(rec_verifier *v)
 {
 	if (!v) return;
@@ -186,6 +211,7 @@ void rec_verifier_free(rec_verifier *v)
 
 static void put_row(char *buf, size_t n, size_t *off, const char *key, const float *v, int k)
 {
+	if (*off >= n) return;
 	*off += (size_t)snprintf(buf + *off, n - *off, "%s", key);
 	for (int i = 0; i < k && *off < n; i++) *off += (size_t)snprintf(buf + *off, n - *off, " %.9g", v[i]);
 	if (*off < n) *off += (size_t)snprintf(buf + *off, n - *off, "\n");
@@ -193,6 +219,11 @@ static void put_row(char *buf, size_t n, size_t *off, const char *key, const flo
 
 int rec_verifier_save(const char *path, const rec_verifier *v, char *err, size_t errlen)
 {
+	if (strlen(v->network) >= sizeof v->network - 1 || strpbrk(v->network, " /\n") ||
+	    strlen(v->model_sha) != 64) {
+		snprintf(err, errlen, "%s: the network's name must be a plain file name, and the model's SHA-256 known", path);
+		return -1;
+	}
 	char buf[8192];
 	size_t off = 0;
 	off += (size_t)snprintf(buf, sizeof buf, "digitd-verifier 1\nfeatures %d\n", REC_NFEAT);
@@ -203,8 +234,10 @@ int rec_verifier_save(const char *path, const rec_verifier *v, char *err, size_t
 	put_row(buf, sizeof buf, &off, "keep", &v->keep, 1);
 	put_row(buf, sizeof buf, &off, "flag", &v->flag, 1);
 	put_row(buf, sizeof buf, &off, "unread", &v->unread, 1);
-	off += (size_t)snprintf(buf + off, sizeof buf - off, "network %s %s\n", v->network[0] ? v->network : "-",
-				v->network_sha[0] ? v->network_sha : "-");
+	if (off < sizeof buf)
+		off += (size_t)snprintf(buf + off, sizeof buf - off, "network %s %s\nmodel %s\n",
+					v->network[0] ? v->network : "-", v->network_sha[0] ? v->network_sha : "-",
+					v->model_sha);
 	if (off + 80 >= sizeof buf) {
 		snprintf(err, errlen, "%s: verifier too large to write", path);
 		return -1;

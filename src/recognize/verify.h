@@ -16,8 +16,8 @@
  * changed): "digitd-verifier 1", "features N", then "mean", "scale" and
  * "weight" lines of N numbers, "bias B", "keep K", "flag F", "unread U",
  * "network NAME SHA256" (the verifier network's file, in the verifier
- * file's directory, or "network - -"), and last "sha256 HEX" of every byte
- * before that line.  A file that does not check out, or whose network is
+ * file's directory, or "network - -"), "model SHA256" (the classifier it
+ * was fitted with), and last "sha256 HEX" of every byte before that line.  A file that does not check out, or whose network is
  * missing or not the one it was trained with, is refused whole. */
 #ifndef DIGITD_VERIFY_H
 #define DIGITD_VERIFY_H
@@ -67,6 +67,9 @@ typedef struct rec_verifier {
 	char network[256];
 	char network_sha[65];
 	struct nn_model *net;
+	/* SHA-256 of the classifier the rows were read with: TOP, REJECT and
+	 * TOP_COND are its outputs, so the weights hold for that model only. */
+	char model_sha[65];
 	bool features_only;     /* only the network, to compute features for training: the rules decide */
 } rec_verifier;
 
@@ -78,6 +81,9 @@ float rec_verifier_prob(const rec_verifier *v, const float *feat);
  * the file and line.  rec_verifier_free releases the network. */
 int rec_verifier_load(const char *path, rec_verifier *v, char *err, size_t errlen);
 void rec_verifier_free(rec_verifier *v);
+/* Was v fitted with the classifier m?  -1 with a message when not (a model
+ * retrained or replaced beside an old verifier). */
+int rec_verifier_check_model(const rec_verifier *v, const struct nn_model *m, char *err, size_t errlen);
 /* Write one (checksummed); -1 with a message. */
 int rec_verifier_save(const char *path, const rec_verifier *v, char *err, size_t errlen);
 /* The verifier file that goes with a model: FOO.model -> FOO.verifier. */

@@ -52,7 +52,20 @@ cp "$(dirname "$MODEL")/$(sed -n 's/^network \([^ ]*\) .*/\1/p' "$VER")" "$T/m/"
 MODEL=$T/m/x.model
 mkconf
 cp "$SCAN" "$SPOOL/incoming/again-$NAME"
-if "$DIGITD" --once -c "$CONF" >> "$LOG" 2>&1; then fail "digitd started with a damaged verifier"; fi
+"$DIGITD" --once -c "$CONF" >> "$LOG" 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "digitd with a damaged verifier exited $rc, expected 1 (start-up failed)"
 grep -q "x.verifier: checksum mismatch" "$LOG" || fail "no checksum message in the log"
 [ "$(nfiles incoming)" -ge 1 ] || fail "a file was claimed although the start failed"
 ok "a damaged verifier stops the start, naming it"
+
+# A verifier beside a model it was not fitted with (a model retrained or
+# replaced): refused the same way.
+cp "$VER" "$T/m/x.verifier"
+cp "$DIGITD_ROOT/models/lenet5.model" "$T/m/x.model"
+mkconf
+"$DIGITD" --once -c "$CONF" >> "$LOG" 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "digitd with another model's verifier exited $rc, expected 1"
+grep -q "the verifier was fitted with model" "$LOG" || fail "no model mismatch message in the log"
+ok "a verifier beside another model stops the start"

@@ -1,6 +1,7 @@
 /* The verifier's file (save, load, every way a damaged one is refused), its
  * arithmetic, and the one table of flag reasons. */
 #include "check.h"
+#include "nn/nn.h"
 #include "recognize/flags.h"
 #include "recognize/verify.h"
 #include "util/sha256.h"
@@ -38,6 +39,8 @@ static rec_verifier sample(void)
 	v.bias = 0.3f, v.keep = 0.8f, v.flag = 0.2f, v.unread = 0.1f;
 	snprintf(v.network, sizeof v.network, "-");
 	snprintf(v.network_sha, sizeof v.network_sha, "-");
+	memset(v.model_sha, 'a', 64);
+	v.model_sha[64] = 0;
 	return v;
 }
 
@@ -83,6 +86,8 @@ static void file_round_trip(void)
 		{ "digitd-verifier 1\nbias nan\n", "cannot read" },
 		{ "digitd-verifier 1\nbias 1\n", "no 'mean' line" },
 		{ "digitd-verifier 1\nnetwork ../x.model 0\n", "network NAME SHA256" },
+		{ "digitd-verifier 1\nmodel 12ab\n", "model SHA256" },
+		{ "digitd-verifier 1\nbias 1e300\n", "cannot read" },
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		char body[512], hex[65];
@@ -106,6 +111,19 @@ static void file_round_trip(void)
 	write_text(net, "not a model", 11);
 	CHECK(rec_verifier_load(path, &w, err, sizeof err) < 0 && strstr(err, "SHA-256 differs"));
 	unlink(net);
+	/* Fitted with another classifier: refused beside this one. */
+	const char *root = getenv("DIGITD_ROOT") ? getenv("DIGITD_ROOT") : ".";
+	char mp[512];
+	snprintf(mp, sizeof mp, "%s/models/lenet5.model", root);
+	nn_model *m = nn_model_load(mp, err, sizeof err);
+	if (m) {
+		rec_verifier x = sample();
+		CHECK(rec_verifier_check_model(&x, m, err, sizeof err) < 0 && strstr(err, "retrain"));
+		const char *id = strrchr(nn_model_id(m), ':') + 1;
+		memcpy(x.model_sha, id, 12);
+		CHECK(rec_verifier_check_model(&x, m, err, sizeof err) == 0);
+		nn_model_free(m);
+	}
 	/* Thresholds out of order are refused. */
 	v.flag = 0.9f, v.keep = 0.5f;
 	CHECK(rec_verifier_save(path, &v, err, sizeof err) == 0);
