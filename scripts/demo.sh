@@ -66,6 +66,11 @@ q "SELECT id AS digit, name, page, x, y, w, h, label, round(confidence, 3) AS co
    FROM review_queue LIMIT 10"
 
 echo
+echo "== ink that may be a number but was not read (view unread_queue; reasons: digitctl reasons)"
+q "SELECT count(*) AS unread_regions FROM unread_queue"
+q "SELECT id AS region, name, page, x, y, w, h, why FROM unread_queue LIMIT 5"
+
+echo
 echo "spool after the run:"
 for d in incoming work done failed; do
 	printf '  %-9s %s file(s)\n' "$d/" "$(ls -A "$RUN/spool/$d" | wc -l)"
