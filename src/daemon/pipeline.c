@@ -4,6 +4,7 @@
 #include "daemon/pipeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,12 @@ static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
 		j->failure = STORE_FAILURE_NAME;
 		goto out;
 	}
+	if (j->set_aside) {
+		/* transient: dropped again once its cause is fixed, it is read again */
+		snprintf(j->error, sizeof j->error, "%s", j->set_aside_why);
+		j->failure = STORE_FAILURE_TRANSIENT;
+		goto out;
+	}
 	/* Known content is not recognised again (the writer re-checks under its
 	 * lock, so a race between two copies only costs time, never a row). */
 	if (!*ro) *ro = store_open(p->db_path, STORE_RO, err, sizeof err);
@@ -120,14 +127,28 @@ out:
 	j->ms = mono_ms() - t0;
 }
 
+/* Record (token) or clear (NULL) what worker slot is reading; best effort. */
+static void mark_inflight(pipeline *p, int slot, const char *token)
+{
+	char rec[PIPELINE_SLOT] = { 0 };
+	if (p->inflight_fd < 0) return;
+	if (token) snprintf(rec, sizeof rec, "%s", token);
+	if (pwrite(p->inflight_fd, rec, sizeof rec, (off_t)slot * PIPELINE_SLOT) != (ssize_t)sizeof rec && token)
+		log_warn("%s/" PIPELINE_INFLIGHT ": %s (a crash on this file would not be told from others)",
+			 p->sp->path, strerror(errno));
+}
+
 static void *worker_main(void *arg)
 {
 	pipeline *p = arg;
+	int slot = atomic_fetch_add(&p->next_slot, 1);
 	nn_infer *nn = nn_infer_new(p->model, INFER_BATCH);
 	store *ro = NULL;
 	if (!nn) fatal("worker: cannot allocate inference buffers (out of memory)");
 	for (job *j; (j = queue_pop(&p->jobs));) {
+		mark_inflight(p, slot, j->claim);
 		work_one(p, j, nn, &ro);
+		mark_inflight(p, slot, NULL);
 		/* the results queue closes only after every worker has left */
 		queue_push(&p->results, j);
 	}
@@ -398,6 +419,11 @@ int pipeline_start(pipeline *p, spool *sp, store *db, const char *db_path, const
 	p->set = *set;
 	p->wal_limit = 64 << 20;
 	pthread_mutex_init(&p->set_mu, NULL);
+	/* not truncated here: recover_work reads what the last run left first */
+	p->inflight_fd = openat(sp->root, PIPELINE_INFLIGHT, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (p->inflight_fd < 0)
+		log_warn("%s/" PIPELINE_INFLIGHT ": %s (files a crash ends on cannot be set aside)", sp->path,
+			 strerror(errno));
 	p->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (p->event_fd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
@@ -462,5 +488,6 @@ void pipeline_join(pipeline *p)
 	queue_destroy(&p->jobs);
 	queue_destroy(&p->results);
 	close(p->event_fd);
+	if (p->inflight_fd >= 0) close(p->inflight_fd);
 	pthread_mutex_destroy(&p->set_mu);
 }

@@ -47,6 +47,8 @@ typedef struct job {
 	char claim[64];
 	struct stat claimed;          /* the file as claimed: a later size/mtime change means "still being written" */
 	bool recovered;               /* taken up from work/ (recover_work), not claimed from incoming/ */
+	bool set_aside;               /* in flight at too many ends of digitd: fail it unread (pre_error) */
+	char set_aside_why[160];
 	char received_at[40];
 	double t_detect;              /* monotonic ms when the file was seen ready */
 	const char *pre_error;        /* fail without recognising (e.g. name not accepted) */
@@ -80,6 +82,8 @@ typedef struct {
 	int event_fd;                 /* written by the writer after each job: wakes main */
 	atomic_int inflight;          /* claimed and not finished */
 	atomic_int workers_alive;
+	int inflight_fd;              /* SPOOL/digitd.inflight: each worker's current claim token, or -1 */
+	atomic_int next_slot;
 	atomic_bool writer_alive;
 	atomic_bool failed_hard;      /* the database refused writes: main should exit */
 	atomic_bool stopping;         /* shutdown began: stop waiting out foreign locks */
@@ -89,6 +93,14 @@ typedef struct {
 } pipeline;
 
 /* Start nworkers workers and the writer.  -1 with a message on failure. */
+/* SPOOL/digitd.inflight: one PIPELINE_SLOT-byte record per worker, the
+ * claim token of the file it is reading, NUL-padded (zeros when idle).  No
+ * fsync: it only has to outlive the process, not the machine.  At the next
+ * start recover_work reads it to tell the files a run ended on from those
+ * merely queued in work/. */
+#define PIPELINE_INFLIGHT "digitd.inflight"
+#define PIPELINE_SLOT 64
+
 int pipeline_start(pipeline *p, spool *sp, store *db, const char *db_path, const nn_model *model,
 		   int nworkers, const pipeline_settings *set, char *err, size_t errlen);
 /* Jobs that may be in flight at once (queue slots plus one per worker). */
