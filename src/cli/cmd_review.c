@@ -27,7 +27,9 @@ static const char synopsis[] =
 	"Usage: digitctl review [--db FILE] [--reviewer NAME] [--limit N]\n"
 	"       digitctl review --list [--json] [--limit N]\n"
 	"       digitctl review --set DIGIT_ID=LABEL... [--reviewer NAME]\n"
-	"       digitctl review --export-crops DIR [--pending] [--crop28]\n";
+	"       digitctl review --export-crops DIR [--pending] [--crop28]\n"
+	"       digitctl review --unread [--json] [--limit N]\n"
+	"       digitctl review --set-unread REGION_ID=TEXT... [--reviewer NAME]\n";
 
 static void help(void)
 {
@@ -66,6 +68,13 @@ static void help(void)
 	      "                       missing), named ID.png: the crop of the original\n"
 	      "                       scan as stored by digitd\n"
 	      "  --pending            with --export-crops: only digits still in the queue\n"
+	      "  --unread             print the unread regions nobody has typed yet: ink\n"
+	      "                       that may be a number but was not read (view\n"
+	      "                       unread_queue), with the reasons; look at the scan\n"
+	      "                       (digitctl show --overlay) and type what is there\n"
+	      "  --set-unread ID=TEXT...\n"
+	      "                       what is written in unread region ID: its digits,\n"
+	      "                       or nothing (ID=) when there is no number\n"
 	      "  --crop28             with --export-crops: the 28x28 image the model saw\n"
 	      "                       (white ink on black) instead of the original crop\n"
 	      "  -h, --help           this help\n"
@@ -183,6 +192,71 @@ static int do_set(sqlite3 *db, decision *ds, int n, const char *reviewer)
 	return rc;
 }
 
+/* The unread queue, oldest document first. */
+static int do_unread(sqlite3 *db, int json, int limit)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0, step;
+	if (sqlite3_prepare_v2(db, "SELECT id, document_id, name, page, x, y, w, h, why FROM unread_queue LIMIT ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return cli_sql_error("review", db);
+	sqlite3_bind_int(st, 1, limit ? limit : -1);
+	if (json) fputs("[", stdout);
+	else printf("%6s  %5s  %-24s  %4s  %-20s  %s\n", "REGION", "DOC", "NAME", "PAGE", "BOX", "WHY");
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		char why[256], box[64];
+		rec_flag_words((unsigned)sqlite3_column_int(st, 8) & ~(unsigned)REC_FLAG_UNREAD, why, sizeof why);
+		snprintf(box, sizeof box, "%d,%d %dx%d", sqlite3_column_int(st, 4), sqlite3_column_int(st, 5),
+			 sqlite3_column_int(st, 6), sqlite3_column_int(st, 7));
+		if (json) {
+			printf("%s\n {\"id\": %lld, \"document_id\": %lld, \"name\": ", n ? "," : "",
+			       (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1));
+			out_json_str(stdout, (const char *)sqlite3_column_text(st, 2));
+			printf(", \"page\": %d, \"box\": [%d, %d, %d, %d], \"why\": ", sqlite3_column_int(st, 3),
+			       sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
+			       sqlite3_column_int(st, 7));
+			out_json_str(stdout, why);
+			fputs("}", stdout);
+		} else {
+			printf("%6lld  %5lld  ", (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1));
+			out_cell(stdout, (const char *)sqlite3_column_text(st, 2), 24, 1);
+			printf("  %4d  %-20s  %s\n", sqlite3_column_int(st, 3), box, why);
+		}
+		n++;
+	}
+	if (json) fputs(n ? "\n]\n" : "]\n", stdout);
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? 0 : cli_sql_error("review", db);
+}
+
+/* REGION_ID=TEXT for each argument; all parsed before any is stored. */
+static int do_set_unread(sqlite3 *db, char **args, int n, const char *reviewer)
+{
+	char at[32], err[512];
+	int rc = 0;
+	query_now_iso(at);
+	for (int i = 0; i < n; i++) {
+		char *end;
+		errno = 0;
+		long long id = strtoll(args[i], &end, 10);
+		if (errno || end == args[i] || id <= 0 || *end != '=') {
+			fprintf(stderr, "digitctl review: '%s' is not REGION_ID=TEXT\n", args[i]);
+			return 2;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		char *eq = strchr(args[i], '=');
+		long long id = strtoll(args[i], NULL, 10);
+		if (query_unread_set(db, id, eq + 1, reviewer, at, err, sizeof err) < 0) {
+			fprintf(stderr, "digitctl review: %s\n", err);
+			rc = 1;
+			continue;
+		}
+		printf("unread region %lld: %s\n", id, eq[1] ? eq + 1 : "(no number there)");
+	}
+	return rc;
+}
+
 static int write_blob(const char *path, const void *data, size_t len)
 {
 	char tmp[4200];
@@ -264,12 +338,14 @@ int cmd_review(int argc, char **argv)
 		{ "export-crops", required_argument, NULL, 'E' },
 		{ "pending", no_argument, NULL, 'P' },
 		{ "crop28", no_argument, NULL, '2' },
+		{ "unread", no_argument, NULL, 'U' },
+		{ "set-unread", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dbpath = NULL, *reviewer = NULL, *crops = NULL;
 	char namebuf[256];
-	int list = 0, json = 0, set = 0, pending = 0, crop28 = 0, c, rc = 1;
+	int list = 0, json = 0, set = 0, pending = 0, crop28 = 0, unread = 0, set_unread = 0, c, rc = 1;
 	long long limit = 0;
 	sqlite3 *db = NULL;
 	decision *ds = NULL;
@@ -294,14 +370,19 @@ int cmd_review(int argc, char **argv)
 		case 'E': crops = optarg; break;
 		case 'P': pending = 1; break;
 		case '2': crop28 = 1; break;
+		case 'U': unread = 1; break;
+		case 'T': set_unread = 1; break;
 		case 'h': help(); return 0;
 		default:
 			return cli_usage_error("review", synopsis, "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
-	if (list + set + (crops != NULL) > 1)
-		return cli_usage_error("review", synopsis, "--list, --set and --export-crops go one at a time");
-	if (json && !list) return cli_usage_error("review", synopsis, "--json goes with --list");
+	if (list + set + (crops != NULL) + unread + set_unread > 1)
+		return cli_usage_error("review", synopsis,
+				       "--list, --set, --export-crops, --unread and --set-unread go one at a time");
+	if (json && !list && !unread) return cli_usage_error("review", synopsis, "--json goes with --list or --unread");
+	if (set_unread && optind == argc)
+		return cli_usage_error("review", synopsis, "--set-unread needs REGION_ID=TEXT arguments");
 	if ((pending || crop28) && !crops)
 		return cli_usage_error("review", synopsis, "--pending and --crop28 go with --export-crops");
 	if (set) {
@@ -316,17 +397,19 @@ int cmd_review(int argc, char **argv)
 				return cli_usage_error("review", synopsis, "'%s' is not DIGIT_ID=LABEL (LABEL 0-9)",
 						       argv[optind + i]);
 			}
-	} else if (optind < argc) {
+	} else if (optind < argc && !set_unread) {
 		return cli_usage_error("review", synopsis, "unexpected argument '%s'", argv[optind]);
 	}
 	if (!reviewer) reviewer = login_name(namebuf, sizeof namebuf);
-	if (!list && !crops && !set && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+	if (!list && !crops && !set && !unread && !set_unread && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		fprintf(stderr, "digitctl review: the interactive review needs a terminal; "
 			"use --list, --set or --export-crops in scripts\n");
 		return 1;
 	}
-	if (cli_db_open("review", dbpath, set || (!list && !crops), &db) < 0) goto out;
-	if (list) rc = do_list(db, json, (int)limit);
+	if (cli_db_open("review", dbpath, set || set_unread || (!list && !crops && !unread), &db) < 0) goto out;
+	if (unread) rc = do_unread(db, json, (int)limit);
+	else if (set_unread) rc = do_set_unread(db, argv + optind, argc - optind, reviewer);
+	else if (list) rc = do_list(db, json, (int)limit);
 	else if (set) rc = do_set(db, ds, nds, reviewer);
 	else if (crops) rc = do_export_crops(db, crops, pending, crop28);
 	else rc = review_tty(db, reviewer, (int)limit);

@@ -45,6 +45,12 @@ int query_review_set(sqlite3 *db, int64_t digit_id, int label, const char *by, c
 /* Put back what query_review_set replaced. */
 int query_review_restore(sqlite3 *db, const query_review_prev *prev, char *err, size_t errlen);
 
+/* Store what a person read in an unread region (schema 3): text is the
+ * digits written there, "" when nothing is; it leaves unread_queue.  Fails
+ * if the region does not exist or text is not digits. */
+int query_unread_set(sqlite3 *db, int64_t id, const char *text, const char *by, const char *at, char *err,
+		     size_t errlen);
+
 /* The document_text view's per-field columns, for the field whose id is the
  * SQL expression F, with the view's definitions (sql/schema.sql) but written
  * so each is one look-up in digits_field.  Reading the view itself costs more

@@ -88,3 +88,31 @@ int query_review_restore(sqlite3 *db, const query_review_prev *prev, char *err, 
 	return write_review(db, prev->digit_id, prev->had_review, prev->label,
 			    prev->by[0] ? prev->by : NULL, prev->at[0] ? prev->at : NULL, NULL, err, errlen);
 }
+
+int query_unread_set(sqlite3 *db, int64_t id, const char *text, const char *by, const char *at, char *err,
+		     size_t errlen)
+{
+	if (strspn(text, "0123456789") != strlen(text) || strlen(text) > 64) {
+		snprintf(err, errlen, "'%.70s' is not a number (digits 0-9, or nothing)", text);
+		return -1;
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "UPDATE unread SET reviewed_text = ?1, reviewed_by = ?2, reviewed_at = ?3 WHERE id = ?4",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, by, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, id);
+	if (sqlite3_step(st) != SQLITE_DONE) goto sqlfail;
+	sqlite3_finalize(st);
+	if (sqlite3_changes(db) == 0) {
+		snprintf(err, errlen, "no unread region with id %lld", (long long)id);
+		return -1;
+	}
+	return 0;
+sqlfail:
+	snprintf(err, errlen, "cannot store unread region %lld: %s", (long long)id, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return -1;
+}

@@ -42,6 +42,15 @@ want=$(printf '%s' "$json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).
 "$BUILD/digitctl" show --db "$DB" "$NAME" > "$T/show" || fail "show"
 if [ "$nu" -gt 0 ]; then
 	grep -q "^unread (ink that may be a number" "$T/show" || fail "show does not list the unread regions"
+	# a person types what is there: the region leaves the queue, with who and when
+	"$BUILD/digitctl" review --db "$DB" --unread --json > "$T/unread.json" || fail "review --unread"
+	[ "$(grep -c '"id": ' "$T/unread.json")" = "$nu" ] || fail "review --unread lists $(grep -c '"id": ' "$T/unread.json") of $nu"
+	id=$(sql "SELECT min(id) FROM unread")
+	"$BUILD/digitctl" review --db "$DB" --reviewer clerk --set-unread "$id=907" > /dev/null || fail "review --set-unread"
+	[ "$(sql "SELECT reviewed_text || ' ' || reviewed_by FROM unread WHERE id = $id")" = "907 clerk" ] ||
+		fail "the typed text was not stored"
+	[ "$(sql "SELECT count(*) FROM unread_queue")" = $((nu - 1)) ] || fail "the typed region is still queued"
+	if "$BUILD/digitctl" review --db "$DB" --set-unread "$id=9O7" 2>/dev/null; then fail "letters accepted as a number"; fi
 fi
 ok "$nu unread region(s) stored and shown; every flag has a reason"
 
