@@ -24,6 +24,7 @@
 #include "cli/timefmt.h"
 #include "store/query.h"
 #include "util/config.h"
+#include "util/order.h"
 
 static const char synopsis[] =
 	"Usage: digitctl stats [--db FILE] [--since TIME] [--hours N] [--target-error RATE]\n"
@@ -133,12 +134,6 @@ fail:
 	return -1;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 #define DOC_FILTER " (?1 IS NULL OR julianday(doc.received_at) >= julianday(?1)) "
 
 static int gather(sqlite3 *db, const char *since, stats *s)
@@ -180,7 +175,7 @@ static int gather(sqlite3 *db, const char *since, stats *s)
 		    since, &ms, NULL, &nms) < 0) goto fail;
 	if (nms) {
 		double sum = 0;
-		qsort(ms, nms, sizeof *ms, cmp_double);
+		qsort(ms, nms, sizeof *ms, order_double);
 		for (size_t i = 0; i < nms; i++) sum += ms[i];
 		s->ms_mean = sum / (double)nms;
 		s->ms_p50 = ms[nms / 2];

@@ -16,6 +16,7 @@
 #include "segment/segment.h"
 #include "util/file.h"
 #include "util/sha256.h"
+#include "util/order.h"
 
 static double now_ms(void)
 {
@@ -62,11 +63,6 @@ static void to_file(int x, int y, int w, int h, int scale, int pw, int ph, int *
  * this only looks at the widest gaps a field can hold. */
 #define GAP_WIDTHS 0.8
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 /* Is box (x, y, w, h) beside the field box (fx, fy, fw, fh): on its line
  * (overlapping half the smaller height), of its size (height within a
  * factor BESIDE_SIZE), and within BESIDE_GAP of its height from one end?
@@ -93,7 +89,7 @@ static unsigned field_doubt(const seg_page *sp, size_t f, const rec_cand *cands,
 	if (fd->n >= 2) {
 		int w[64], k = 0;
 		for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) w[k++] = sp->digits[j].w;
-		qsort(w, (size_t)k, sizeof *w, cmp_int);
+		qsort(w, (size_t)k, sizeof *w, order_int);
 		double mw = w[k / 2];
 		for (int j = fd->first; j + 1 < fd->first + fd->n; j++) {
 			const seg_digit *a = &sp->digits[j], *b = &sp->digits[j + 1];

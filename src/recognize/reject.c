@@ -22,6 +22,7 @@
 
 #include "recognize/rec_internal.h"
 #include "recognize/verify.h"
+#include "util/order.h"
 
 
 #define FIELD_MIN_MEAN 0.75     /* mean top probability of a field's digits */
@@ -39,11 +40,6 @@
 #define REJECT_MIN 0.8          /* the reject class must also be this sure to drop a candidate */
 #define WORD_LETTER 0.4         /* a letter beside a number: at least this share of its height */
 #define WORD_LETTERS 2          /* this many letters beside a number make a word */
-
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
 
 /* How convincing a candidate is as a digit, given that it is one: with a
  * reject class, the top digit's share of the digit classes' mass (the
@@ -129,8 +125,8 @@ static void find_lines(const seg_page *sp, int *line)
 		int b[64], h[64], k = 0;
 		for (int j = fd->first; j < fd->first + fd->n && k < 64; j++, k++)
 			b[k] = sp->digits[j].wy + sp->digits[j].wh, h[k] = sp->digits[j].wh;
-		qsort(b, (size_t)k, sizeof *b, cmp_int);
-		qsort(h, (size_t)k, sizeof *h, cmp_int);
+		qsort(b, (size_t)k, sizeof *b, order_int);
+		qsort(h, (size_t)k, sizeof *h, order_int);
 		base[f] = b[k / 2];
 		mh[f] = h[k / 2];
 	}
@@ -176,7 +172,7 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 				if (sp->digits[j].ww * 3 > sp->digits[j].wh) hs[k++] = sp->digits[j].wh;
 		}
 		if (k < 4) continue;
-		qsort(hs, (size_t)k, sizeof *hs, cmp_int);
+		qsort(hs, (size_t)k, sizeof *hs, order_int);
 		/* The tall group: the most common height among the taller half. */
 		double tall = hs[k * 8 / 10];
 		/* The baseline: median bottom of the tall ones.  Letters at
@@ -191,7 +187,7 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 			}
 		}
 		if (nb < 2) continue;
-		qsort(hs, (size_t)nb, sizeof *hs, cmp_int);
+		qsort(hs, (size_t)nb, sizeof *hs, order_int);
 		int base = hs[nb / 2];
 		int shorter = 0, tall_n = nb;
 		for (size_t f = l; f < sp->nfields; f++) {
@@ -308,8 +304,8 @@ static bool word_beside(const seg_page *sp, const seg_field *fd, const float *pr
 	int h[64], b[64], k = 0;
 	for (int j = fd->first; j < fd->first + fd->n && k < 64; j++, k++)
 		h[k] = sp->digits[j].wh, b[k] = sp->digits[j].wy + sp->digits[j].wh;
-	qsort(h, (size_t)k, sizeof *h, cmp_int);
-	qsort(b, (size_t)k, sizeof *b, cmp_int);
+	qsort(h, (size_t)k, sizeof *h, order_int);
+	qsort(b, (size_t)k, sizeof *b, order_int);
 	double fh = h[k / 2], base = b[k / 2];
 	const seg_digit *first = &sp->digits[fd->first], *last = &sp->digits[fd->first + fd->n - 1];
 	double x0 = first->wx, x1 = last->wx + last->ww;
@@ -425,12 +421,6 @@ static void features(const seg_page *sp, size_t i, const float *probs, const flo
 	f[REC_FEAT_PAGE_REJECT] = vprobs ? vprobs[(size_t)d->tag * (NN_CLASS_REJECT + 1) + NN_CLASS_REJECT] : 0.0f;
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* A field written smaller than the page's writing is kept, flagged SMALL,
  * when nothing but its size speaks against it: no other rule dropped any of
  * its candidates, the model reads them as digits (mean top_cond at least
@@ -523,7 +513,7 @@ int rec_reject(seg_page *sp, const float *probs, const float *vprobs, int classe
 	}
 	double H = 0;
 	if (nh > 0) {
-		qsort(hs, (size_t)nh, sizeof *hs, cmp_int);
+		qsort(hs, (size_t)nh, sizeof *hs, order_int);
 		H = hs[(int)(nh * WRITING_Q)];
 	}
 	for (size_t f = 0; f < sp->nfields; f++) {
@@ -532,7 +522,7 @@ int rec_reject(seg_page *sp, const float *probs, const float *vprobs, int classe
 		double sum = 0;
 		for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) h[k++] = sp->digits[j].wh;
 		for (int j = fd->first; j < fd->first + fd->n; j++) sum += top_of(sp, (size_t)j, probs, classes);
-		qsort(h, (size_t)k, sizeof *h, cmp_int);
+		qsort(h, (size_t)k, sizeof *h, order_int);
 		fh[f] = h[k / 2];
 		ftop[f] = sum / fd->n;
 		typeset[f] = fd->n >= 2 && rec_typeset_field(sp, fd);
@@ -547,7 +537,7 @@ int rec_reject(seg_page *sp, const float *probs, const float *vprobs, int classe
 	}
 	rescue_small(sp, classes, why, ftop, typeset, word, small_field_kept);
 	for (size_t i = 0; i < n; i++) fs[i] = sp->digits[i].stroke;
-	qsort(fs, n, sizeof *fs, cmp_float);
+	qsort(fs, n, sizeof *fs, order_float);
 	double stroke = n ? fs[n / 2] : 1.0;
 	const rec_verifier *judge = ver && !ver->features_only ? ver : NULL;
 	/* The verdicts.  Without a verifier: the rules above, as they stand.

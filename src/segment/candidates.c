@@ -21,6 +21,7 @@
 
 #include "imaging/ops.h"
 #include "segment/seg_internal.h"
+#include "util/order.h"
 
 #define MIN_DIGIT_MM 2.3      /* smallest handwritten digit height */
 #define BIG_DIGIT_MM 12.0       /* a large handwritten digit, box and all */
@@ -382,12 +383,6 @@ static int push_mark(seg_mark **v, size_t *n, size_t *cap, const img_comp *k)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, seg_sep **seps, size_t *nseps,
 			seg_mark **marks, size_t *nmarks, double *digit_h, img_err *err)
 {
@@ -526,7 +521,7 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 			goto oom;
 		}
 		for (size_t i = 0; i < n; i++) tmp[i] = sw[i] = seg_stroke_width(v[i].mask, v[i].w, v[i].h);
-		qsort(tmp, n, sizeof *tmp, cmp_double);
+		qsort(tmp, n, sizeof *tmp, order_double);
 		double med = tmp[n / 2];
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {

@@ -14,11 +14,7 @@
 
 #include "imaging/ops.h"
 #include "segment/seg_internal.h"
-
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
+#include "util/order.h"
 
 /* Component heights of bin, measured on a copy shrunk k times (heights
  * are only needed roughly; k = 2 is a quarter of the labelling work) and
@@ -56,7 +52,7 @@ static double heights(const img_t *bin, int k2, int q, img_err *err, int *rc, do
 	}
 	if (tall) *tall = 0;
 	if (k > 0) {
-		qsort(hs, (size_t)k, sizeof(int), cmp_int);
+		qsort(hs, (size_t)k, sizeof(int), order_int);
 		h = hs[k * 6 / 10];
 		if (tall) *tall = hs[k * 9 / 10];
 	}

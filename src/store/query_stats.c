@@ -12,12 +12,7 @@
 #include <stdlib.h>
 
 #include "store/query.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "util/order.h"
 
 double query_threshold_catching(const double *err_conf, size_t nerr, double catch_share)
 {
@@ -26,7 +21,7 @@ double query_threshold_catching(const double *err_conf, size_t nerr, double catc
 	double *s = malloc(nerr * sizeof *s);
 	if (!s) return -1;
 	for (size_t i = 0; i < nerr; i++) s[i] = err_conf[i];
-	qsort(s, nerr, sizeof *s, cmp_double);
+	qsort(s, nerr, sizeof *s, order_double);
 	/* catching k errors needs a threshold above the k-th smallest confidence */
 	size_t k = (size_t)ceil(catch_share * (double)nerr - 1e-9);
 	if (k < 1) k = 1;
@@ -42,7 +37,7 @@ double query_threshold_for_error(double *conf, size_t n, double target, double *
 {
 	*read_rate = 0;
 	if (n == 0) return -1;
-	qsort(conf, n, sizeof *conf, cmp_double);
+	qsort(conf, n, sizeof *conf, order_double);
 	/* mean(1 - c) over the suffix conf[i..n-1] falls as i rises (it drops the
 	 * least confident), so the first qualifying distinct value is the answer */
 	double err_sum = 0;
