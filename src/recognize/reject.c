@@ -14,7 +14,15 @@
  *  - place: a lone mark in the outer margin is a hole or a bullet;
  *  - print: runs of glyphs of one height, baseline, stroke and pitch are
  *    type (printed.c), however good the digits they read as.
- * Rules are relative (to the field, to the page), never absolute pixels. */
+ * Rules are relative (to the field, to the page), never absolute pixels.
+ *
+ * With a verifier beside the model (verify.h) these rules no longer decide:
+ * their verdicts are features, with the page-trained network's output and
+ * the candidate's size and shape, and the verifier's calibrated probability
+ * keeps, flags or drops; only the model's reject class and slashes still
+ * drop on their own.  What is dropped from a field that may have held a
+ * number becomes an unread region.  Without one, the rules decide, and a
+ * field dropped for its size alone is kept and flagged (rescue_small). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +31,6 @@
 #include "recognize/rec_internal.h"
 #include "recognize/verify.h"
 #include "util/order.h"
-
 
 #define FIELD_MIN_MEAN 0.75     /* mean top probability of a field's digits */
 #define FIELD_MAX_WEAK 0.5     /* share of digits under WEAK */
