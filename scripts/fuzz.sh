@@ -46,7 +46,8 @@ mkdir -p $B/obj $CORPUS $B/artifacts || exit 1
 # changed size must not meet objects compiled with the old one).
 newest_h=$(ls -t src/*/*.h | head -n 1)
 objs=""
-for src in src/imaging/*.c src/segment/*.c src/imaging/*.cpp; do
+# util/order.c: the segmenter sorts with its comparators
+for src in src/util/order.c src/imaging/*.c src/segment/*.c src/imaging/*.cpp; do
 	obj=$B/obj/$(echo "$src" | tr / _).o
 	objs="$objs $obj"
 	[ "$obj" -nt "$src" ] && [ "$obj" -nt "$newest_h" ] && continue
