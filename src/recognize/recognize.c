@@ -89,8 +89,7 @@ static unsigned field_doubt(const seg_page *sp, size_t f, const rec_cand *cands,
 	if (fd->n >= 2) {
 		int w[64], k = 0;
 		for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) w[k++] = sp->digits[j].w;
-		qsort(w, (size_t)k, sizeof *w, order_int);
-		double mw = w[k / 2];
+		double mw = order_median_int(w, (size_t)k);
 		for (int j = fd->first; j + 1 < fd->first + fd->n; j++) {
 			const seg_digit *a = &sp->digits[j], *b = &sp->digits[j + 1];
 			if (b->x - (a->x + a->w) >= GAP_WIDTHS * mw) why |= REC_FLAG_GAP;

@@ -132,10 +132,8 @@ static void find_lines(const seg_page *sp, int *line)
 		int b[64], h[64], k = 0;
 		for (int j = fd->first; j < fd->first + fd->n && k < 64; j++, k++)
 			b[k] = sp->digits[j].wy + sp->digits[j].wh, h[k] = sp->digits[j].wh;
-		qsort(b, (size_t)k, sizeof *b, order_int);
-		qsort(h, (size_t)k, sizeof *h, order_int);
-		base[f] = b[k / 2];
-		mh[f] = h[k / 2];
+		base[f] = order_median_int(b, (size_t)k);
+		mh[f] = order_median_int(h, (size_t)k);
 	}
 	for (size_t a = 0; a < sp->nfields; a++)
 		for (size_t b = a + 1; b < sp->nfields; b++) {
@@ -194,8 +192,7 @@ static void judge_lines(const seg_page *sp, const int *line, const float *probs,
 			}
 		}
 		if (nb < 2) continue;
-		qsort(hs, (size_t)nb, sizeof *hs, order_int);
-		int base = hs[nb / 2];
+		int base = order_median_int(hs, (size_t)nb);
 		int shorter = 0, tall_n = nb;
 		for (size_t f = l; f < sp->nfields; f++) {
 			if (line[f] != (int)l) continue;
@@ -311,9 +308,7 @@ static bool word_beside(const seg_page *sp, const seg_field *fd, const float *pr
 	int h[64], b[64], k = 0;
 	for (int j = fd->first; j < fd->first + fd->n && k < 64; j++, k++)
 		h[k] = sp->digits[j].wh, b[k] = sp->digits[j].wy + sp->digits[j].wh;
-	qsort(h, (size_t)k, sizeof *h, order_int);
-	qsort(b, (size_t)k, sizeof *b, order_int);
-	double fh = h[k / 2], base = b[k / 2];
+	double fh = order_median_int(h, (size_t)k), base = order_median_int(b, (size_t)k);
 	const seg_digit *first = &sp->digits[fd->first], *last = &sp->digits[fd->first + fd->n - 1];
 	double x0 = first->wx, x1 = last->wx + last->ww;
 	int letters = 0;
@@ -529,8 +524,7 @@ int rec_reject(seg_page *sp, const float *probs, const float *vprobs, int classe
 		double sum = 0;
 		for (int j = fd->first; j < fd->first + fd->n && k < 64; j++) h[k++] = sp->digits[j].wh;
 		for (int j = fd->first; j < fd->first + fd->n; j++) sum += top_of(sp, (size_t)j, probs, classes);
-		qsort(h, (size_t)k, sizeof *h, order_int);
-		fh[f] = h[k / 2];
+		fh[f] = order_median_int(h, (size_t)k);
 		ftop[f] = sum / fd->n;
 		typeset[f] = fd->n >= 2 && rec_typeset_field(sp, fd);
 		word[f] = word_beside(sp, fd, probs, classes);
