@@ -618,9 +618,20 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 				drop[i] = true;
 		}
 	}
+	/* A frame is not dropped whole: a digit may touch it.  Its rules
+	 * are cut out and what is left of a digit's size stays. */
+	size_t nframes = n;
+	for (size_t i = 0; i < nframes; i++) {
+		if (!drop[i]) continue;
+		seg_cand frame = v[i];
+		if (seg_cut_frame(&frame, h, &v, &n, &cap) < 0) {
+			free(drop);
+			goto oom;
+		}
+	}
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (drop[i]) {
+		if (i < nframes && drop[i]) {
 			free(v[i].mask);
 			continue;
 		}

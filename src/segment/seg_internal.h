@@ -70,6 +70,11 @@ typedef struct {
  * Returns 1 when c was such a box (its mask is then spent: free it), 0 if
  * not, -1 when out of memory.  h: the page's typical height. */
 int seg_strip_box(seg_cand *c, double h, seg_cand **v, size_t *n, size_t *cap);
+/* A frame (comb, boxes side by side) that a digit touches: its rules are
+ * cut out along their edges (strokes across them kept) and the pieces of
+ * a digit's size appended to *v marked SEG_SPLIT.  c is not changed.
+ * Returns the number of pieces, -1 when out of memory. */
+int seg_cut_frame(const seg_cand *c, double h, seg_cand **v, size_t *n, size_t *cap);
 
 /* Candidates of the cleaned page, with the separators found among them
  * and the marks (seg_mark) too small to be candidates. */

@@ -293,12 +293,60 @@ static void test_box_sides(void)
 	free(f);
 }
 
+/* A comb of two cells whose top rule is broken by noise, with a heavy
+ * digit written over its right side (held-out form-005): the frame is
+ * one component.  Cutting its rules leaves the digit, whole where it
+ * crosses the side, marked SEG_SPLIT; an empty frame leaves nothing. */
+static void test_cut_frame(void)
+{
+	const int W = 90, H = 50;
+	seg_cand c = { .x = 100, .y = 200, .w = W, .h = H, .alt = -1 };
+	c.mask = calloc((size_t)W * H, 1);
+	CHECK(c.mask != NULL);
+	if (!c.mask) return;
+	for (int x = 0; x < 80; x++) {
+		if (x % 13 != 5) c.mask[(size_t)(1 + (x > 40)) * W + x] = 255;      /* top rule, broken, a step */
+		c.mask[(size_t)47 * W + x] = 255;                                     /* bottom rule */
+	}
+	for (int y = 1; y < 48; y++) c.mask[(size_t)y * W + 0] = c.mask[(size_t)y * W + 40] = c.mask[(size_t)y * W + 79] = 255;
+	seg_cand empty = c;
+	empty.mask = malloc((size_t)W * H);
+	CHECK(empty.mask != NULL);
+	if (empty.mask) memcpy(empty.mask, c.mask, (size_t)W * H);
+	/* The digit: a thick block from inside cell two across its right side. */
+	for (int y = 8; y < 40; y++)
+		for (int x = 60; x < 88; x++) c.mask[(size_t)y * W + x] = 255;
+	for (int i = 0; i < W * H; i++) c.area += c.mask[i] != 0;
+	seg_cand *v = NULL;
+	size_t n = 0, cap = 0;
+	int k = seg_cut_frame(&c, 20, &v, &n, &cap);
+	CHECKF(k == 1 && n == 1, "%d pieces", k);
+	if (n == 1) {
+		CHECKF(v[0].x == 160 && v[0].y == 208 && v[0].w == 28 && v[0].h == 32, "piece %d,%d %dx%d", v[0].x, v[0].y,
+		       v[0].w, v[0].h);
+		CHECK((v[0].why & SEG_SPLIT) != 0);
+		/* The side's pixels inside the digit stay: the digit is not cut. */
+		CHECK(v[0].mask[(size_t)10 * v[0].w + (79 - 60)] != 0);
+	}
+	seg_cands_free(v, n);
+	v = NULL, n = 0, cap = 0;
+	if (empty.mask) {
+		for (int i = 0; i < W * H; i++) empty.area += empty.mask[i] != 0;
+		k = seg_cut_frame(&empty, 20, &v, &n, &cap);
+		CHECKF(k == 0 && n == 0, "empty frame: %d pieces", k);
+		seg_cands_free(v, n);
+		free(empty.mask);
+	}
+	free(c.mask);
+}
+
 int main(void)
 {
 	test_normalize();
 	test_normalize_gray();
 	test_lines();
 	test_box_sides();
+	test_cut_frame();
 	test_skew_cap();
 	const char *root = getenv("DIGITD_ROOT") ? getenv("DIGITD_ROOT") : ".";
 	char dir[1024];
