@@ -109,6 +109,8 @@ int seg_page_run(const img_t *page, const seg_options *o, seg_page *out, img_err
 	}
 	out->ndigits = n;
 	seg_prof_step(&prof, "normalize");
+	if (seg_ink_beside(&cl, c, n, out->digits, err) < 0) goto fail;
+	seg_prof_step(&prof, "beside");
 	field_boxes(out);
 	seg_cands_free(c, n);
 	seg_clean_free(&cl);

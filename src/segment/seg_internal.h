@@ -76,6 +76,12 @@ int seg_strip_box(seg_cand *c, double h, seg_cand **v, size_t *n, size_t *cap);
  * Returns the number of pieces, -1 when out of memory. */
 int seg_cut_frame(const seg_cand *c, double h, seg_cand **v, size_t *n, size_t *cap);
 
+/* d[i].ink_left / ink_right for the n candidates c (working coordinates):
+ * the share of the columns within a digit's height of each side holding
+ * faint ink that no candidate's box and no removed rule explains
+ * (beside.c).  -1 when out of memory. */
+int seg_ink_beside(const seg_clean_out *cl, const seg_cand *c, size_t n, seg_digit *d, img_err *err);
+
 /* Candidates of the cleaned page, with the separators found among them
  * and the marks (seg_mark) too small to be candidates. */
 int seg_find_candidates(const seg_clean_out *c, seg_cand **out, size_t *n, seg_sep **seps, size_t *nseps,

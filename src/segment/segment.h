@@ -34,6 +34,8 @@ typedef struct {
 	int wx, wy, ww, wh;     /* box in the working (deskewed, scaled) image */
 	int area;               /* ink pixels in the working image */
 	float stroke;           /* mean stroke width, working pixels */
+	float ink_left, ink_right; /* share of the columns a digit's height to each side with faint
+	                         * ink no candidate explains (beside.c): a digit lost there? */
 	unsigned why;           /* SEG_* bits */
 	int field;              /* index into seg_page.fields */
 	int tag;                /* candidate's index at segmentation; kept by seg_page_filter */

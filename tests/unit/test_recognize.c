@@ -308,6 +308,42 @@ static void test_verifier(const fx_mnist *m, const char *root)
 	rec_verifier_free(&ver);
 }
 
+/* A number whose last digit was written so faintly that binarisation
+ * loses it (a pencil, a dry pen): the field reads short, and must not be
+ * accepted as it is: the faint ink beside its last digit flags it (gap). */
+static unsigned faint_page_field_why(nn_infer *nn, const fx_mnist *m, int faint_ink, int *ndigits)
+{
+	img_t page;
+	img_err e;
+	char path[1024], err[512];
+	unsigned why = 0;
+	*ndigits = -1;
+	if (img_alloc(&page, 900, 300, 1, &e) < 0) return 0;
+	memset(page.data, 245, page.stride * 300);
+	fx_box b;
+	for (int k = 0; k < 5; k++) CHECK(fx_paste(&page, m, 10 + k, 100 + 70 * k, 100, 100, k < 4 ? 30 : faint_ink, &b) == 0);
+	snprintf(path, sizeof path, "%s/faint.png", tmpdir);
+	CHECK(img_write(path, &page, 1, 0, &e) == 0);
+	img_free(&page);
+	rec_options o;
+	rec_options_default(&o);
+	rec_result r;
+	CHECKF(rec_file(path, &o, nn, &r, err, sizeof err) == 0, "%s", err);
+	if (r.nfields == 1) why = r.fields[0].why, *ndigits = (int)r.ndigits;
+	rec_result_free(&r);
+	return why;
+}
+
+static void test_faint_digit(nn_infer *nn, const fx_mnist *m)
+{
+	int n = 0;
+	unsigned why = faint_page_field_why(nn, m, 30, &n);
+	CHECKF(n == 5 && !(why & REC_FLAG_GAP), "all dark: %d digits, why %u", n, why);
+	why = faint_page_field_why(nn, m, 175, &n);
+	CHECKF(n == 4, "faint fifth digit: %d digits read (it should be lost to the threshold)", n);
+	CHECKF(why & REC_FLAG_GAP, "faint fifth digit: field why %u, no gap", why);
+}
+
 int main(void)
 {
 	test_printed();
@@ -322,6 +358,7 @@ int main(void)
 	if (!mkdtemp(tmpdir)) SKIP("mkdtemp failed");
 	nn_infer *nn = nn_infer_new(model, 32);     /* smaller than a page's batch: chunking is exercised */
 	test_errors(nn);
+	test_faint_digit(nn, &m);
 	test_form(nn, &m, "png");
 	if (!getenv("DIGITD_SANITIZED")) {
 		test_form(nn, &m, "jpg");           /* decoded at half size: boxes must still fit */

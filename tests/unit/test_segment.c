@@ -340,6 +340,50 @@ static void test_cut_frame(void)
 	free(c.mask);
 }
 
+/* Faint ink beside a candidate that nothing explains (beside.c): a
+ * pencil stroke lighter than the threshold to the right of a digit counts;
+ * the same stroke inside another candidate's box, or on a removed rule,
+ * does not; plain paper gives 0. */
+static void test_ink_beside(void)
+{
+	seg_clean_out cl;
+	memset(&cl, 0, sizeof cl);
+	img_err e = { { 0 } };
+	CHECK(img_alloc(&cl.gray, 200, 60, 1, &e) == 0);
+	CHECK(img_alloc(&cl.lines, 200, 60, 1, &e) == 0);
+	if (!cl.gray.data || !cl.lines.data) return;
+	memset(cl.gray.data, 250, cl.gray.stride * 60);
+	cl.threshold = 150; /* faint: under 150 + (255 - 150) / 2 = 202 */
+	seg_cand c[2] = { { .x = 20, .y = 10, .w = 20, .h = 30, .alt = -1 }, { .x = 140, .y = 10, .w = 20, .h = 30, .alt = -1 } };
+	for (int y = 10; y < 40; y++)
+		for (int x = 20; x < 40; x++) cl.gray.data[(size_t)y * cl.gray.stride + x] = 40;
+	/* A faint stroke, 8 columns wide, 5 px right of candidate 0. */
+	for (int y = 12; y < 38; y++)
+		for (int x = 45; x < 53; x++) cl.gray.data[(size_t)y * cl.gray.stride + x] = 190;
+	seg_digit d[2];
+	memset(d, 0, sizeof d);
+	CHECK(seg_ink_beside(&cl, c, 2, d, &e) == 0);
+	CHECKF(d[0].ink_right > 0.25 && d[0].ink_right < 0.3, "ink right %.3f", d[0].ink_right);
+	CHECKF(d[0].ink_left == 0 && d[1].ink_left == 0 && d[1].ink_right == 0, "%.3f %.3f %.3f", d[0].ink_left,
+	       d[1].ink_left, d[1].ink_right);
+	/* Paper noise of a few levels is not ink. */
+	for (int x = 60; x < 100; x++) cl.gray.data[(size_t)20 * cl.gray.stride + x] = 235;
+	CHECK(seg_ink_beside(&cl, c, 2, d, &e) == 0);
+	CHECKF(d[0].ink_right > 0.25 && d[0].ink_right < 0.3, "ink right with noise %.3f", d[0].ink_right);
+	/* The stroke explained: inside a candidate's box, or a removed rule. */
+	seg_cand c3[3] = { c[0], c[1], { .x = 44, .y = 10, .w = 10, .h = 30, .alt = -1 } };
+	seg_digit d3[3];
+	memset(d3, 0, sizeof d3);
+	CHECK(seg_ink_beside(&cl, c3, 3, d3, &e) == 0);
+	CHECKF(d3[0].ink_right == 0, "covered stroke %.3f", d3[0].ink_right);
+	for (int y = 12; y < 38; y++)
+		for (int x = 45; x < 53; x++) cl.lines.data[(size_t)y * cl.lines.stride + x] = SEG_LINE_V;
+	CHECK(seg_ink_beside(&cl, c, 2, d, &e) == 0);
+	CHECKF(d[0].ink_right == 0, "stroke on a rule %.3f", d[0].ink_right);
+	img_free(&cl.gray);
+	img_free(&cl.lines);
+}
+
 int main(void)
 {
 	test_normalize();
@@ -347,6 +391,7 @@ int main(void)
 	test_lines();
 	test_box_sides();
 	test_cut_frame();
+	test_ink_beside();
 	test_skew_cap();
 	const char *root = getenv("DIGITD_ROOT") ? getenv("DIGITD_ROOT") : ".";
 	char dir[1024];
