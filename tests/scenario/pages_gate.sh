@@ -12,7 +12,9 @@
 #    a346dab: recall 40.3 %, precision 74.3 %, end-to-end 39.1 %, field
 #    exact 29.9 %, accepted-wrong 53.8 %, silent misses 54.8 %), raised
 #    with the shipped verifier (58.8, 99.4, 55.3, 45.8, 12.9, 29.4 %) to a
-#    few points under those.  This is a gate against regressions, not
+#    few points under those; accepted-wrong lowered to 10 % when faint ink
+#    beside a digit began to flag its field (0 of 23 accepted fields wrong;
+#    one wrong field is 4 points at that count).  This is a gate against regressions, not
 #    a tuning target: tune on one family, judge on the others and on the
 #    full `make eval-heldout` (docs/evaluation.md).  When the recogniser
 #    improves, raise the floors.
@@ -84,7 +86,7 @@ const m = r.total.metrics, t = r.total.trust_metrics;
 const floors = [  // [figure, value, floor or ceiling, direction]
 	["recall", m.recall, 0.54, ">="], ["precision", m.precision, 0.95, ">="],
 	["end-to-end accuracy", m.e2e_accuracy, 0.50, ">="], ["field exact", m.field_exact, 0.40, ">="],
-	["accepted fields wrong", t.accepted_wrong, 0.20, "<="], ["silent misses", t.silent_misses, 0.35, "<="],
+	["accepted fields wrong", t.accepted_wrong, 0.10, "<="], ["silent misses", t.silent_misses, 0.35, "<="],
 ];
 let bad = 0;
 for (const [k, v, lim, dir] of floors) {
