@@ -384,6 +384,46 @@ static void test_ink_beside(void)
 	img_free(&cl.lines);
 }
 
+/* Small writing (about 1.9 mm: 11 px at 150 dpi, under the old 2.3 mm
+ * floor) becomes candidates, digits that are not a single stroke; a thin
+ * straight leaning stroke of the same height (a printed slash's piece)
+ * does not. */
+static void test_small_writing(const fx_mnist *m)
+{
+	img_t page;
+	img_err e;
+	CHECK(img_alloc(&page, 1240, 1754, 1, &e) == 0);   /* A4 at 150 dpi */
+	if (!page.data) return;
+	memset(page.data, 245, page.stride * (size_t)page.h);
+	fx_box b, small[6];
+	int ns = 0;
+	/* Body print (cap height about 2.5 mm) sets the page's typical height. */
+	for (int l = 0; l < 12; l++)
+		img_draw_text(&page, "Name of the applicant and the date of birth", 150, 900 + 40 * l, 0.5, (img_color){ 30, 30, 30 }, 1, 0);
+	for (int k = 0; k < 8; k++) CHECK(fx_paste(&page, m, 100 + k, 200 + 70 * k, 300, 60, 30, &b) == 0);
+	for (int idx = 200; ns < 6 && idx < m->n; idx++) {
+		if (m->lab[idx] == 1 || m->lab[idx] == 7) continue;       /* single strokes stay out */
+		CHECK(fx_paste(&page, m, idx, 200 + 40 * ns, 700, 16, 30, &small[ns]) == 0);
+		ns++;
+	}
+	img_draw_line(&page, 600, 712, 606, 701, (img_color){ 30, 30, 30 }, 1);
+	seg_options so;
+	seg_options_default(&so);
+	seg_page sp;
+	CHECK(seg_page_run(&page, &so, &sp, &e) == 0);
+	int found = 0;
+	bool stroke = false;
+	for (size_t j = 0; j < sp.ndigits; j++) {
+		const seg_digit *d = &sp.digits[j];
+		for (int i = 0; i < ns; i++) found += iou(small[i].x, small[i].y, small[i].w, small[i].h, d->x, d->y, d->w, d->h) >= 0.5;
+		stroke |= d->x >= 596 && d->x + d->w <= 610 && d->y >= 697 && d->y + d->h <= 716;
+	}
+	CHECKF(found >= ns - 1, "%d of %d small digits (%d px) became candidates", found, ns, small[0].h);
+	CHECK(!stroke);
+	seg_page_free(&sp);
+	img_free(&page);
+}
+
 int main(void)
 {
 	test_normalize();
@@ -400,6 +440,7 @@ int main(void)
 	if (fx_mnist_load(dir, &m) == 0) {
 		test_skew(&m);
 		test_slash(&m);
+		test_small_writing(&m);
 		test_page(&m, 0);
 		test_page(&m, 4.0);
 		test_page(&m, -6.5);
