@@ -10,7 +10,13 @@
  * the right, over the middle of its height) are searched for ink at a
  * lighter level than the binarisation's, outside every candidate's box
  * and outside the ruling that was removed; the share of such columns is
- * what recognize weighs to flag the field (REC_FLAG_GAP). */
+ * what recognize weighs to flag the field (REC_FLAG_GAP).
+ *
+ * Separators (a decimal point, a date's slash, a comb's tick) are not
+ * counted as explained: a lost 1 is often taken for a slash, a small 0
+ * for a point.  Explaining them cost trust for no read rate: on the
+ * training-digit page set accepted-wrong rose from 10.8 to 17.1 % (11.6 %
+ * for points alone) while the read rate moved by 0.4 points. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
