@@ -28,9 +28,9 @@ const S = require('./score-samples.js');
 // recognize.c flags a digit when its confidence is under the threshold or
 // for one of these reasons (FLAG_ALWAYS in src/recognize/recognize.c: SPLIT,
 // REJECT, ODDSIZE, TEXTNEAR, SMALL, PRINTLIKE, WEAKFIELD, WORDLIKE, MARGIN,
-// VERIFIER of src/recognize/flags.h); MERGED alone does not flag.  The
+// VERIFIER, LEANING of src/recognize/flags.h); MERGED alone does not flag.  The
 // curve keeps these and moves only the confidence part (LOWCONF, bit 1).
-const STRUCTURAL_FLAGS = 2 | 8 | 16 | 32 | 128 | 256 | 512 | 1024 | 2048 | 4096;
+const STRUCTURAL_FLAGS = 2 | 8 | 16 | 32 | 128 | 256 | 512 | 1024 | 2048 | 4096 | 8192;
 // A field is also flagged for its own reasons (GAP, BESIDE: segmentation doubt).
 const FIELD_FLAGS = 65536 | 524288;   // GAP, BESIDE (REC_FIELD_FLAGS)
 const THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99];

@@ -26,6 +26,7 @@
 	X(WORDLIKE, 10, "word-like",  "on a line of lower-case writing: a word or a number?") \
 	X(MARGIN,   11, "margin",     "a lone mark in the page's outer margin") \
 	X(VERIFIER, 12, "unsure",     "the verifier doubts it is a handwritten digit") \
+	X(LEANING,  13, "slash-or-1", "a straight stroke leaning 20-40 degrees between two groups: a slash or a 1?") \
 	X(GAP,      16, "gap",        "a gap inside or beside the field where a digit may be missing") \
 	X(UNREAD,   18, "unread",     "handwriting-like ink that was not read as digits") \
 	X(BESIDE,   19, "beside",     "another number of its size right beside it: one number cut in two?")

@@ -125,7 +125,7 @@ static unsigned field_doubt(const seg_page *sp, size_t f, const rec_cand *cands,
 }
 
 /* Flags that put a digit before a person whatever its confidence. */
-#define FLAG_ALWAYS (REC_FLAG_SPLIT | REC_FLAG_REJECT | REC_FLAG_ODDSIZE | REC_FLAG_TEXTNEAR | REC_FLAG_SMALL | \
+#define FLAG_ALWAYS (REC_FLAG_SPLIT | REC_FLAG_LEANING | REC_FLAG_REJECT | REC_FLAG_ODDSIZE | REC_FLAG_TEXTNEAR | REC_FLAG_SMALL | \
 		     REC_FLAG_VERIFIER | REC_FLAG_PRINTLIKE | REC_FLAG_WEAKFIELD | REC_FLAG_WORDLIKE | REC_FLAG_MARGIN)
 
 /* Unread regions and (with explain) every candidate of the page, in file

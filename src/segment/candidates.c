@@ -526,8 +526,13 @@ int seg_find_candidates(const seg_clean_out *cl, seg_cand **out, size_t *nout, s
 	{
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {
-			bool between = slashy[i] && stroke_between(v, n, slashy, i, h, &cl->lines);
+			bool leaning = slashy[i] || seg_leaning(&v[i], h);
+			bool between = leaning && stroke_between(v, n, slashy, i, h, &cl->lines);
 			if (between && slashy[i] == 1) v[i].why |= SEG_SLASHLIKE;
+			/* A handwritten slash often leans less than 30 degrees (held-out
+			 * cheque-020: 24/10/23 read 24110123, unflagged); read as a 1,
+			 * it is flagged for a person to see. */
+			if (between && slashy[i] < 2) v[i].why |= SEG_LEANING;
 			if (between && slashy[i] == 2) {
 				if (push_sep(seps, nseps, &sepcap, v[i].x, v[i].y, v[i].w, v[i].h, SEG_SEP_SLASH) < 0) {
 					for (size_t j = i; j < n; j++) v[k++] = v[j];

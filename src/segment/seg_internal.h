@@ -111,6 +111,7 @@ bool seg_hairline(const img_comp *cc, int n, int i, double h);
 bool seg_dash(const img_comp *cc, int n, int i, double h);
 double seg_ink_axis(const seg_cand *c, double *elong);
 int seg_lean_class(const seg_cand *c, double h);
+bool seg_leaning(const seg_cand *c, double h);
 bool seg_ruled_bar(const seg_cand *c, double h);
 bool seg_ruled_slash(const seg_cand *c, double h);
 

@@ -27,6 +27,8 @@ enum {
 	SEG_ODDSIZE = 1 << 4,   /* size unusual for its field */
 	SEG_SLASHLIKE = 1 << 6, /* a straight stroke leaning 30-40 degrees between two groups of
 	                         * writing: a slash or a slanted 1; the model decides */
+	SEG_LEANING = 1 << 13,  /* a straight stroke leaning 20-40 degrees between two groups:
+	                         * read as a 1, but a person should see it */
 };
 
 typedef struct {

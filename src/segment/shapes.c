@@ -95,6 +95,17 @@ int seg_lean_class(const seg_cand *c, double h)
 	return ang > 40 ? 2 : ang > 30 ? 1 : 0;
 }
 
+/* A straight stroke leaning over 20 degrees (LEAN_MIN_DEG): a slash, or a
+ * 1 written with a slant; what it is between two groups is for a person. */
+#define LEAN_MIN_DEG 20
+bool seg_leaning(const seg_cand *c, double h)
+{
+	double elong;
+	if (c->h < 0.5 * h && c->w < 0.5 * h) return false;
+	double ang = seg_ink_axis(c, &elong);
+	return elong < 0.16 && ang > LEAN_MIN_DEG;
+}
+
 /* A ruler-straight upright bar: a printed 1, a piece of a rule or a box's
  * side (minor axis under 6 % of the major; written 1s measure 9 % and more
  * on samples/).  A bar that thin and straight can also be a 1 from a fine
