@@ -319,6 +319,23 @@ static void test_box_sides(void)
 	CHECK(seg_group_fields(c, 4, s, 6, &f, &nf) == 0);
 	CHECKF(nf == 2 && f[0].n == 2 && f[1].n == 2, "%zu fields", nf);
 	free(f);
+	/* A comb with its third cell left empty: one number, the gap two
+	 * heights wide (comb ticks between); the same gap in free writing
+	 * ends the field. */
+	{
+		seg_cand cc[3];
+		static const int cx[3] = { 10, 50, 130 };
+		for (int i = 0; i < 3; i++) cc[i] = (seg_cand){ .x = cx[i], .y = 10, .w = 25, .h = 40, .area = 400, .alt = -1 };
+		seg_sep ticks[4] = { { 43, 45, 2, 10, SEG_SEP_TICK }, { 83, 45, 2, 10, SEG_SEP_TICK },
+				     { 123, 45, 2, 10, SEG_SEP_TICK }, { 163, 45, 2, 10, SEG_SEP_TICK } };
+		CHECK(seg_group_fields(cc, 3, ticks, 4, &f, &nf) == 0);
+		CHECKF(nf == 1, "comb with an empty cell: %zu fields", nf);
+		free(f);
+		for (int i = 0; i < 3; i++) cc[i] = (seg_cand){ .x = cx[i], .y = 10, .w = 25, .h = 40, .area = 400, .alt = -1 };
+		CHECK(seg_group_fields(cc, 3, NULL, 0, &f, &nf) == 0);
+		CHECKF(nf == 2, "free writing with the same gap: %zu fields", nf);
+		free(f);
+	}
 	/* Without the sides (dividers only, a comb), one field. */
 	for (int i = 0; i < 4; i++) c[i] = (seg_cand){ .x = xs[i], .y = 10, .w = 30, .h = 40, .area = 400, .alt = -1 };
 	for (int k = 0; k < 6; k++) s[k].kind = SEG_SEP_RULE;
