@@ -17,6 +17,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "daemon/checkconf.h"
 #include "daemon/intake.h"
 #include "daemon/lock.h"
 #include "daemon/notify.h"
@@ -71,7 +72,9 @@ static const char usage_text[] =
 "                        is accepted for clarity and compatibility)\n"
 "        --once          process everything waiting in the spool, then exit\n"
 "                        (cron and batch use); files present count as complete\n"
-"        --check-config  validate the configuration file and exit\n"
+"        --check-config  validate the configuration file, and that the spool,\n"
+"                        database and model it names are usable by this user\n"
+"                        (run it as the service's user); every error is listed\n"
 "    -h, --help          show this help\n"
 "    -V, --version       show the version\n"
 "\n"
@@ -120,6 +123,11 @@ typedef struct {
 	char *db_dir;
 } daemon_state;
 
+static void report_problem(const char *msg, void *arg)
+{
+	fprintf(stderr, "digitd: %s: %s\n", (const char *)arg, msg);
+}
+
 static void usage_error(const char *msg)
 {
 	fprintf(stderr, "digitd: %s\nTry 'digitd --help'.\n", msg);
@@ -133,6 +141,7 @@ static void reload(daemon_state *d)
 	char err[1024];
 	notify_reloading();
 	if (config_load(d->config_path, &fresh, err, sizeof err) < 0) {
+		for (char *p = err; (p = strchr(p, '\n'));) *p = ';';   /* one log line */
 		log_err("reload failed, keeping the settings in force: %s", err);
 		notify_ready();
 		return;
@@ -411,7 +420,7 @@ int main(int argc, char **argv)
 	};
 	daemon_state d;
 	bool check = false;
-	char err[1024];
+	char err[4096];
 	memset(&d, 0, sizeof d);
 	d.config_path = config_default_path();   /* $DIGITD_CONFIG, else the installed file */
 	d.sigfd = -1;
@@ -433,13 +442,16 @@ int main(int argc, char **argv)
 	if (optind < argc) usage_error("unexpected argument");
 
 	if (config_load(d.config_path, &d.cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "digitd: %s\n", err);
+		/* one error per line, each prefixed as a log line would be */
+		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(stderr, "digitd: %s\n", line);
 		return EXIT_RUNTIME;
 	}
 	if (check) {
-		printf("%s: configuration ok\n", d.config_path);
+		int problems = config_check_paths(&d.cfg, report_problem, (void *)d.config_path);
+		if (problems == 0) printf("%s: configuration ok\n", d.config_path);
 		config_free(&d.cfg);
-		return 0;
+		return problems ? EXIT_RUNTIME : 0;
 	}
 	log_set_level(d.cfg.log_level);
 	int started = start(&d);

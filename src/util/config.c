@@ -38,17 +38,28 @@ struct loader {
 	const char *file;  /* as given, for messages */
 	char *dir;         /* absolute directory of the file, for relative paths */
 	struct digitd_config *cfg;
-	char *err;
+	char *err;         /* every error so far, one "FILE:LINE: what" per line */
 	size_t errlen;
+	int nerr;
 };
 
 static int fail_at(struct loader *L, const config_setting_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Write "FILE:LINE: message" (or "FILE: message" without a setting) to err. */
+/* Append "FILE:LINE: message" (or "FILE: message" without a setting) to
+ * err, on a line of its own: one load reports every bad key at once, so an
+ * operator fixes a file in one pass instead of one error per try. */
 static int fail_at(struct loader *L, const config_setting_t *s, const char *fmt, ...)
 {
 	int n;
+	size_t used = L->nerr ? strlen(L->err) : 0;
+	if (L->errlen == 0 || used + 2 >= L->errlen) { L->nerr++; return -1; }
+	char *save_err = L->err;
+	size_t save_len = L->errlen;
+	if (used) { L->err[used++] = '\n'; L->err[used] = '\0'; }
+	L->err += used;
+	L->errlen -= used;
+	L->nerr++;
 	/* a setting from an @include'd file is reported against that file (which
 	 * libconfig names as written, relative to the include directory) */
 	const char *inc = s ? config_setting_source_file(s) : NULL;
@@ -59,11 +70,14 @@ static int fail_at(struct loader *L, const config_setting_t *s, const char *fmt,
 		n = snprintf(L->err, L->errlen, "%s:%u: ", L->file, config_setting_source_line(s));
 	else
 		n = snprintf(L->err, L->errlen, "%s: ", L->file);
-	if (n < 0 || (size_t)n >= L->errlen) return -1;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(L->err + n, L->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
+	if (n >= 0 && (size_t)n < L->errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(L->err + n, L->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	L->err = save_err;
+	L->errlen = save_len;
 	return -1;
 }
 
@@ -512,16 +526,15 @@ int config_load(const char *path, struct digitd_config *out, char *err, size_t e
 
 	const config_setting_t *root = config_root_setting(&lc);
 	int n = config_setting_length(root);
+	/* every key is checked, and every missing one named, before giving up */
 	for (int i = 0; i < n; i++)
-		if (apply_setting(&L, config_setting_get_elem(root, (unsigned)i)) < 0) goto fail;
+		apply_setting(&L, config_setting_get_elem(root, (unsigned)i));
 
 	static const char *const required[] = { "spool", "database", "model" };
 	char *const *req_val[] = { &cfg.spool, &cfg.database, &cfg.model };
 	for (size_t i = 0; i < 3; i++)
-		if (!*req_val[i]) {
-			fail_at(&L, NULL, "missing required key '%s'", required[i]);
-			goto fail;
-		}
+		if (!*req_val[i]) fail_at(&L, NULL, "missing required key '%s'", required[i]);
+	if (L.nerr) goto fail;
 	if (!cfg.accept) {
 		if (!(cfg.accept = copy_list(default_accept, sizeof default_accept / sizeof *default_accept)))
 			{ fail_at(&L, NULL, "out of memory"); goto fail; }

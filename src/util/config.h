@@ -79,7 +79,10 @@ void config_defaults(struct digitd_config *cfg);
 
 /* Load and validate `path`.  On success fill *out (which the caller later
  * passes to config_free) and return 0.  On failure return -1, leave *out
- * untouched, and put a one-line message "FILE:LINE: what" in err. */
+ * untouched, and put in err every error found, one "FILE:LINE: what" per
+ * line (every key is checked before giving up; a syntax error stops the
+ * parse, so it is reported alone).  Whether the paths exist is not checked
+ * here: config_check_paths() (daemon/checkconf.h) does that for --check-config. */
 int config_load(const char *path, struct digitd_config *out, char *err, size_t errlen);
 
 void config_free(struct digitd_config *cfg);

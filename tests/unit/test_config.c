@@ -303,6 +303,28 @@ static void test_shipped(void)
 	config_free(&c);
 }
 
+/* Every error in one pass: an operator fixes the file once, not once per
+ * error.  Each line names the file and the line of its key. */
+static void test_every_error(void)
+{
+	struct digitd_config c;
+	CHECK(load(&c, "spool = \"/s\";\nworkers = \"many\";\ntreshold = 0.5;\ndone_days = 0;\n") < 0);
+	char want[4][PATH_MAX + 128];
+	snprintf(want[0], sizeof want[0], "%s:2: 'workers' must be an integer", cfgpath);
+	snprintf(want[1], sizeof want[1], "%s:3: unknown key 'treshold' (did you mean 'threshold'?)", cfgpath);
+	snprintf(want[2], sizeof want[2], "%s:4: 'done_days' must be between 1", cfgpath);
+	snprintf(want[3], sizeof want[3], "%s: missing required key 'database'", cfgpath);
+	for (int i = 0; i < 4; i++) CHECKF(strstr(err, want[i]) != NULL, "'%s' lacks '%s'", err, want[i]);
+	CHECKF(strstr(err, "missing required key 'model'") != NULL, "%s", err);
+	int lines = 1;
+	for (const char *p = err; *p; p++) lines += *p == '\n';
+	CHECKF(lines == 5, "%d lines in '%s', expected 5", lines, err);
+	/* a small buffer keeps whole messages that fit, and stays terminated */
+	char small[80];
+	CHECK(config_load(cfgpath, &c, small, sizeof small) < 0);
+	CHECK(strlen(small) < sizeof small && strstr(small, "workers") != NULL);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/test_config.XXXXXX");
@@ -312,6 +334,7 @@ int main(void)
 	test_every_key();
 	test_default_patterns();
 	test_errors();
+	test_every_error();
 	test_reload_safety();
 	test_relative();
 	test_shipped();
