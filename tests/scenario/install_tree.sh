@@ -99,6 +99,20 @@ echo "$out"
 check "--check-config exits 1 on a typo" [ $rc -eq 1 ]
 check "--check-config names file, line and key" sh -c "echo \"\$1\" | grep -q \"typo.conf:[0-9]*: unknown key 'treshold' (did you mean 'threshold'?)\"" - "$out"
 
+echo "== digitctl recognize outside the source tree"
+# The binary was built for $PREFIX but sits under DESTDIR: it finds the
+# models installed beside it (BIN/../share/digitd), from any directory.
+scan=$(ls "$ROOT"/samples/*.png 2>/dev/null | grep -v overlay | head -n 1)
+if [ -n "$scan" ] && ls models/*.model >/dev/null 2>&1 && [ ! -e /etc/digitd/digitd.conf ] &&
+   [ ! -d "$PREFIX/share/digitd/models" ]; then
+	check "recognize from / with the installed models" sh -c \
+		"cd / && env -u DIGITD_CONFIG '$D/$P/bin/digitctl' recognize '$scan' >/dev/null"
+	check "recognize -c takes the config's model" sh -c \
+		"cd / && '$D/$P/bin/digitctl' recognize -c '$D/check.conf' '$scan' >/dev/null"
+else
+	echo "note: no sample or model, or a system-wide digitd installed; skipped"
+fi
+
 echo "== sysusers and tmpfiles applied to the DESTDIR root"
 if command -v systemd-sysusers >/dev/null 2>&1 && command -v systemd-tmpfiles >/dev/null 2>&1; then
 	check "systemd-sysusers --root" quiet systemd-sysusers --root="$D"
