@@ -162,7 +162,7 @@ static void print_table(const char *file, const rec_result *r)
 		snprintf(box, sizeof box, "%d,%d %dx%d", f->x, f->y, f->w, f->h);
 		char why[256];
 		rec_flag_words(f->why, why, sizeof why);
-		printf("  %-5zu %-4d %-24s %-16s %-6.3f %s%s%s\n", i, f->page + 1, box, f->text, f->confidence,
+		printf("  %-5zu %-4d %-24s %-16s %-6.3f %s%s%s\n", i, f->page, box, f->text, f->confidence,
 		       f->flagged ? "REVIEW" : "", *why ? " " : "", why);
 	}
 	for (size_t i = 0; i < r->nunread; i++) {
@@ -170,7 +170,7 @@ static void print_table(const char *file, const rec_result *r)
 		char box[48], why[256];
 		snprintf(box, sizeof box, "%d,%d %dx%d", u->x, u->y, u->w, u->h);
 		rec_flag_words(u->why & ~(unsigned)REC_FLAG_UNREAD, why, sizeof why);
-		printf("  %-5s %-4d %-24s %-16s %-6s REVIEW unread %s\n", "-", u->page + 1, box, "?", "", why);
+		printf("  %-5s %-4d %-24s %-16s %-6s REVIEW unread %s\n", "-", u->page, box, "?", "", why);
 	}
 	if (!r->cands) return;
 	printf("  candidates (%zu, %zu dropped):\n", r->ncands, dropped);
@@ -180,7 +180,7 @@ static void print_table(const char *file, const rec_result *r)
 		snprintf(box, sizeof box, "%d,%d %dx%d", c->x, c->y, c->w, c->h);
 		if (c->drop) rec_drop_words(c->drop, why, sizeof why);
 		else rec_flag_words(c->why, why, sizeof why);
-		printf("    %-4d %-24s %d %.3f reject %.3f verifier %6.3f %s %s\n", c->page + 1, box, c->label, c->confidence,
+		printf("    %-4d %-24s %d %.3f reject %.3f verifier %6.3f %s %s\n", c->page, box, c->label, c->confidence,
 		       c->reject, c->verifier, c->drop ? "dropped:" : "kept", why);
 	}
 }

@@ -17,6 +17,10 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 "$CTL" recognize "$SCAN" >"$T/table" 2>"$T/err" || fail "table run exited $?"
 grep -q "page" "$T/table" || fail "no table"
+# pages are counted from 0 everywhere (docs/operations.md): the table's page
+# column for this one-page scan says 0, as the JSON's "page" does
+awk '$1 ~ /^[0-9]+$/ && $2 != 0 { bad = 1 } END { exit bad }' "$T/table" || fail "table pages are not 0-based"
+awk '$1 ~ /^[0-9]+$/ { n++ } END { exit !n }' "$T/table" || fail "no field rows in the table"
 
 "$CTL" recognize --json --debug-dir "$T/ov" "$SCAN" >"$T/json" || fail "json run exited $?"
 [ "$(wc -l <"$T/json")" -eq 1 ] || fail "one line per file expected"
