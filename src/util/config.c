@@ -29,7 +29,7 @@
 #define MAX_PATTERNS 64
 
 static const char *const default_accept[] = {
-	"*.png", "*.jpg", "*.jpeg", "*.tif", "*.tiff", "*.bmp", "*.pgm", "*.pbm", "*.ppm", "*.webp",
+	"*.png", "*.jpg", "*.jpeg", "*.tif", "*.tiff", "*.bmp", "*.pgm", "*.pbm", "*.ppm", "*.webp", "*.pdf",
 };
 static const char *const default_ignore[] = { ".*", "*.tmp", "*.part", "~*" };
 

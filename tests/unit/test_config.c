@@ -49,7 +49,7 @@ static void test_defaults(void)
 	CHECK(c.review_error_rate == 0);
 	CHECK(c.workers >= 1 && c.workers <= (int)sysconf(_SC_NPROCESSORS_ONLN));
 	CHECK(c.rescan_interval == 30 && c.stable_time == 5);
-	CHECK(c.n_accept == 10 && c.accept[10] == NULL && strcmp(c.accept[0], "*.png") == 0);
+	CHECK(c.n_accept == 11 && c.accept[11] == NULL && strcmp(c.accept[0], "*.png") == 0 && strcmp(c.accept[10], "*.pdf") == 0);
 	CHECK(c.n_ignore == 4 && c.ignore[4] == NULL && strcmp(c.ignore[0], ".*") == 0);
 	CHECK(c.max_file_size == 256u << 20 && c.max_pixels == 100000000u && c.min_free_space == 64u << 20);
 	CHECK(c.originals == ORIGINALS_KEEP && c.done_days == 30 && c.duplicates == DUPLICATES_RECORD);
@@ -299,7 +299,7 @@ static void test_shipped(void)
 	CHECK(c.max_file_size == d.max_file_size && c.max_pixels == d.max_pixels && c.min_free_space == d.min_free_space);
 	CHECK(c.originals == d.originals && c.done_days == d.done_days && c.duplicates == d.duplicates);
 	CHECK(c.log_level == d.log_level && c.crop_png == d.crop_png);
-	CHECK(c.n_accept == 10 && c.n_ignore == 4);
+	CHECK(c.n_accept == 11 && c.n_ignore == 4);
 	config_free(&c);
 }
 
