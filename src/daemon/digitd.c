@@ -22,6 +22,7 @@
 #include "daemon/lock.h"
 #include "daemon/notify.h"
 #include "daemon/pipeline.h"
+#include "daemon/retain.h"
 #include "daemon/spool.h"
 #include "daemon/watch.h"
 #include "imaging/imaging.h"
@@ -121,6 +122,7 @@ typedef struct {
 	int lock_fd;                 /* SPOOL/digitd.lock, locked for our whole life */
 	bool once, stopping;
 	char *db_dir;
+	retain ret;                  /* retain_days' daily purge */
 } daemon_state;
 
 static void report_problem(const char *msg, void *arg)
@@ -307,7 +309,7 @@ static int run(daemon_state *d)
 	double rescan_ms = d->cfg.rescan_interval * 1e3;
 	if (d->sp.remote && d->cfg.stable_time * 1e3 < rescan_ms) rescan_ms = d->cfg.stable_time * 1e3;
 	double now = mono_ms(), next_rescan = now + rescan_ms, next_status = now, next_ckpt = now + CHECKPOINT_MS;
-	double next_prune = now + PRUNE_MS, next_wd = now;
+	double next_prune = now + PRUNE_MS, next_wd = now, next_retain = now;
 	uint64_t wd_usec = notify_watchdog_usec();
 	long wd_progress = -1, last_status_progress = -1;
 	size_t last_status_len = 0;
@@ -348,6 +350,11 @@ static int run(daemon_state *d)
 		if (now >= next_ckpt) {
 			if (inflight == 0) pipeline_checkpoint(&d->pl);
 			next_ckpt = now + CHECKPOINT_MS;
+		}
+		retain_poll(&d->ret);
+		if (!d->once && d->cfg.retain_days > 0 && now >= next_retain) {
+			retain_start(&d->ret, d->cfg.database, d->cfg.spool, d->cfg.retain_days);
+			next_retain = now + RETAIN_INTERVAL_MS;
 		}
 		if (now >= next_prune) {
 			if (d->cfg.originals == ORIGINALS_MOVE) prune_done(&d->sp, d->cfg.done_days);
@@ -392,6 +399,7 @@ static int run(daemon_state *d)
 static bool shutdown_pipeline(daemon_state *d)
 {
 	notify_stopping();
+	retain_stop(&d->ret);   /* at most one purge transaction more */
 	pipeline_stop(&d->pl);
 	double deadline = mono_ms() + SHUTDOWN_MS;
 	while (!pipeline_idle_threads(&d->pl)) {

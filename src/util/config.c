@@ -282,6 +282,13 @@ static int k_done_days(struct loader *L, const config_setting_t *s)
 	L->cfg->done_days = (int)v;
 	return 0;
 }
+static int k_retain_days(struct loader *L, const config_setting_t *s)
+{
+	long long v = 0;
+	if (get_int(L, s, 0, 36500, &v) < 0) return -1;
+	L->cfg->retain_days = (int)v;
+	return 0;
+}
 static int k_accept(struct loader *L, const config_setting_t *s) { return get_patterns(L, s, &L->cfg->accept, &L->cfg->n_accept, 1); }
 static int k_ignore(struct loader *L, const config_setting_t *s) { return get_patterns(L, s, &L->cfg->ignore, &L->cfg->n_ignore, 0); }
 static int k_max_file_size(struct loader *L, const config_setting_t *s)
@@ -371,6 +378,7 @@ static const struct key {
 	{ "min_free_space", k_min_free_space },
 	{ "originals", k_originals },
 	{ "done_days", k_done_days },
+	{ "retain_days", k_retain_days },
 	{ "duplicates", k_duplicates },
 	{ "log_level", k_log_level },
 	{ "crop_png", k_crop_png },

@@ -67,6 +67,8 @@ struct digitd_config {
 	enum config_originals originals;
 	int done_days;           /* with originals = "move": age (days since moved into done/,
 	                            i.e. ctime) after which done/ files are removed; default 30 */
+	int retain_days;         /* documents received more than this many days ago are purged
+	                            (rows, crops, originals) once a day; 0 = never (default) */
 	enum config_duplicates duplicates;
 	enum log_level log_level;/* "error" "warning" "notice" "info" (default) "debug" */
 	bool crop_png;           /* store a PNG of each digit's original crop; default true */

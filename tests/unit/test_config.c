@@ -54,6 +54,7 @@ static void test_defaults(void)
 	CHECK(c.max_file_size == 256u << 20 && c.max_pixels == 100000000u && c.min_free_space == 64u << 20);
 	CHECK(c.originals == ORIGINALS_KEEP && c.done_days == 30 && c.duplicates == DUPLICATES_RECORD);
 	CHECK(c.log_level == LOG_INFO && c.crop_png);
+	CHECK(c.retain_days == 0);
 	config_free(&c);
 	config_free(&c); /* idempotent */
 }
@@ -66,7 +67,7 @@ static void test_every_key(void)
 		"stable_time = 0.5;\naccept = [\"*.PNG\", \"scan-*\"];\nignore = [];\n"
 		"max_file_size = \"1.5M\";\nmax_pixels = 2000000;\nmin_free_space = 0;\n"
 		"originals = \"move\";\ndone_days = 7;\nduplicates = \"reject\";\nlog_level = \"debug\";\n"
-		"crop_png = false;\n");
+		"crop_png = false;\nretain_days = 400;\n");
 	CHECKF(r == 0, "%s", err);
 	if (r < 0) return;
 	char want[PATH_MAX + 64];
@@ -81,6 +82,7 @@ static void test_every_key(void)
 	CHECK(c.n_accept == 2 && strcmp(c.accept[1], "scan-*") == 0 && c.n_ignore == 0 && c.ignore[0] == NULL);
 	CHECK(c.max_file_size == 1572864 && c.max_pixels == 2000000 && c.min_free_space == 0);
 	CHECK(c.originals == ORIGINALS_MOVE && c.done_days == 7 && c.duplicates == DUPLICATES_REJECT);
+	CHECK(c.retain_days == 400);
 	CHECK(c.log_level == LOG_DEBUG && !c.crop_png);
 	/* case-insensitive accept; an empty ignore list keeps the built-in temporaries */
 	CHECK(config_match_name(&c, "a.png") == CONFIG_NAME_ACCEPT);
@@ -156,6 +158,7 @@ static void test_errors(void)
 	CHECK_FAILS("'rescan_interval' must be at least 0.1 seconds", MIN "rescan_interval = 0;\n");
 	CHECK_FAILS("'stable_time' must be between 0 and 3600", MIN "stable_time = -1;\n");
 	CHECK_FAILS("'done_days' must be between 1 and 36500, not 0", MIN "done_days = 0;\n");
+	CHECK_FAILS("'retain_days' must be between 0 and 36500, not -1", MIN "retain_days = -1;\n");
 	CHECK_FAILS("'max_file_size': cannot read \"lots\" as a size", MIN "max_file_size = \"lots\";\n");
 	CHECK_FAILS("'max_file_size': cannot read \"10X\" as a size", MIN "max_file_size = \"10X\";\n");
 	CHECK_FAILS("'max_file_size' must be between 1 and", MIN "max_file_size = 0;\n");
