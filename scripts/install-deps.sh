@@ -9,8 +9,9 @@ PKGS="build-essential pkg-config libopencv-dev libdeflate-dev libjpeg-dev libsql
 # Optional, used by tests when present: clang and libclang-rt-dev (fuzzing:
 # --no-install-recommends leaves out clang's libFuzzer and sanitizer
 # runtimes), tmux (review tty test), systemd (systemd-analyze verify/security,
-# sysusers, tmpfiles in the install test).
-EXTRA="${DIGITD_EXTRA_PKGS:-clang libclang-rt-dev tmux systemd}"
+# sysusers, tmpfiles in the install test), man-db (the install test renders
+# the man pages with man -l).
+EXTRA="${DIGITD_EXTRA_PKGS:-clang libclang-rt-dev tmux systemd man-db}"
 
 missing=""
 for p in $PKGS $EXTRA; do
