@@ -58,7 +58,8 @@ static int pick(const int64_t *ids, const int64_t *doc, int n, int64_t *id)
 		if (doc[i] != doc[0]) return -1;
 	for (int i = 0; i < n; i++)
 		if (ids[i] == doc[i]) { *id = ids[i]; return 0; }
-	return -1;   /* only duplicates of a row by another name: which one is meant? */
+	*id = ids[0];   /* only duplicates of one row by another name: the newest stands for them */
+	return 0;
 }
 
 static void ambiguous(const char *spec, const char *how, const int64_t *ids, int n, char *err, size_t errlen)
