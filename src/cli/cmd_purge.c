@@ -38,7 +38,7 @@ static void help(void)
 	      "  --dry-run          count what would go; delete nothing\n"
 	      "  --db FILE          the database (default: the one in the digitd config)\n"
 	      "  --spool DIR        the spool holding the originals (default: the one in\n"
-	      "                     the digitd config; without one, only rows go)\n"
+	      "                     the digitd config when --db is its database; needed)\n"
 	      "  -h, --help         this help\n"
 	      "\n"
 	      "Example:\n"
@@ -75,6 +75,7 @@ int cmd_purge(int argc, char **argv)
 	purge_opts o = { 0 };
 	struct digitd_config cfg;
 	sqlite3 *db = NULL;
+	config_defaults(&cfg);
 	int c, rc = 1;
 	char before[40], err[1024];
 
@@ -109,8 +110,14 @@ int cmd_purge(int argc, char **argv)
 	 * only: with another --db, give its --spool */
 	if (cli_config("purge", &cfg, 0) == 0 && !spool && (!dbpath || strcmp(dbpath, cfg.database) == 0))
 		spool = cfg.spool;
-	if (!spool)
-		fprintf(stderr, "digitctl purge: no spool given nor configured: rows only, originals stay\n");
+	/* Rows without their originals would be worse than no purge: digitd
+	 * re-queues a file in done/ that has no row (src/daemon/recover.c), all
+	 * of them once the database is empty. */
+	if (!spool && !o.dry_run) {
+		fprintf(stderr, "digitctl purge: which spool holds the originals? Give --spool DIR (the originals must go "
+			"with their rows: digitd would take a file in done/ without its row for work not yet committed)\n");
+		goto out;
+	}
 	if (cli_db_open("purge", dbpath, !o.dry_run, &db) < 0) goto out;
 	purge_cutoff(days, before, sizeof before);
 	o.before = before;

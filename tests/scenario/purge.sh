@@ -32,6 +32,13 @@ new_digits=$(sql "SELECT count(*) FROM digits g JOIN documents d ON d.id = g.doc
 [ "$old_docs" -eq $((402 + nscan)) ] && [ "$old_digits" -gt 50 ] || fail "setup: $old_docs old documents, $old_digits digits"
 [ -f "$SPOOL/failed/bad-old.png.error" ] || fail "setup: no failed/bad-old.png.error"
 
+# --- no spool known: refused, nothing deleted (rows without their originals
+# would have digitd re-queue the files as uncommitted work) ---------------------
+DIGITD_CONFIG=$T/none.conf "$CTL" purge --db "$DB" --older-than 30 > "$T/out" 2>&1 && fail "purge without a spool ran"
+grep -q "Give --spool DIR" "$T/out" || fail "purge without a spool: $(cat "$T/out")"
+[ "$(ndocs)" -eq $((old_docs + 21)) ] || fail "purge without a spool deleted rows"
+ok "a purge that does not know the spool is refused"
+
 # --- dry run: counts, deletes nothing ---------------------------------------------
 before_files=$(ls "$SPOOL/done" "$SPOOL/failed" | wc -l)
 out=$(DIGITD_CONFIG=$CONF "$CTL" purge --older-than 30 --dry-run) || fail "dry run: exit $?"
