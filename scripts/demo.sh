@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BUILD=${DIGITD_BUILD:-build}
-RUN="$ROOT/run"
+RUN=${DIGITD_DEMO_RUN:-$ROOT/run}   # tests run it elsewhere
 MODEL=${DIGITD_MODEL:-$ROOT/models/lenet5-reject.model}
 
 [ -x "$BUILD/digitd" ] || { echo "demo: $BUILD/digitd is missing: run make first" >&2; exit 1; }
@@ -51,12 +51,16 @@ q "SELECT d.id, d.name, d.status, d.pages,
    FROM documents d ORDER BY d.name"
 
 echo
-echo "== field texts (view document_text; per document the 6 most confident fields of 2+ digits)"
+# The strongest fields alone would hide what needs a person: show both ends.
+echo "== field texts (view document_text; per document of the fields of 2+ digits, the 3 most"
+echo "   confident ('top') and the 3 least confident ('weak'), in page order; page 0 is the first)"
 q "SELECT name, field_id AS field, page, x, y, w, h, text, round(confidence, 3) AS conf,
+          CASE WHEN lo <= 3 THEN 'weak' ELSE 'top' END AS rank,
           CASE WHEN flagged THEN 'review' ELSE '' END AS flag
-   FROM (SELECT t.*, row_number() OVER (PARTITION BY document_id ORDER BY confidence DESC, idx) AS r
+   FROM (SELECT t.*, row_number() OVER (PARTITION BY document_id ORDER BY confidence DESC, idx) AS hi,
+                row_number() OVER (PARTITION BY document_id ORDER BY confidence ASC, idx) AS lo
          FROM document_text t WHERE length(t.text) >= 2)
-   WHERE r <= 6 ORDER BY name, idx"
+   WHERE hi <= 3 OR lo <= 3 ORDER BY name, page, idx"
 
 echo
 echo "== flagged digits waiting for review (view review_queue; least confident first)"

@@ -36,7 +36,7 @@ if ! clang -fsanitize=fuzzer,address,undefined -o "$probe/p" "$probe/p.c" >/dev/
 	exit 77
 fi
 rm -rf "$probe"
-CV_CFLAGS=$(pkg-config --cflags opencv4) || { echo "fuzz: opencv4 not found by pkg-config" >&2; exit 1; }
+CV_CFLAGS=$(pkg-config --cflags opencv4 poppler-cpp) || { echo "fuzz: opencv4 or poppler-cpp not found by pkg-config" >&2; exit 1; }
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-O1 -g -Isrc -D_GNU_SOURCE $SAN -fsanitize=fuzzer-no-link"
 mkdir -p $B/obj $CORPUS $B/artifacts || exit 1
@@ -64,7 +64,8 @@ fi
 # OpenCV is C++: link with clang++.
 # shellcheck disable=SC2086
 clang++ $SAN -fsanitize=fuzzer -o $B/fuzz_$TARGET $B/obj/fuzz_$TARGET.o $objs \
-	-lopencv_imgcodecs -lopencv_imgproc -lopencv_core -ldeflate -ljpeg -lm -pthread || { echo "fuzz: link failed" >&2; exit 1; }
+	-lopencv_imgcodecs -lopencv_imgproc -lopencv_core -lpoppler-cpp -ldeflate -ljpeg -lm -pthread ||
+	{ echo "fuzz: link failed" >&2; exit 1; }
 
 echo "fuzz: running fuzz_$TARGET for ${SECS}s (corpus $CORPUS)"
 # Leaks inside OpenCV's codec caches are not ours to chase here.

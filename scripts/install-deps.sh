@@ -4,12 +4,14 @@
 set -eu
 # procps: /bin/kill for the unit's ExecReload, ps and pgrep for the tests
 # (a minimal Debian has neither).
-PKGS="build-essential pkg-config libopencv-dev libdeflate-dev libjpeg-dev libsqlite3-dev libconfig-dev sqlite3 npm ca-certificates procps"
+# libpoppler-cpp-dev: PDF pages (src/imaging/pdf.cpp).
+PKGS="build-essential pkg-config libopencv-dev libdeflate-dev libjpeg-dev libsqlite3-dev libconfig-dev libpoppler-cpp-dev sqlite3 npm ca-certificates procps"
 # Optional, used by tests when present: clang and libclang-rt-dev (fuzzing:
 # --no-install-recommends leaves out clang's libFuzzer and sanitizer
 # runtimes), tmux (review tty test), systemd (systemd-analyze verify/security,
-# sysusers, tmpfiles in the install test).
-EXTRA="${DIGITD_EXTRA_PKGS:-clang libclang-rt-dev tmux systemd}"
+# sysusers, tmpfiles in the install test), man-db (the install test renders
+# the man pages with man -l).
+EXTRA="${DIGITD_EXTRA_PKGS:-clang libclang-rt-dev tmux systemd man-db}"
 
 missing=""
 for p in $PKGS $EXTRA; do

@@ -14,6 +14,7 @@ int cmd_show(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
 int cmd_train_verifier(int argc, char **argv);
 int cmd_reasons(int argc, char **argv);
 

@@ -2,6 +2,7 @@
  * without the daemon or the database: a table for people, JSON lines for
  * scripts (the shape of issue #3 §5). */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "nn/nn.h"
 #include "recognize/recognize.h"
 #include "recognize/verify.h"
+#include "util/config.h"
 
 static void usage(FILE *f)
 {
@@ -23,8 +25,9 @@ static void usage(FILE *f)
 		"run once, for trying settings and checking scans.\n"
 		"\n"
 		"Formats: PNG, JPEG, TIFF (every page of a multi-page TIFF is read), BMP,\n"
-		"PGM/PBM/PPM, WebP.  Files over 100 megapixels or 256 MiB are refused\n"
-		"before decoding.\n"
+		"PGM/PBM/PPM, WebP, PDF (every page, rendered at 300 dpi).  Files over\n"
+		"100 megapixels (all pages together) or 256 MiB are refused before\n"
+		"decoding, as are encrypted PDFs and PDFs of more than 256 pages.\n"
 		"\n"
 		"Options:\n"
 		"  --json             one JSON object per file and line, instead of a table:\n"
@@ -42,9 +45,14 @@ static void usage(FILE *f)
 		"  --debug-dir DIR    write DIR/<file>.overlay.png per input (one per page for\n"
 		"                     multi-page TIFF): digit boxes with label and confidence,\n"
 		"                     green when accepted, red when flagged; fields in blue\n"
-		"  --model FILE       the model (default: lenet5-reject.model, the one with a\n"
-		"                     \"not a digit\" class, else lenet5.model; each looked\n"
-		"                     for in ./models, then in %s/models)\n"
+		"  -c, --config FILE  take the model from this digitd configuration (default:\n"
+		"                     $DIGITD_CONFIG, else " DIGITD_SYSCONFDIR "/digitd/digitd.conf when\n"
+		"                     it exists), so the pages read as the daemon reads them\n"
+		"  --model FILE       the model (default: the configuration's; without one,\n"
+		"                     lenet5-reject.model, the one with a \"not a digit\"\n"
+		"                     class, else lenet5.model; each looked for in ./models,\n"
+		"                     in ../share/digitd/models beside this digitctl, then in\n"
+		"                     %s/models)\n"
 		"  --verifier FILE    the candidate verifier (default: the model's name with\n"
 		"                     .verifier, when that file exists)\n"
 		"  --no-verifier      hand rules only, no verifier\n"
@@ -82,11 +90,60 @@ static const char *const default_models[] = {
 };
 #define NDEFAULT_MODELS (sizeof default_models / sizeof *default_models)
 
-static const char *default_model(void)
+/* The shared directory of the installation this digitctl belongs to
+ * (BIN/../share/digitd), found from the running executable: a binary built
+ * with one PREFIX and installed under another (make; make install
+ * PREFIX=/usr) still finds its models. */
+static int exe_sharedir(char *out, size_t n)
 {
-	for (size_t i = 0; i < NDEFAULT_MODELS; i++)
-		if (access(default_models[i], R_OK) == 0) return default_models[i];
+	char exe[4096];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (len <= 0) return -1;
+	exe[len] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash) return -1;
+	*slash = '\0';
+	int w = snprintf(out, n, "%s/../share/digitd", exe);
+	return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+/* The first default model that can be read, into buf. */
+static const char *default_model(char *buf, size_t n)
+{
+	char share[4096];
+	bool have_share = exe_sharedir(share, sizeof share) == 0;
+	for (size_t i = 0; i < NDEFAULT_MODELS; i++) {
+		const char *name = strrchr(default_models[i], '/') + 1;
+		if (i % 2 == 1 && have_share) {   /* beside this binary, before the built-in prefix */
+			int w = snprintf(buf, n, "%s/models/%s", share, name);
+			if (w > 0 && (size_t)w < n && access(buf, R_OK) == 0) return buf;
+		}
+		if (access(default_models[i], R_OK) == 0) {
+			snprintf(buf, n, "%s", default_models[i]);
+			return buf;
+		}
+	}
 	return NULL;
+}
+
+/* The model named by the digitd configuration: the file given with -c, else
+ * $DIGITD_CONFIG, else the installed one when it exists.  0 with the path in
+ * buf, 1 when there is no configuration to read, -1 after reporting an
+ * invalid one (a configuration asked for by name must not be skipped). */
+static int config_model(const char *path, char *buf, size_t n)
+{
+	bool asked = path != NULL || (getenv("DIGITD_CONFIG") && *getenv("DIGITD_CONFIG"));
+	if (!path) path = config_default_path();
+	if (!asked && access(path, F_OK) < 0) return 1;
+	struct digitd_config cfg;
+	char err[2048];
+	if (config_load(path, &cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "digitctl recognize: %s\n", err);
+		return -1;
+	}
+	snprintf(buf, n, "%s", cfg.model);
+	config_free(&cfg);
+	return 0;
 }
 
 static void print_table(const char *file, const rec_result *r)
@@ -106,7 +163,7 @@ static void print_table(const char *file, const rec_result *r)
 		snprintf(box, sizeof box, "%d,%d %dx%d", f->x, f->y, f->w, f->h);
 		char why[256];
 		rec_flag_words(f->why, why, sizeof why);
-		printf("  %-5zu %-4d %-24s %-16s %-6.3f %s%s%s\n", i, f->page + 1, box, f->text, f->confidence,
+		printf("  %-5zu %-4d %-24s %-16s %-6.3f %s%s%s\n", i, f->page, box, f->text, f->confidence,
 		       f->flagged ? "REVIEW" : "", *why ? " " : "", why);
 	}
 	for (size_t i = 0; i < r->nunread; i++) {
@@ -114,7 +171,7 @@ static void print_table(const char *file, const rec_result *r)
 		char box[48], why[256];
 		snprintf(box, sizeof box, "%d,%d %dx%d", u->x, u->y, u->w, u->h);
 		rec_flag_words(u->why & ~(unsigned)REC_FLAG_UNREAD, why, sizeof why);
-		printf("  %-5s %-4d %-24s %-16s %-6s REVIEW unread %s\n", "-", u->page + 1, box, "?", "", why);
+		printf("  %-5s %-4d %-24s %-16s %-6s REVIEW unread %s\n", "-", u->page, box, "?", "", why);
 	}
 	if (!r->cands) return;
 	printf("  candidates (%zu, %zu dropped):\n", r->ncands, dropped);
@@ -124,7 +181,7 @@ static void print_table(const char *file, const rec_result *r)
 		snprintf(box, sizeof box, "%d,%d %dx%d", c->x, c->y, c->w, c->h);
 		if (c->drop) rec_drop_words(c->drop, why, sizeof why);
 		else rec_flag_words(c->why, why, sizeof why);
-		printf("    %-4d %-24s %d %.3f reject %.3f verifier %6.3f %s %s\n", c->page + 1, box, c->label, c->confidence,
+		printf("    %-4d %-24s %d %.3f reject %.3f verifier %6.3f %s %s\n", c->page, box, c->label, c->confidence,
 		       c->reject, c->verifier, c->drop ? "dropped:" : "kept", why);
 	}
 }
@@ -135,6 +192,7 @@ int cmd_recognize(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "model", required_argument, NULL, 'm' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "explain", no_argument, NULL, 'x' },
 		{ "verifier", required_argument, NULL, 'v' },
@@ -144,15 +202,17 @@ int cmd_recognize(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false;
-	const char *model_path = NULL, *verifier_path = NULL, *network_path = NULL;
+	const char *model_path = NULL, *verifier_path = NULL, *network_path = NULL, *config_path = NULL;
+	char model_buf[4096];
 	bool no_verifier = false;
 	rec_options o;
 	rec_options_default(&o);
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'c': config_path = optarg; break;
 		case 'j': json = true; break;
 		case 'd': o.debug_dir = optarg; break;
 		case 'm': model_path = optarg; break;
@@ -184,9 +244,20 @@ int cmd_recognize(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!model_path && !(model_path = default_model())) {
-		fprintf(stderr, "digitctl recognize: no model found; looked for:\n");
-		for (size_t i = 0; i < NDEFAULT_MODELS; i++) fprintf(stderr, "  %s\n", default_models[i]);
+	if (!model_path) {
+		int r = config_model(config_path, model_buf, sizeof model_buf);
+		if (r < 0) return 1;
+		if (r == 0) model_path = model_buf;
+	}
+	if (!model_path && !(model_path = default_model(model_buf, sizeof model_buf))) {
+		char share[4096];
+		fprintf(stderr, "digitctl recognize: no configuration (%s) and no model found; looked for:\n",
+			config_default_path());
+		for (size_t i = 0; i < NDEFAULT_MODELS; i++) {
+			if (i % 2 == 1 && exe_sharedir(share, sizeof share) == 0)
+				fprintf(stderr, "  %s/models/%s\n", share, strrchr(default_models[i], '/') + 1);
+			fprintf(stderr, "  %s\n", default_models[i]);
+		}
 		fprintf(stderr, "digitctl recognize: run from the source tree, `make install`, or give --model FILE\n");
 		return 1;
 	}

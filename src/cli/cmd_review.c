@@ -212,7 +212,7 @@ static int do_unread(sqlite3 *db, int json, int limit)
 			printf("%s\n {\"id\": %lld, \"document_id\": %lld, \"name\": ", n ? "," : "",
 			       (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1));
 			out_json_str(stdout, (const char *)sqlite3_column_text(st, 2));
-			printf(", \"page\": %d, \"box\": [%d, %d, %d, %d], \"why\": ", sqlite3_column_int(st, 3),
+			printf(", \"page\": %d, \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d, \"why\": ", sqlite3_column_int(st, 3),
 			       sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
 			       sqlite3_column_int(st, 7));
 			out_json_str(stdout, why);

@@ -149,7 +149,7 @@ static int print_digits(sqlite3 *db, int64_t doc, int64_t field_id, int json)
 		rec_flag_words((unsigned)sqlite3_column_int(st, 12), why, sizeof why);
 		if (flagged && !why[0]) snprintf(why, sizeof why, "flagged");
 		if (json) {
-			printf("%s\n    {\"id\": %lld, \"pos\": %d, \"page\": %d, \"box\": [%d, %d, %d, %d], \"label\": %d, "
+			printf("%s\n    {\"id\": %lld, \"pos\": %d, \"page\": %d, \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d, \"label\": %d, "
 			       "\"confidence\": ", n ? "," : "", (long long)sqlite3_column_int64(st, 0),
 			       sqlite3_column_int(st, 1), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
 			       sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), sqlite3_column_int(st, 6), label);
@@ -216,7 +216,7 @@ static int print_unread(sqlite3 *db, int64_t doc, int json)
 		rec_flag_words((unsigned)sqlite3_column_int(st, 6) & ~(unsigned)REC_FLAG_UNREAD, why, sizeof why);
 		const char *typed = col_text(st, 7);
 		if (json) {
-			printf("%s\n  {\"id\": %lld, \"page\": %d, \"box\": [%d, %d, %d, %d]", n ? "," : "",
+			printf("%s\n  {\"id\": %lld, \"page\": %d, \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d", n ? "," : "",
 			       (long long)sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
 			       sqlite3_column_int(st, 3), sqlite3_column_int(st, 4), sqlite3_column_int(st, 5));
 			json_kv_str("reasons", why, 1);
@@ -257,7 +257,7 @@ static int print_fields(sqlite3 *db, int64_t doc, int json)
 		rec_flag_words((unsigned)sqlite3_column_int(st, 13) & REC_FIELD_FLAGS, fwhy,
 			       sizeof fwhy);
 		if (json) {
-			printf("%s\n  {\"id\": %lld, \"idx\": %d, \"page\": %d, \"box\": [%d, %d, %d, %d]", n ? "," : "",
+			printf("%s\n  {\"id\": %lld, \"idx\": %d, \"page\": %d, \"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d", n ? "," : "",
 			       (long long)fid, sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
 			       sqlite3_column_int(st, 3), sqlite3_column_int(st, 4), sqlite3_column_int(st, 5),
 			       sqlite3_column_int(st, 6));

@@ -44,7 +44,8 @@ static void help(void)
 	      "                 each confidence band\n"
 	      "  threshold      the threshold that flags the fewest digits while still\n"
 	      "                 catching at least 99 % of the model's mistakes seen so far\n"
-	      "                 (a digit is flagged when its confidence is below it)\n"
+	      "                 (a digit is flagged when its confidence is below it); only\n"
+	      "                 once at least 100 digits were reviewed\n"
 	      "  review policy  for a target error rate of the digits nobody reviews: the\n"
 	      "                 threshold that reaches it (expected errors from the\n"
 	      "                 model's calibrated confidences), and the read rate: the\n"
@@ -70,6 +71,16 @@ static void help(void)
 	      "  digitctl stats\n"
 	      "  digitctl stats --since 7d --target-error 0.5%\n", stdout);
 }
+
+/* The fewest reviewed digits a suggested threshold is drawn from.  The
+ * suggestion is the lowest threshold that catches 99 % of the mistakes
+ * reviews found; below 100 reviewed digits that is a statement about one or
+ * two mistakes (each moves the observed error rate by more than a point),
+ * and with none seen the rule of three still allows an error rate of 3 %
+ * (95 % upper bound 3/n): the value would follow noise, and an operator
+ * would set it.  Below this, stats says how many were reviewed and how many
+ * more are needed instead. */
+#define MIN_REVIEWED_FOR_SUGGESTION 100
 
 static const double bands[] = { 0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0000001 };
 #define NBANDS (sizeof bands / sizeof bands[0] - 1)
@@ -328,7 +339,8 @@ int cmd_stats(int argc, char **argv)
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) goto sqlfail;
 	if (gather(db, since[0] ? since : NULL, &s) < 0) goto sqlfail;
 
-	double suggest = query_threshold_catching(s.err_conf, s.nerr, 0.99);
+	bool enough = s.nrev >= MIN_REVIEWED_FOR_SUGGESTION;
+	double suggest = enough ? query_threshold_catching(s.err_conf, s.nerr, 0.99) : 0;
 	size_t flag_now = count_below(s.conf, s.nconf, threshold);
 	size_t flag_suggest = suggest > 0 ? count_below(s.conf, s.nconf, suggest) : 0;
 	size_t caught = suggest > 0 ? count_below(s.err_conf, s.nerr, suggest) : 0;
@@ -366,6 +378,8 @@ int cmd_stats(int argc, char **argv)
 		fputs(", \"suggested_threshold\": ", stdout);
 		if (suggest > 0) printf("%.4f, \"suggested_flags\": %zu, \"suggested_catches\": %zu", suggest, flag_suggest, caught);
 		else fputs("null", stdout);
+		printf(", \"suggestion_reviewed\": %zu, \"suggestion_min_reviewed\": %d", s.nrev,
+		       MIN_REVIEWED_FOR_SUGGESTION);
 		if (pol_t >= 0)
 			printf(", \"policy\": {\"target_error\": %g, \"threshold\": %.6f, \"read_rate\": %.6f, "
 			       "\"field_read_rate\": %.6f, \"reviewed_accepted\": %zu, \"reviewed_accepted_wrong\": %zu}",
@@ -402,10 +416,14 @@ int cmd_stats(int argc, char **argv)
 		printf("\nthreshold (a digit is flagged when its confidence is below it)\n");
 		printf("  in force    %.4f (%s): flags %zu of %zu digits (%.1f %%)\n", threshold, thr_from, flag_now,
 		       s.nconf, share((long long)flag_now, (long long)s.nconf));
-		if (suggest > 0)
-			printf("  suggested   %.4f: the lowest that catches >= 99 %% of the %zu mistake%s seen so far\n"
-			       "              (%zu caught); it flags %zu of %zu digits (%.1f %%)\n", suggest, s.nerr,
-			       s.nerr == 1 ? "" : "s", caught, flag_suggest, s.nconf,
+		if (!enough)
+			printf("  suggested   none yet: %zu reviewed digit%s; a suggestion needs at least %d\n"
+			       "              (review %zu more with digitctl review)\n", s.nrev, s.nrev == 1 ? "" : "s",
+			       MIN_REVIEWED_FOR_SUGGESTION, MIN_REVIEWED_FOR_SUGGESTION - s.nrev);
+		else if (suggest > 0)
+			printf("  suggested   %.4f: the lowest that catches >= 99 %% of the %zu mistake%s found in\n"
+			       "              %zu reviewed digits (%zu caught); it flags %zu of %zu digits (%.1f %%)\n",
+			       suggest, s.nerr, s.nerr == 1 ? "" : "s", s.nrev, caught, flag_suggest, s.nconf,
 			       share((long long)flag_suggest, (long long)s.nconf));
 		else
 			printf("  suggested   none yet: no reviewed digit shows a mistake (review some with\n"

@@ -20,6 +20,7 @@ static const struct {
 	{ "review", cmd_review, "review flagged digits (interactive or scripted)" },
 	{ "export", cmd_export, "export field texts as CSV or JSON" },
 	{ "stats", cmd_stats, "throughput, review backlog and threshold advice" },
+	{ "purge", cmd_purge, "delete old documents: rows, crops and originals" },
 	{ "train-verifier", cmd_train_verifier, "fit the candidate verifier to labelled candidates" },
 	{ "reasons", cmd_reasons, "list the reasons a digit, field or region is flagged" },
 };

@@ -58,7 +58,6 @@ typedef struct {
 	size_t nd;
 	ov_field *f;
 	size_t nf;
-	int page_base;
 	sqlite3_stmt *dst;    /* keeps the crop blobs alive */
 } ov_doc;
 
@@ -151,7 +150,6 @@ static int load_doc(sqlite3 *db, int64_t id, ov_doc *od)
 	if (sqlite3_prepare_v2(db, dsql, -1, &st, NULL)) return -1;
 	sqlite3_bind_int64(st, 1, id);
 	cap = 0;
-	od->page_base = 1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (od->nd == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -163,7 +161,6 @@ static int load_doc(sqlite3 *db, int64_t id, ov_doc *od)
 		memset(d, 0, sizeof *d);
 		d->field_id = sqlite3_column_int64(st, 0);
 		d->page = sqlite3_column_int(st, 1);
-		if (d->page == 0) od->page_base = 0;
 		d->x = sqlite3_column_int(st, 2); d->y = sqlite3_column_int(st, 3);
 		d->w = sqlite3_column_int(st, 4); d->h = sqlite3_column_int(st, 5);
 		d->label = sqlite3_column_int(st, 6);
@@ -185,7 +182,6 @@ static int load_doc(sqlite3 *db, int64_t id, ov_doc *od)
 			d->has28 = 1;
 		}
 	}
-	for (size_t i = 0; i < od->nf; i++) if (od->f[i].page == 0) od->page_base = 0;
 	sqlite3_finalize(st);
 	return 0;
 fail:
@@ -334,7 +330,7 @@ static int draw_scan(const img_doc *doc, const ov_doc *od, const char *title, im
 	int th = px >= 24 ? 2 : 1;
 	for (size_t i = 0; i < od->nf; i++) {
 		const ov_field *f = &od->f[i];
-		int pg = f->page - od->page_base;
+		int pg = f->page;   /* 0-based, as stored (docs/operations.md) */
 		if (pg < 0 || pg >= doc->npages) continue;
 		int fx = (int)(f->x * s) - 4, fy = page_y[pg] + (int)(f->y * s) - 4;
 		int fw = (int)(f->w * s) + 8, fh = (int)(f->h * s) + 8;
@@ -345,7 +341,7 @@ static int draw_scan(const img_doc *doc, const ov_doc *od, const char *title, im
 	}
 	for (size_t i = 0; i < od->nd; i++) {
 		const ov_digit *d = &od->d[i];
-		int pg = d->page - od->page_base;
+		int pg = d->page;
 		if (pg < 0 || pg >= doc->npages) continue;
 		int x = (int)(d->x * s), yy = page_y[pg] + (int)(d->y * s), w = (int)(d->w * s), h = (int)(d->h * s);
 		char cap[16];

@@ -17,10 +17,12 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "daemon/checkconf.h"
 #include "daemon/intake.h"
 #include "daemon/lock.h"
 #include "daemon/notify.h"
 #include "daemon/pipeline.h"
+#include "daemon/retain.h"
 #include "daemon/spool.h"
 #include "daemon/watch.h"
 #include "imaging/imaging.h"
@@ -71,7 +73,9 @@ static const char usage_text[] =
 "                        is accepted for clarity and compatibility)\n"
 "        --once          process everything waiting in the spool, then exit\n"
 "                        (cron and batch use); files present count as complete\n"
-"        --check-config  validate the configuration file and exit\n"
+"        --check-config  validate the configuration file, and that the spool,\n"
+"                        database and model it names are usable by this user\n"
+"                        (run it as the service's user); every error is listed\n"
 "    -h, --help          show this help\n"
 "    -V, --version       show the version\n"
 "\n"
@@ -118,7 +122,13 @@ typedef struct {
 	int lock_fd;                 /* SPOOL/digitd.lock, locked for our whole life */
 	bool once, stopping;
 	char *db_dir;
+	retain ret;                  /* retain_days' daily purge */
 } daemon_state;
+
+static void report_problem(const char *msg, void *arg)
+{
+	fprintf(stderr, "digitd: %s: %s\n", (const char *)arg, msg);
+}
 
 static void usage_error(const char *msg)
 {
@@ -133,6 +143,7 @@ static void reload(daemon_state *d)
 	char err[1024];
 	notify_reloading();
 	if (config_load(d->config_path, &fresh, err, sizeof err) < 0) {
+		for (char *p = err; (p = strchr(p, '\n'));) *p = ';';   /* one log line */
 		log_err("reload failed, keeping the settings in force: %s", err);
 		notify_ready();
 		return;
@@ -298,7 +309,7 @@ static int run(daemon_state *d)
 	double rescan_ms = d->cfg.rescan_interval * 1e3;
 	if (d->sp.remote && d->cfg.stable_time * 1e3 < rescan_ms) rescan_ms = d->cfg.stable_time * 1e3;
 	double now = mono_ms(), next_rescan = now + rescan_ms, next_status = now, next_ckpt = now + CHECKPOINT_MS;
-	double next_prune = now + PRUNE_MS, next_wd = now;
+	double next_prune = now + PRUNE_MS, next_wd = now, next_retain = now;
 	uint64_t wd_usec = notify_watchdog_usec();
 	long wd_progress = -1, last_status_progress = -1;
 	size_t last_status_len = 0;
@@ -339,6 +350,11 @@ static int run(daemon_state *d)
 		if (now >= next_ckpt) {
 			if (inflight == 0) pipeline_checkpoint(&d->pl);
 			next_ckpt = now + CHECKPOINT_MS;
+		}
+		retain_poll(&d->ret);
+		if (!d->once && d->cfg.retain_days > 0 && now >= next_retain) {
+			retain_start(&d->ret, d->cfg.database, d->cfg.spool, d->cfg.retain_days);
+			next_retain = now + RETAIN_INTERVAL_MS;
 		}
 		if (now >= next_prune) {
 			if (d->cfg.originals == ORIGINALS_MOVE) prune_done(&d->sp, d->cfg.done_days);
@@ -383,6 +399,7 @@ static int run(daemon_state *d)
 static bool shutdown_pipeline(daemon_state *d)
 {
 	notify_stopping();
+	retain_stop(&d->ret);   /* at most one purge transaction more */
 	pipeline_stop(&d->pl);
 	double deadline = mono_ms() + SHUTDOWN_MS;
 	while (!pipeline_idle_threads(&d->pl)) {
@@ -411,7 +428,7 @@ int main(int argc, char **argv)
 	};
 	daemon_state d;
 	bool check = false;
-	char err[1024];
+	char err[4096];
 	memset(&d, 0, sizeof d);
 	d.config_path = config_default_path();   /* $DIGITD_CONFIG, else the installed file */
 	d.sigfd = -1;
@@ -433,13 +450,16 @@ int main(int argc, char **argv)
 	if (optind < argc) usage_error("unexpected argument");
 
 	if (config_load(d.config_path, &d.cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "digitd: %s\n", err);
+		/* one error per line, each prefixed as a log line would be */
+		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(stderr, "digitd: %s\n", line);
 		return EXIT_RUNTIME;
 	}
 	if (check) {
-		printf("%s: configuration ok\n", d.config_path);
+		int problems = config_check_paths(&d.cfg, report_problem, (void *)d.config_path);
+		if (problems == 0) printf("%s: configuration ok\n", d.config_path);
 		config_free(&d.cfg);
-		return 0;
+		return problems ? EXIT_RUNTIME : 0;
 	}
 	log_set_level(d.cfg.log_level);
 	int started = start(&d);

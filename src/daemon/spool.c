@@ -43,9 +43,22 @@ int spool_open(spool *sp, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	sp->root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* The spool itself is created when its parent exists (a new
+	 * /var/spool/digitd without tmpfiles.d, or a spool beside the config);
+	 * a missing parent is more likely a typo in `spool` than a wish for a
+	 * new tree, so that stays an error. */
+	if (sp->root < 0 && errno == ENOENT) {
+		if (mkdir(path, 0770) < 0 && errno != EEXIST) {
+			int e = errno;
+			snprintf(err, errlen, "spool %s: %s%s", path, e == ENOENT ? "does not exist" : "cannot create it: ",
+				 e == ENOENT ? ", nor does its parent directory: create it, or fix `spool` in the "
+				 "configuration" : strerror(e));
+			goto fail;
+		}
+		sp->root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (sp->root < 0) {
-		snprintf(err, errlen, "spool %s: %s%s", path, strerror(errno),
-			 errno == ENOENT ? " (create it, or fix `spool` in the configuration)" : "");
+		snprintf(err, errlen, "spool %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (fstat(sp->root, &root_st) < 0) {

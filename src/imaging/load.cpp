@@ -1,4 +1,5 @@
-// load.cpp: bytes -> pages through OpenCV's decoders, after the header probe.
+// load.cpp: bytes -> pages through OpenCV's decoders, after the header probe
+// (a PDF goes to pdf.cpp instead).
 //
 // OpenCV 4.6 cannot decode a multi-page TIFF from memory (no imdecodemulti),
 // so such a file is written to an anonymous memfd and read back through
@@ -23,6 +24,7 @@
 extern "C" {
 #include "imaging/load.h"
 #include "imaging/jpeg.h"
+#include "imaging/pdf.h"
 #include "imaging/png.h"
 }
 
@@ -138,6 +140,7 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 {
 	memset(doc, 0, sizeof *doc);
 	doc->scale = 1;
+	if (img_is_pdf(buf, len)) return img_pdf_load(buf, len, o->max_pixels, doc, err);
 	if (img_probe(buf, len, o->max_pixels, &doc->info, err) < 0) return -1;
 	quiet_opencv();
 	img_t direct = {};

@@ -20,6 +20,7 @@ const char *img_format_name(img_format f)
 	case IMG_FMT_BMP: return "BMP";
 	case IMG_FMT_PNM: return "PNM";
 	case IMG_FMT_WEBP: return "WebP";
+	case IMG_FMT_PDF: return "PDF";
 	default: return "unknown";
 	}
 }
@@ -267,7 +268,7 @@ int img_probe(const uint8_t *buf, size_t len, uint64_t max_pixels, img_info *inf
 		info->fmt = IMG_FMT_WEBP;
 		rc = probe_webp(buf, len, info, err);
 	} else {
-		FAIL("not a supported image (PNG, JPEG, TIFF, BMP, PNM or WebP expected)");
+		FAIL("not a supported image (PNG, JPEG, TIFF, BMP, PNM, WebP or PDF expected)");
 	}
 	if (rc < 0) return -1;
 	if (info->w <= 0 || info->h <= 0) FAIL("%s image has zero width or height", img_format_name(info->fmt));

@@ -20,9 +20,10 @@ typedef enum {
 	IMG_FMT_BMP,
 	IMG_FMT_PNM,
 	IMG_FMT_WEBP,
+	IMG_FMT_PDF,                /* not probed here: pdf.h checks and renders it */
 } img_format;
 
-#define IMG_MAX_PAGES 256       /* a multi-page TIFF with more is refused */
+#define IMG_MAX_PAGES 256       /* a multi-page TIFF or a PDF with more is refused */
 #define IMG_MAX_SIDE 1048576    /* OpenCV's own bound on one side (CV_IO_MAX_IMAGE_WIDTH) */
 #define IMG_MAX_JPEG_SCANS 500  /* libjpeg-turbo's advice against progressive scan floods */
 

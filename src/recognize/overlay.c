@@ -111,7 +111,7 @@ int rec_write_overlay(const char *dir, const char *name, const img_doc *doc, con
 		double k = r->pages[p].width > 0 ? (double)im.w / r->pages[p].width : 1.0;
 		draw_page(&im, p, k, r);
 		char path[4096];
-		if (doc->npages > 1) snprintf(path, sizeof path, "%s/%s.p%d.overlay.png", dir, base, p + 1);
+		if (doc->npages > 1) snprintf(path, sizeof path, "%s/%s.p%d.overlay.png", dir, base, p);   /* 0-based like "page" */
 		else snprintf(path, sizeof path, "%s/%s.overlay.png", dir, base);
 		int rc = img_write(path, &im, 1, 90, &ie);
 		img_free(&im);

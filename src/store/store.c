@@ -371,6 +371,65 @@ fail:
 	return NULL;
 }
 
+/* The file's header is read by hand rather than through SQLite: opening a
+ * WAL database, even read-only, may create -wal/-shm files, and
+ * `sudo digitd --check-config` would leave them owned by root, which the
+ * daemon then cannot open.  Offsets are SQLite's file format (fileformat2.html):
+ * magic at 0, schema cookie at 40, user_version at 60, application_id at 68,
+ * all big-endian.  A database whose changes still sit in its -wal may show an
+ * older header: then the check is as good as the last checkpoint. */
+#define SQLITE_HEADER_BYTES 100
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int store_probe(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	unsigned char h[SQLITE_HEADER_BYTES];
+	if (check_dir(path, STORE_RW, err, errlen) < 0) return -1;
+	if (stat(path, &sb) < 0) {
+		if (errno == ENOENT) return 0;   /* created at the first start */
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (access(path, R_OK | W_OK) < 0) {
+		snprintf(err, errlen, "%s: %s; digitd must read and write it: fix the owner or mode", path,
+			 strerror(errno));
+		return -1;
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	size_t n = fread(h, 1, sizeof h, f);
+	fclose(f);
+	if (n == 0) return 0;   /* an empty file becomes the database */
+	if (n < sizeof h || memcmp(h, "SQLite format 3", 16) != 0) {
+		snprintf(err, errlen, "%s: not a digitd database: the file is not SQLite; move it away or point "
+			 "`database` elsewhere", path);
+		return -1;
+	}
+	uint32_t cookie = be32(h + 40), version = be32(h + 60), appid = be32(h + 68);
+	if (appid != STORE_APP_ID && cookie != 0) {
+		snprintf(err, errlen, "%s: not a digitd database (a SQLite file with application_id 0x%08x); "
+			 "refusing to touch it", path, (unsigned)appid);
+		return -1;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: schema version %u is newer than this digitd knows (%d); "
+			 "run the digitd that created it, or upgrade", path, (unsigned)version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
 void store_close(store *s)
 {
 	if (!s) return;

@@ -43,6 +43,12 @@ enum store_mode {
  * (read-only or full), each with a clear message. */
 store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen);
 void store_close(store *s);
+/* What digitd --check-config asks without writing anything: would
+ * store_open(path, STORE_RW) succeed?  The directory must be usable for the
+ * database and its -wal/-shm files; an existing file must be a digitd
+ * database (or empty) no newer than this binary.  A missing file is fine
+ * (digitd creates it).  0, or -1 with the reason in err. */
+int store_probe(const char *path, char *err, size_t errlen);
 /* The underlying connection, for read queries (digitctl, tests). */
 sqlite3 *store_db(store *s);
 const char *store_path(const store *s);

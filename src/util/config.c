@@ -29,7 +29,7 @@
 #define MAX_PATTERNS 64
 
 static const char *const default_accept[] = {
-	"*.png", "*.jpg", "*.jpeg", "*.tif", "*.tiff", "*.bmp", "*.pgm", "*.pbm", "*.ppm", "*.webp",
+	"*.png", "*.jpg", "*.jpeg", "*.tif", "*.tiff", "*.bmp", "*.pgm", "*.pbm", "*.ppm", "*.webp", "*.pdf",
 };
 static const char *const default_ignore[] = { ".*", "*.tmp", "*.part", "~*" };
 
@@ -38,17 +38,28 @@ struct loader {
 	const char *file;  /* as given, for messages */
 	char *dir;         /* absolute directory of the file, for relative paths */
 	struct digitd_config *cfg;
-	char *err;
+	char *err;         /* every error so far, one "FILE:LINE: what" per line */
 	size_t errlen;
+	int nerr;
 };
 
 static int fail_at(struct loader *L, const config_setting_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Write "FILE:LINE: message" (or "FILE: message" without a setting) to err. */
+/* Append "FILE:LINE: message" (or "FILE: message" without a setting) to
+ * err, on a line of its own: one load reports every bad key at once, so an
+ * operator fixes a file in one pass instead of one error per try. */
 static int fail_at(struct loader *L, const config_setting_t *s, const char *fmt, ...)
 {
 	int n;
+	size_t used = L->nerr ? strlen(L->err) : 0;
+	if (L->errlen == 0 || used + 2 >= L->errlen) { L->nerr++; return -1; }
+	char *save_err = L->err;
+	size_t save_len = L->errlen;
+	if (used) { L->err[used++] = '\n'; L->err[used] = '\0'; }
+	L->err += used;
+	L->errlen -= used;
+	L->nerr++;
 	/* a setting from an @include'd file is reported against that file (which
 	 * libconfig names as written, relative to the include directory) */
 	const char *inc = s ? config_setting_source_file(s) : NULL;
@@ -59,11 +70,14 @@ static int fail_at(struct loader *L, const config_setting_t *s, const char *fmt,
 		n = snprintf(L->err, L->errlen, "%s:%u: ", L->file, config_setting_source_line(s));
 	else
 		n = snprintf(L->err, L->errlen, "%s: ", L->file);
-	if (n < 0 || (size_t)n >= L->errlen) return -1;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(L->err + n, L->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
+	if (n >= 0 && (size_t)n < L->errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(L->err + n, L->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	L->err = save_err;
+	L->errlen = save_len;
 	return -1;
 }
 
@@ -268,6 +282,13 @@ static int k_done_days(struct loader *L, const config_setting_t *s)
 	L->cfg->done_days = (int)v;
 	return 0;
 }
+static int k_retain_days(struct loader *L, const config_setting_t *s)
+{
+	long long v = 0;
+	if (get_int(L, s, 0, 36500, &v) < 0) return -1;
+	L->cfg->retain_days = (int)v;
+	return 0;
+}
 static int k_accept(struct loader *L, const config_setting_t *s) { return get_patterns(L, s, &L->cfg->accept, &L->cfg->n_accept, 1); }
 static int k_ignore(struct loader *L, const config_setting_t *s) { return get_patterns(L, s, &L->cfg->ignore, &L->cfg->n_ignore, 0); }
 static int k_max_file_size(struct loader *L, const config_setting_t *s)
@@ -357,6 +378,7 @@ static const struct key {
 	{ "min_free_space", k_min_free_space },
 	{ "originals", k_originals },
 	{ "done_days", k_done_days },
+	{ "retain_days", k_retain_days },
 	{ "duplicates", k_duplicates },
 	{ "log_level", k_log_level },
 	{ "crop_png", k_crop_png },
@@ -512,16 +534,15 @@ int config_load(const char *path, struct digitd_config *out, char *err, size_t e
 
 	const config_setting_t *root = config_root_setting(&lc);
 	int n = config_setting_length(root);
+	/* every key is checked, and every missing one named, before giving up */
 	for (int i = 0; i < n; i++)
-		if (apply_setting(&L, config_setting_get_elem(root, (unsigned)i)) < 0) goto fail;
+		apply_setting(&L, config_setting_get_elem(root, (unsigned)i));
 
 	static const char *const required[] = { "spool", "database", "model" };
 	char *const *req_val[] = { &cfg.spool, &cfg.database, &cfg.model };
 	for (size_t i = 0; i < 3; i++)
-		if (!*req_val[i]) {
-			fail_at(&L, NULL, "missing required key '%s'", required[i]);
-			goto fail;
-		}
+		if (!*req_val[i]) fail_at(&L, NULL, "missing required key '%s'", required[i]);
+	if (L.nerr) goto fail;
 	if (!cfg.accept) {
 		if (!(cfg.accept = copy_list(default_accept, sizeof default_accept / sizeof *default_accept)))
 			{ fail_at(&L, NULL, "out of memory"); goto fail; }

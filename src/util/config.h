@@ -67,6 +67,8 @@ struct digitd_config {
 	enum config_originals originals;
 	int done_days;           /* with originals = "move": age (days since moved into done/,
 	                            i.e. ctime) after which done/ files are removed; default 30 */
+	int retain_days;         /* documents received more than this many days ago are purged
+	                            (rows, crops, originals) once a day; 0 = never (default) */
 	enum config_duplicates duplicates;
 	enum log_level log_level;/* "error" "warning" "notice" "info" (default) "debug" */
 	bool crop_png;           /* store a PNG of each digit's original crop; default true */
@@ -79,7 +81,10 @@ void config_defaults(struct digitd_config *cfg);
 
 /* Load and validate `path`.  On success fill *out (which the caller later
  * passes to config_free) and return 0.  On failure return -1, leave *out
- * untouched, and put a one-line message "FILE:LINE: what" in err. */
+ * untouched, and put in err every error found, one "FILE:LINE: what" per
+ * line (every key is checked before giving up; a syntax error stops the
+ * parse, so it is reported alone).  Whether the paths exist is not checked
+ * here: config_check_paths() (daemon/checkconf.h) does that for --check-config. */
 int config_load(const char *path, struct digitd_config *out, char *err, size_t errlen);
 
 void config_free(struct digitd_config *cfg);

@@ -99,6 +99,39 @@ echo "$out"
 check "--check-config exits 1 on a typo" [ $rc -eq 1 ]
 check "--check-config names file, line and key" sh -c "echo \"\$1\" | grep -q \"typo.conf:[0-9]*: unknown key 'treshold' (did you mean 'threshold'?)\"" - "$out"
 
+echo "== stripped binaries, man pages"
+for b in digitd digitctl; do
+	check "$b installed stripped" sh -c "! readelf -S '$D/$P/bin/$b' | grep -q '\.debug_info\|\.symtab'"
+done
+check "build/digitd keeps its symbols" sh -c "readelf -S '$BUILD/digitd' | grep -q '\.symtab'"
+for m in man1/digitctl.1 man5/digitd.conf.5 man8/digitd.8; do
+	check "$m installed" [ -s "$D/$P/share/man/$m" ]
+	check "$m names the installed paths" sh -c "! grep -q '@[A-Z]*@' '$D/$P/share/man/$m'"
+	if command -v man >/dev/null 2>&1; then
+		out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$D/$P/share/man/$m" 2>&1 >"$D/man.out")
+		[ -n "$out" ] && echo "$out"
+		check "man -l $m renders without warnings" [ -z "$out" ]
+		check "man -l $m has a NAME and SEE ALSO" sh -c "grep -q '^NAME' '$D/man.out' && grep -q '^SEE ALSO' '$D/man.out'"
+	else
+		echo "note: man not installed; $m not rendered"
+	fi
+done
+check "digitd --help points to the pages installed" sh -c "'$D/$P/bin/digitd' --help | grep -q 'digitctl(1)'"
+
+echo "== digitctl recognize outside the source tree"
+# The binary was built for $PREFIX but sits under DESTDIR: it finds the
+# models installed beside it (BIN/../share/digitd), from any directory.
+scan=$(ls "$ROOT"/samples/*.png 2>/dev/null | grep -v overlay | head -n 1)
+if [ -n "$scan" ] && ls models/*.model >/dev/null 2>&1 && [ ! -e /etc/digitd/digitd.conf ] &&
+   [ ! -d "$PREFIX/share/digitd/models" ]; then
+	check "recognize from / with the installed models" sh -c \
+		"cd / && env -u DIGITD_CONFIG '$D/$P/bin/digitctl' recognize '$scan' >/dev/null"
+	check "recognize -c takes the config's model" sh -c \
+		"cd / && '$D/$P/bin/digitctl' recognize -c '$D/check.conf' '$scan' >/dev/null"
+else
+	echo "note: no sample or model, or a system-wide digitd installed; skipped"
+fi
+
 echo "== sysusers and tmpfiles applied to the DESTDIR root"
 if command -v systemd-sysusers >/dev/null 2>&1 && command -v systemd-tmpfiles >/dev/null 2>&1; then
 	check "systemd-sysusers --root" quiet systemd-sysusers --root="$D"
@@ -138,7 +171,8 @@ fi
 echo "== make uninstall"
 make --no-print-directory -C "$ROOT" B="$BREL" PREFIX="$PREFIX" DESTDIR="$D" uninstall >/dev/null 2>&1 || bad "make uninstall"
 for f in bin/digitd bin/digitctl lib/systemd/system/digitd.service lib/sysusers.d/digitd.conf \
-	 lib/tmpfiles.d/digitd.conf share/digitd; do
+	 lib/tmpfiles.d/digitd.conf share/digitd share/man/man1/digitctl.1 share/man/man5/digitd.conf.5 \
+	 share/man/man8/digitd.8; do
 	check "uninstall removed $PREFIX/$f" [ ! -e "$D/$P/$f" ]
 done
 check "uninstall kept the config" [ -f "$D/etc/digitd/digitd.conf" ]

@@ -157,14 +157,30 @@ ok "review --export-crops"
 DIGITD_CONFIG=$CONF expect_exit 0 "$CTL" stats
 grep -q "digits      $NDIG read" "$T/out" || fail "stats: digit count: $(head -5 "$T/out")"
 grep -q "1 mistake found in 3 reviewed digits" "$T/out" || fail "stats: reviewed accuracy: $(cat "$T/out")"
-grep -Eq "suggested   0\.[0-9]{4}: the lowest that catches" "$T/out" || fail "stats: no suggested threshold"
+# three reviewed digits are too few to suggest a threshold from
+grep -q "suggested   none yet: 3 reviewed digits; a suggestion needs at least 100" "$T/out" ||
+	fail "stats: a suggestion from 3 reviewed digits: $(grep -A1 suggested "$T/out")"
 grep -q "target      0.1% error among digits nobody reviews (review_error_rate in the config)" "$T/out" || fail "stats: policy from the config"
 grep -Eq "read rate   [0-9.]+ % of digits accepted without review" "$T/out" || fail "stats: no read rate"
 DIGITD_CONFIG=$CONF expect_exit 0 "$CTL" stats --json --target-error 1%
 json_ok "$T/out"
 [ "$(sqlite3 :memory: "SELECT json_extract(CAST(readfile('$T/out') AS TEXT), '\$.policy.target_error')")" = 0.01 ] || fail "stats --target-error 1%"
 [ "$(sqlite3 :memory: "SELECT json_extract(CAST(readfile('$T/out') AS TEXT), '\$.digits')")" -eq "$NDIG" ] || fail "stats json digits"
+[ "$(sqlite3 :memory: "SELECT json_type(CAST(readfile('$T/out') AS TEXT), '\$.suggested_threshold')")" = null ] ||
+	fail "stats --json: suggested_threshold from 3 reviewed digits"
 expect_exit 2 "$CTL" stats --db "$DB" --target-error 2
+# a person confirms the model's labels of 97 more: now there is a suggestion,
+# stating its sample
+[ "$NDIG" -ge 100 ] || fail "too few digits ($NDIG) to review 100"
+# shellcheck disable=SC2046
+expect_exit 0 "$CTL" review --db "$DB" --reviewer tester \
+	--set $(sql "SELECT id || '=' || label FROM digits WHERE reviewed_label IS NULL ORDER BY id LIMIT 97")
+expect_exit 0 "$CTL" stats --db "$DB"
+grep -Eq "suggested   0\.[0-9]{4}: the lowest that catches >= 99 % of the 1 mistake found in" "$T/out" &&
+	grep -q "100 reviewed digits" "$T/out" || fail "stats: no suggestion from 100 reviewed digits: $(cat "$T/out")"
+expect_exit 0 "$CTL" stats --db "$DB" --json
+[ "$(sqlite3 :memory: "SELECT json_extract(CAST(readfile('$T/out') AS TEXT), '\$.suggestion_reviewed')")" = 100 ] ||
+	fail "stats --json: suggestion_reviewed"
 ok "stats"
 
 # --- the configured database is the default -------------------------------------

@@ -146,6 +146,11 @@ static void test_resolve_and_review(void)
 	add_doc(db, 3, "12", sha3, "done", 0);
 	add_doc(db, 4, "c.png", sha4, "done", 0);
 	add_doc(db, 5, "c.png", sha5, "failed", 0);
+	/* scan.png: a new document, and a second drop of a.png's bytes under its name */
+	char sha6[65];
+	memset(sha6, 'e', 64); sha6[64] = 0;
+	add_doc(db, 6, "scan.png", sha6, "done", 0);
+	add_doc(db, 8, "scan.png", sha1, "duplicate", 1);
 	exec(db, "INSERT INTO digits (id, document_id, page, x, y, w, h, label, confidence, flagged) "
 		 "VALUES (7, 1, 0, 0, 0, 5, 5, 3, 0.5, 1)");
 
@@ -158,6 +163,9 @@ static void test_resolve_and_review(void)
 	CHECK(query_doc_resolve(db, "abce", &id, err, sizeof err) == 0 && id == 4);
 	CHECKF(query_doc_resolve(db, "c.png", &id, err, sizeof err) < 0 && strstr(err, "matches 2 documents"), "%s", err);
 	CHECK(query_doc_resolve(db, "abc", &id, err, sizeof err) < 0 && strstr(err, "no document 'abc'"));
+	/* a name whose duplicate row stands for another document: not picked silently */
+	CHECKF(query_doc_resolve(db, "scan.png", &id, err, sizeof err) < 0 && strstr(err, "matches 2 documents") &&
+	       strstr(err, "ids 8 6"), "%s", err);
 	CHECK(query_doc_resolve(db, "", &id, err, sizeof err) < 0);
 	CHECK(query_doc_resolve(db, "zzzz", &id, err, sizeof err) < 0);
 

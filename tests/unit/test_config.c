@@ -49,11 +49,12 @@ static void test_defaults(void)
 	CHECK(c.review_error_rate == 0);
 	CHECK(c.workers >= 1 && c.workers <= (int)sysconf(_SC_NPROCESSORS_ONLN));
 	CHECK(c.rescan_interval == 30 && c.stable_time == 5);
-	CHECK(c.n_accept == 10 && c.accept[10] == NULL && strcmp(c.accept[0], "*.png") == 0);
+	CHECK(c.n_accept == 11 && c.accept[11] == NULL && strcmp(c.accept[0], "*.png") == 0 && strcmp(c.accept[10], "*.pdf") == 0);
 	CHECK(c.n_ignore == 4 && c.ignore[4] == NULL && strcmp(c.ignore[0], ".*") == 0);
 	CHECK(c.max_file_size == 256u << 20 && c.max_pixels == 100000000u && c.min_free_space == 64u << 20);
 	CHECK(c.originals == ORIGINALS_KEEP && c.done_days == 30 && c.duplicates == DUPLICATES_RECORD);
 	CHECK(c.log_level == LOG_INFO && c.crop_png);
+	CHECK(c.retain_days == 0);
 	config_free(&c);
 	config_free(&c); /* idempotent */
 }
@@ -66,7 +67,7 @@ static void test_every_key(void)
 		"stable_time = 0.5;\naccept = [\"*.PNG\", \"scan-*\"];\nignore = [];\n"
 		"max_file_size = \"1.5M\";\nmax_pixels = 2000000;\nmin_free_space = 0;\n"
 		"originals = \"move\";\ndone_days = 7;\nduplicates = \"reject\";\nlog_level = \"debug\";\n"
-		"crop_png = false;\n");
+		"crop_png = false;\nretain_days = 400;\n");
 	CHECKF(r == 0, "%s", err);
 	if (r < 0) return;
 	char want[PATH_MAX + 64];
@@ -81,6 +82,7 @@ static void test_every_key(void)
 	CHECK(c.n_accept == 2 && strcmp(c.accept[1], "scan-*") == 0 && c.n_ignore == 0 && c.ignore[0] == NULL);
 	CHECK(c.max_file_size == 1572864 && c.max_pixels == 2000000 && c.min_free_space == 0);
 	CHECK(c.originals == ORIGINALS_MOVE && c.done_days == 7 && c.duplicates == DUPLICATES_REJECT);
+	CHECK(c.retain_days == 400);
 	CHECK(c.log_level == LOG_DEBUG && !c.crop_png);
 	/* case-insensitive accept; an empty ignore list keeps the built-in temporaries */
 	CHECK(config_match_name(&c, "a.png") == CONFIG_NAME_ACCEPT);
@@ -156,6 +158,7 @@ static void test_errors(void)
 	CHECK_FAILS("'rescan_interval' must be at least 0.1 seconds", MIN "rescan_interval = 0;\n");
 	CHECK_FAILS("'stable_time' must be between 0 and 3600", MIN "stable_time = -1;\n");
 	CHECK_FAILS("'done_days' must be between 1 and 36500, not 0", MIN "done_days = 0;\n");
+	CHECK_FAILS("'retain_days' must be between 0 and 36500, not -1", MIN "retain_days = -1;\n");
 	CHECK_FAILS("'max_file_size': cannot read \"lots\" as a size", MIN "max_file_size = \"lots\";\n");
 	CHECK_FAILS("'max_file_size': cannot read \"10X\" as a size", MIN "max_file_size = \"10X\";\n");
 	CHECK_FAILS("'max_file_size' must be between 1 and", MIN "max_file_size = 0;\n");
@@ -299,8 +302,30 @@ static void test_shipped(void)
 	CHECK(c.max_file_size == d.max_file_size && c.max_pixels == d.max_pixels && c.min_free_space == d.min_free_space);
 	CHECK(c.originals == d.originals && c.done_days == d.done_days && c.duplicates == d.duplicates);
 	CHECK(c.log_level == d.log_level && c.crop_png == d.crop_png);
-	CHECK(c.n_accept == 10 && c.n_ignore == 4);
+	CHECK(c.n_accept == 11 && c.n_ignore == 4);
 	config_free(&c);
+}
+
+/* Every error in one pass: an operator fixes the file once, not once per
+ * error.  Each line names the file and the line of its key. */
+static void test_every_error(void)
+{
+	struct digitd_config c;
+	CHECK(load(&c, "spool = \"/s\";\nworkers = \"many\";\ntreshold = 0.5;\ndone_days = 0;\n") < 0);
+	char want[4][PATH_MAX + 128];
+	snprintf(want[0], sizeof want[0], "%s:2: 'workers' must be an integer", cfgpath);
+	snprintf(want[1], sizeof want[1], "%s:3: unknown key 'treshold' (did you mean 'threshold'?)", cfgpath);
+	snprintf(want[2], sizeof want[2], "%s:4: 'done_days' must be between 1", cfgpath);
+	snprintf(want[3], sizeof want[3], "%s: missing required key 'database'", cfgpath);
+	for (int i = 0; i < 4; i++) CHECKF(strstr(err, want[i]) != NULL, "'%s' lacks '%s'", err, want[i]);
+	CHECKF(strstr(err, "missing required key 'model'") != NULL, "%s", err);
+	int lines = 1;
+	for (const char *p = err; *p; p++) lines += *p == '\n';
+	CHECKF(lines == 5, "%d lines in '%s', expected 5", lines, err);
+	/* a small buffer keeps whole messages that fit, and stays terminated */
+	char small[80];
+	CHECK(config_load(cfgpath, &c, small, sizeof small) < 0);
+	CHECK(strlen(small) < sizeof small && strstr(small, "workers") != NULL);
 }
 
 int main(void)
@@ -312,6 +337,7 @@ int main(void)
 	test_every_key();
 	test_default_patterns();
 	test_errors();
+	test_every_error();
 	test_reload_safety();
 	test_relative();
 	test_shipped();

@@ -13,6 +13,7 @@
 #include "imaging/jpeg.h"
 #include "imaging/load.h"
 #include "imaging/ops.h"
+#include "imaging/pdf.h"
 #include "imaging/png.h"
 #include "imaging/probe.h"
 #include "util/file.h"
@@ -613,6 +614,94 @@ static void test_png_fast(void)
 	}
 }
 
+/* A PDF of npages pages of w x h points, each with a black square
+ * (50 x 50 points at 10,10) drawn as a vector path, built in memory with a
+ * correct cross-reference table; encrypt adds a Standard security handler
+ * no empty password opens. */
+static char *make_pdf(int npages, double w, double h, int encrypt, size_t *len)
+{
+	size_t cap = 4096 + (size_t)npages * 400, n = 0;
+	char *b = malloc(cap);
+	long *off = calloc((size_t)(2 * npages + 4), sizeof *off);
+	if (!b || !off) exit(1);
+	int obj = 0;
+#define PUT(...) (n += (size_t)snprintf(b + n, cap - n, __VA_ARGS__))
+	PUT("%%PDF-1.4\n");
+	off[++obj] = (long)n;
+	PUT("1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+	off[++obj] = (long)n;
+	PUT("2 0 obj\n<< /Type /Pages /Count %d /Kids [", npages);
+	for (int p = 0; p < npages; p++) PUT(" %d 0 R", 3 + 2 * p);
+	PUT(" ] >>\nendobj\n");
+	const char *content = "0 g 10 10 50 50 re f\n";
+	for (int p = 0; p < npages; p++) {
+		off[++obj] = (long)n;
+		PUT("%d 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Contents %d 0 R >>\nendobj\n", obj, w, h,
+		    obj + 1);
+		off[++obj] = (long)n;
+		PUT("%d 0 obj\n<< /Length %zu >>\nstream\n%sendstream\nendobj\n", obj, strlen(content), content);
+	}
+	if (encrypt) {
+		off[++obj] = (long)n;
+		PUT("%d 0 obj\n<< /Filter /Standard /V 1 /R 2 /P -4 /O <%064x> /U <%064x> >>\nendobj\n", obj, 7, 9);
+	}
+	long xref = (long)n;
+	PUT("xref\n0 %d\n0000000000 65535 f \n", obj + 1);
+	for (int i = 1; i <= obj; i++) PUT("%010ld 00000 n \n", off[i]);
+	PUT("trailer\n<< /Size %d /Root 1 0 R", obj + 1);
+	if (encrypt) PUT(" /Encrypt %d 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]", obj);
+	PUT(" >>\nstartxref\n%ld\n%%%%EOF\n", xref);
+#undef PUT
+	free(off);
+	*len = n;
+	return b;
+}
+
+/* PDF through Poppler: pages rendered at IMG_PDF_DPI, ink where it was
+ * drawn, and each refusal with its reason (a size refusal says "over the
+ * limit", which the daemon records as failure kind 'limit'). */
+static void test_pdf(void)
+{
+	img_load_opts o;
+	img_load_opts_default(&o);
+	img_doc doc;
+	img_err e;
+	size_t len;
+	char *pdf = make_pdf(2, 144, 72, 0, &len);   /* 2 x 1 inch */
+	CHECK(img_is_pdf((const uint8_t *)pdf, len));
+	CHECKF(img_load((const uint8_t *)pdf, len, &o, &doc, &e) == 0, "%s", e.msg);
+	CHECK(doc.info.fmt == IMG_FMT_PDF && doc.npages == 2 && doc.info.npages == 2 && doc.scale == 1);
+	for (int p = 0; p < doc.npages; p++) {
+		const img_t *pg = &doc.pages[p];
+		CHECKF(pg->w == 2 * IMG_PDF_DPI && pg->h == IMG_PDF_DPI && pg->ch == 1, "page %d is %dx%dx%d", p, pg->w,
+		       pg->h, pg->ch);
+		/* the square: 10..60 points from the bottom left, so near the bottom left of the page */
+		int in_x = 35 * IMG_PDF_DPI / 72, in_y = pg->h - 1 - 35 * IMG_PDF_DPI / 72;
+		CHECK(pg->data[(size_t)in_y * pg->stride + (size_t)in_x] < 30);
+		CHECK(pg->data[(size_t)10 * pg->stride + (size_t)(pg->w - 10)] > 225);
+	}
+	img_doc_free(&doc);
+	free(pdf);
+
+	pdf = make_pdf(1, 144, 72, 1, &len);
+	CHECK(img_load((const uint8_t *)pdf, len, &o, &doc, &e) < 0 && strstr(e.msg, "encrypted"));
+	free(pdf);
+	pdf = make_pdf(1, 14400, 14400, 0, &len);    /* 200 x 200 inches: 3.6e9 pixels */
+	CHECKF(img_load((const uint8_t *)pdf, len, &o, &doc, &e) < 0 && strstr(e.msg, "over the limit"), "%s", e.msg);
+	free(pdf);
+	pdf = make_pdf(IMG_MAX_PAGES + 1, 72, 72, 0, &len);
+	CHECKF(img_load((const uint8_t *)pdf, len, &o, &doc, &e) < 0 && strstr(e.msg, "over the limit of 256"), "%s",
+	       e.msg);
+	free(pdf);
+	pdf = make_pdf(0, 72, 72, 0, &len);
+	CHECKF(img_load((const uint8_t *)pdf, len, &o, &doc, &e) < 0 && strstr(e.msg, "no pages"), "%s", e.msg);
+	free(pdf);
+	static const char junk[] = "%PDF-1.7\n this is not a PDF at all, no objects, no xref, nothing \n";
+	CHECKF(img_load((const uint8_t *)junk, sizeof junk - 1, &o, &doc, &e) < 0 && strstr(e.msg, "not a readable PDF"),
+	       "%s", e.msg);
+	CHECK(!img_is_pdf((const uint8_t *)"%PD", 3));
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) SKIP("mkdtemp failed");
@@ -626,6 +715,7 @@ int main(void)
 	test_ink_gray_exact();
 	test_otsu();
 	test_ops();
+	test_pdf();
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
