@@ -177,6 +177,7 @@ static void *supervisor_main(void *arg)
 	int slot = atomic_fetch_add(&p->next_slot, 1);
 	wproc *w = &p->procs[slot];
 	store *ro = NULL;
+	char err[1024];
 	for (job *j; (j = queue_pop(&p->jobs));) {
 		pipeline_settings set;
 		get_settings(p, &set);
@@ -188,6 +189,10 @@ static void *supervisor_main(void *arg)
 		atomic_store(&p->busy_until[slot], 0.0);
 		/* the results queue closes only after every supervisor has left */
 		queue_push(&p->results, j);
+		/* a lost worker is replaced at once, not when the next document
+		 * comes (recognise() tries again then if this fails) */
+		if (w->pid <= 0 && !atomic_load(&p->stopping) && wproc_start(w, &p->wconf, err, sizeof err) < 0)
+			log_err("%s", err);
 	}
 	wproc_stop(w);
 	store_close(ro);

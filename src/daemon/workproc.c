@@ -306,8 +306,10 @@ enum wproc_outcome wproc_run(wproc *w, const wproc_conf *c, const wire_request *
 		size_t n = len - 1 < errlen - 1 ? len - 1 : errlen - 1;
 		memcpy(err, msg + 1, n);
 		err[n] = 0;
-		for (size_t i = 0; i < n; i++)   /* one log line, printable */
-			if ((unsigned char)err[i] < 0x20 || err[i] == 0x7f) err[i] = '?';
+		/* one log line, printable (OpenCV's messages end in a newline) */
+		while (n > 0 && ((unsigned char)err[n - 1] <= 0x20 || err[n - 1] == 0x7f)) err[--n] = 0;
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)err[i] < 0x20 || err[i] == 0x7f) err[i] = ' ';
 		o = WPROC_FAILED;
 		if (kind == WIRE_ERR_MEMORY) {
 			/* it exits after a memory error; a fresh one comes next time */

@@ -294,12 +294,12 @@ static int k_crop_png(struct loader *L, const config_setting_t *s)
 	return 0;
 }
 /* The worker process's limits (pipeline.h, worker.h).  The floor of
- * worker_memory is what a worker maps before it reads a page: the program
- * with its ~140 shared libraries and the model, about 80 MiB of address space
- * measured on Debian 12; below 128 MiB no worker could start. */
+ * worker_memory is above what a worker maps before it reads a page: the
+ * program with its ~140 shared libraries and the model, 200 MiB of address
+ * space (VmSize, measured on Debian 12); below 256 MiB no page would fit. */
 static int k_worker_memory(struct loader *L, const config_setting_t *s)
 {
-	return get_size(L, s, (uint64_t)128 << 20, (uint64_t)1 << 40, &L->cfg->worker_memory);
+	return get_size(L, s, (uint64_t)256 << 20, (uint64_t)1 << 40, &L->cfg->worker_memory);
 }
 static int k_worker_cpu_time(struct loader *L, const config_setting_t *s)
 {
