@@ -32,12 +32,13 @@ ifeq ($(NATIVE),1)
 OPT += -march=native
 endif
 
-PKGS = opencv4 libdeflate libjpeg sqlite3 libconfig
+PKGS = opencv4 libdeflate libjpeg sqlite3 libconfig libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # Only the OpenCV modules we use (pkg-config would list all ~60); libdeflate
 # and libjpeg for src/imaging/png.c and jpeg.c (libopencv-dev brings both,
-# through libtiff-dev).
-PKG_LIBS   := $(if $(PKG_CFLAGS),-lopencv_imgcodecs -lopencv_imgproc -lopencv_core $(shell pkg-config --libs libdeflate libjpeg sqlite3 libconfig 2>/dev/null))
+# through libtiff-dev); libseccomp for the worker processes' system-call
+# filter (src/daemon/sandbox.c).
+PKG_LIBS   := $(if $(PKG_CFLAGS),-lopencv_imgcodecs -lopencv_imgproc -lopencv_core $(shell pkg-config --libs libdeflate libjpeg sqlite3 libconfig libseccomp 2>/dev/null))
 
 WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wformat=2
 WERROR ?= $(if $(filter true,$(CI)),1,0)

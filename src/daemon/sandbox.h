@@ -6,11 +6,12 @@
  *  - RLIMIT_CORE = 0: a crash leaves no core of someone's document behind;
  *  - PR_SET_NO_NEW_PRIVS and PR_SET_DUMPABLE 0: no set-uid program gains
  *    anything from it, and no other process of the same user may ptrace it;
- *  - a seccomp filter: only the system calls recognition makes (memory,
- *    reading and writing its socket and stderr, time, exit); opening files,
- *    sockets, exec, signals to other processes and ptrace fail with EPERM.
- *    So even code run by a hostile image cannot reach the database, the
- *    spool or digitd itself: it has no descriptor for them and cannot get one.
+ *  - a seccomp filter (sandbox.c has the list): only the system calls
+ *    recognition makes (memory, its socket and stderr, read-only opens,
+ *    time, exit); opening a file for writing, sockets, exec, new processes,
+ *    signals to other processes and ptrace fail with EPERM.  So even code
+ *    run by a hostile image cannot change the database, the spool or digitd:
+ *    it has no descriptor for them and cannot get a writable one.
  *
  * The limits cannot be raised again (hard limits; no setrlimit/prlimit64 in
  * the filter). */
