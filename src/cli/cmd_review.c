@@ -20,6 +20,7 @@
 #include "recognize/flags.h"
 #include "cli/textout.h"
 #include "imaging/draw.h"
+#include "imaging/png.h"
 #include "nn/nn.h"
 #include "store/query.h"
 

@@ -25,6 +25,7 @@
 #include "daemon/retain.h"
 #include "daemon/spool.h"
 #include "daemon/watch.h"
+#include "daemon/worker.h"
 #include "imaging/imaging.h"
 #include "nn/nn.h"
 #include "recognize/verify.h"
@@ -52,7 +53,7 @@ static const char usage_text[] =
 "DESCRIPTION\n"
 "    digitd watches SPOOL/incoming/ for scanned images (PNG, JPEG, TIFF, ...).\n"
 "    Each file is claimed by an atomic rename into SPOOL/work/, recognised by a\n"
-"    pool of worker threads, and its pages, fields and digits are committed to\n"
+"    pool of worker processes, and its pages, fields and digits are committed to\n"
 "    the SQLite database in one transaction before the original moves to\n"
 "    SPOOL/done/ (or SPOOL/failed/ with a NAME.error file when it cannot be\n"
 "    read).  A file is processed exactly once, even across kill -9 or power\n"
@@ -148,12 +149,13 @@ static void reload(daemon_state *d)
 		notify_ready();
 		return;
 	}
-	const char *restart[4] = { NULL, NULL, NULL, NULL };
+	const char *restart[5] = { NULL, NULL, NULL, NULL, NULL };
 	int nr = 0;
 	if (strcmp(fresh.spool, d->cfg.spool) != 0) restart[nr++] = "spool";
 	if (strcmp(fresh.database, d->cfg.database) != 0) restart[nr++] = "database";
 	if (strcmp(fresh.model, d->cfg.model) != 0) restart[nr++] = "model";
 	if (fresh.workers != d->cfg.workers) restart[nr++] = "workers";
+	if (fresh.worker_memory != d->cfg.worker_memory) restart[nr++] = "worker_memory";
 	for (int i = 0; i < nr; i++)
 		log_warn("reload: '%s' changed; it takes effect at the next restart", restart[i]);
 	/* keep the ones that need a restart as they are, so the running state and
@@ -163,6 +165,7 @@ static void reload(daemon_state *d)
 	fresh.database = d->cfg.database;
 	fresh.model = d->cfg.model;
 	fresh.workers = d->cfg.workers;
+	fresh.worker_memory = d->cfg.worker_memory;
 	d->cfg.spool = keep[0];
 	d->cfg.database = keep[1];
 	d->cfg.model = keep[2];
@@ -248,25 +251,11 @@ static int start(daemon_state *d)
 		log_err("%s", err);
 		return EXIT_RUNTIME;
 	}
-	d->model = nn_model_load(d->cfg.model, err, sizeof err);
-	if (!d->model) {
+	/* the same load as each worker's (worker.h): their hellos are checked
+	 * against this model's id */
+	if (worker_load_model(d->cfg.model, &d->model, &d->ver, &d->has_ver, err, sizeof err) < 0) {
 		log_err("%s", err);
 		return EXIT_RUNTIME;
-	}
-	/* The verifier ships beside its model; a model without one is judged
-	 * by the hand rules alone.  One that is there but damaged stops the
-	 * start: reading pages without it would silently change what is
-	 * dropped. */
-	char vpath[4096];
-	rec_verifier_path(d->cfg.model, vpath, sizeof vpath);
-	if (access(vpath, F_OK) == 0) {
-		if (rec_verifier_load(vpath, &d->ver, err, sizeof err) < 0 ||
-		    rec_verifier_check_model(&d->ver, d->model, err, sizeof err) < 0) {
-			log_err("%s: %s", vpath, err);
-			rec_verifier_free(&d->ver);
-			return EXIT_RUNTIME;
-		}
-		d->has_ver = true;
 	}
 	if (setup_signals(d) < 0) {
 		log_err("signals: %s", strerror(errno));
@@ -279,7 +268,11 @@ static int start(daemon_state *d)
 	pipeline_settings set;
 	pipeline_settings_from(&set, &d->cfg);
 	set.verifier = d->has_ver ? &d->ver : NULL;
-	if (pipeline_start(&d->pl, &d->sp, d->db, d->cfg.database, d->model, d->cfg.workers, &set, err,
+	wproc_conf wc = {
+		.model_path = d->cfg.model, .model_id = nn_model_id(d->model),
+		.memory = d->cfg.worker_memory, .log_level = (int)d->cfg.log_level,
+	};
+	if (pipeline_start(&d->pl, &d->sp, d->db, d->cfg.database, d->model, &wc, d->cfg.workers, &set, err,
 			   sizeof err) < 0) {
 		log_err("%s", err);
 		return EXIT_RUNTIME;
@@ -340,10 +333,13 @@ static int run(daemon_state *d)
 			last_status_len = d->in.len;
 			next_status = now + 1000;
 		}
-		/* the watchdog is fed only while documents complete or nothing is
-		 * waiting: a hung worker starves it and systemd restarts us */
+		/* the watchdog is fed while documents complete, nothing is
+		 * waiting, or a worker process reads one within its budget (its
+		 * supervisor kills it at the budget's end, so a long page is no
+		 * hang); a stuck writer or supervisor starves it and systemd
+		 * restarts us */
 		if (wd_usec && now >= next_wd) {
-			if (progress != wd_progress || inflight == 0) notify_watchdog();
+			if (progress != wd_progress || inflight == 0 || pipeline_working(&d->pl, now)) notify_watchdog();
 			wd_progress = progress;
 			next_wd = now + wd_usec / 2000.0;
 		}
@@ -434,6 +430,7 @@ int main(int argc, char **argv)
 	d.sigfd = -1;
 	d.lock_fd = -1;
 	d.w.fd = d.w.wd = -1;
+	if (argc > 1 && strcmp(argv[1], WORKER_ARG) == 0) return worker_main(argc, argv);
 	log_init("digitd");
 	heap_keep_pages();
 	for (int c; (c = getopt_long(argc, argv, "c:fhV", opts, NULL)) != -1;) {

@@ -1,6 +1,7 @@
-/* pipeline.c: see pipeline.h.  Workers never touch the database except
+/* pipeline.c: see pipeline.h.  Supervisors never touch the database except
  * through read-only look-ups; the writer never recognises; neither ever
- * builds a path from a name (spool.c does every file operation by dirfd). */
+ * builds a path from a name (spool.c does every file operation by dirfd);
+ * and no thread of this process decodes a file: worker processes do. */
 #include "daemon/pipeline.h"
 
 #include <errno.h>
@@ -14,7 +15,6 @@
 
 #include "util/log.h"
 
-#define INFER_BATCH 64
 #define COMMIT_TRIES 5
 
 static job checkpoint_request;   /* sentinel on the results queue */
@@ -32,6 +32,7 @@ void pipeline_settings_from(pipeline_settings *s, const struct digitd_config *cf
 	s->max_pixels = cfg->max_pixels;
 	s->max_file_size = cfg->max_file_size;
 	s->crop_png = cfg->crop_png;
+	s->cpu_time = cfg->worker_cpu_time;
 	s->originals = cfg->originals;
 	s->duplicates = cfg->duplicates;
 }
@@ -50,21 +51,48 @@ void pipeline_set(pipeline *p, const pipeline_settings *set)
 	pthread_mutex_unlock(&p->set_mu);
 }
 
-/* --- workers ------------------------------------------------------------------ */
+/* --- supervisors ---------------------------------------------------------------- */
 
-/* Whether a recognition error is about the bytes themselves (final) or could
- * pass (memory, limits).  The recognition layer reports errors as text, so
- * this reads the phrases its allocation failures ("out of memory") and its
- * size guards ("over the limit", "larger than") use; anything else is taken
- * as a content error, which is what failures were before they had kinds. */
-static const char *classify_rec_error(const char *msg)
+/* How many times in a row a supervisor tries to start its worker before
+ * digitd stops: a worker that cannot start at all (the program or the model
+ * unreadable, no memory for even one) is not something waiting fixes. */
+#define START_TRIES 3
+#define START_PAUSE_MS 1000
+
+/* Have the slot's worker recognise buf; starts it first when there is none
+ * (the first document, or the one after a worker was lost).  -1 when no
+ * worker can be started: digitd stops, the file stays in work/. */
+static int recognise(pipeline *p, wproc *w, job *j, const pipeline_settings *set, const uint8_t *buf, size_t len)
 {
-	if (strstr(msg, "out of memory") || strstr(msg, "Insufficient memory")) return STORE_FAILURE_TRANSIENT;
-	if (strstr(msg, "over the limit") || strstr(msg, "larger than")) return STORE_FAILURE_LIMIT;
-	return STORE_FAILURE_CONTENT;
+	char err[sizeof j->error], why[128];
+	if (wproc_reap_if_dead(w, why, sizeof why))
+		log_warn("a recognition worker %s while idle; starting another", why);
+	for (int t = 0; w->pid <= 0; t++) {
+		if (wproc_start(w, &p->wconf, err, sizeof err) == 0) break;
+		log_err("%s", err);
+		if (t + 1 >= START_TRIES) return -1;
+		struct timespec ts = { START_PAUSE_MS / 1000, 0 };
+		nanosleep(&ts, NULL);
+	}
+	wire_request rq = {
+		.threshold = set->threshold, .max_pixels = set->max_pixels, .max_bytes = set->max_file_size,
+		.crop_png = set->crop_png, .verifier = set->verifier != NULL, .data = buf, .len = len,
+	};
+	snprintf(rq.name, sizeof rq.name, "%s", j->name);
+	const char *failure = STORE_FAILURE_TRANSIENT;
+	enum wproc_outcome o = wproc_run(w, &p->wconf, &rq, set->cpu_time, &j->res, err, sizeof err, &failure);
+	if (o == WPROC_OK) {
+		j->recognised = true;
+		return 0;
+	}
+	if (o == WPROC_LOST)
+		log_warn("\"%s\": %s; a new worker takes the next document", j->name, err);
+	snprintf(j->error, sizeof j->error, "%s", err);
+	j->failure = failure;
+	return 0;
 }
 
-static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
+static void work_one(pipeline *p, wproc *w, job *j, store **ro)
 {
 	pipeline_settings set;
 	uint8_t *buf = NULL;
@@ -109,18 +137,9 @@ static void work_one(pipeline *p, job *j, nn_infer *nn, store **ro)
 			goto out;
 		}
 	}
-	rec_options opt;
-	rec_options_default(&opt);
-	opt.threshold = set.threshold;
-	opt.max_pixels = set.max_pixels;
-	opt.verifier = set.verifier;
-	opt.max_bytes = set.max_file_size;
-	opt.want_crop_png = set.crop_png;
-	if (rec_buffer(buf, len, j->name, &opt, nn, &j->res, err, sizeof err) == 0) {
-		j->recognised = true;
-	} else {
-		snprintf(j->error, sizeof j->error, "%s", err);
-		j->failure = classify_rec_error(err);
+	if (recognise(p, w, j, &set, buf, len) < 0) {
+		log_err("no recognition worker can be started; digitd stops (\"%s\" stays in work/)", j->name);
+		atomic_store(&p->failed_hard, true);
 	}
 out:
 	free(buf);
@@ -138,22 +157,45 @@ static void mark_inflight(pipeline *p, int slot, const char *token)
 			 p->sp->path, strerror(errno));
 }
 
-static void *worker_main(void *arg)
+bool pipeline_working(pipeline *p, double now)
+{
+	for (int i = 0; i < p->nworkers; i++) {
+		double until = atomic_load(&p->busy_until[i]);
+		if (until > 0 && now < until) return true;
+	}
+	return false;
+}
+
+/* One per worker process: pipeline_start started the worker (before
+ * READY=1, so the first document does not wait for the libraries to load);
+ * this thread feeds it the jobs and starts another when one is lost.
+ * Replacements die with this thread (PR_SET_PDEATHSIG follows the thread
+ * that forked), which outlives them. */
+static void *supervisor_main(void *arg)
 {
 	pipeline *p = arg;
 	int slot = atomic_fetch_add(&p->next_slot, 1);
-	nn_infer *nn = nn_infer_new(p->model, INFER_BATCH);
+	wproc *w = &p->procs[slot];
 	store *ro = NULL;
-	if (!nn) fatal("worker: cannot allocate inference buffers (out of memory)");
+	char err[1024];
 	for (job *j; (j = queue_pop(&p->jobs));) {
+		pipeline_settings set;
+		get_settings(p, &set);
+		/* the read and the hash, then at most the worker's wall limit */
+		atomic_store(&p->busy_until[slot], mono_ms() + (wproc_wall_limit(set.cpu_time) + 60) * 1e3);
 		mark_inflight(p, slot, j->claim);
-		work_one(p, j, nn, &ro);
+		work_one(p, w, j, &ro);
 		mark_inflight(p, slot, NULL);
-		/* the results queue closes only after every worker has left */
+		atomic_store(&p->busy_until[slot], 0.0);
+		/* the results queue closes only after every supervisor has left */
 		queue_push(&p->results, j);
+		/* a lost worker is replaced at once, not when the next document
+		 * comes (recognise() tries again then if this fails) */
+		if (w->pid <= 0 && !atomic_load(&p->stopping) && wproc_start(w, &p->wconf, err, sizeof err) < 0)
+			log_err("%s", err);
 	}
+	wproc_stop(w);
 	store_close(ro);
-	nn_infer_free(nn);
 	if (atomic_fetch_sub(&p->workers_alive, 1) == 1) queue_close(&p->results);
 	return NULL;
 }
@@ -408,13 +450,14 @@ static void *writer_main(void *arg)
 /* --- life cycle ------------------------------------------------------------------ */
 
 int pipeline_start(pipeline *p, spool *sp, store *db, const char *db_path, const nn_model *model,
-		   int nworkers, const pipeline_settings *set, char *err, size_t errlen)
+		   const wproc_conf *wconf, int nworkers, const pipeline_settings *set, char *err, size_t errlen)
 {
 	memset(p, 0, sizeof *p);
 	p->sp = sp;
 	p->db = db;
 	p->db_path = db_path;
 	p->model = model;
+	p->wconf = *wconf;
 	p->nworkers = nworkers;
 	p->set = *set;
 	p->wal_limit = 64 << 20;
@@ -432,16 +475,31 @@ int pipeline_start(pipeline *p, spool *sp, store *db, const char *db_path, const
 	/* two jobs per worker queued: enough to keep every worker busy while the
 	 * main thread claims more, small enough that a burst stays in incoming/ */
 	if (queue_init(&p->jobs, (size_t)nworkers * 2) < 0 || queue_init(&p->results, (size_t)nworkers * 2 + 2) < 0 ||
-	    !(p->workers = calloc((size_t)nworkers, sizeof *p->workers))) {
+	    !(p->workers = calloc((size_t)nworkers, sizeof *p->workers)) ||
+	    !(p->busy_until = calloc((size_t)nworkers, sizeof *p->busy_until)) ||
+	    !(p->procs = calloc((size_t)nworkers, sizeof *p->procs))) {
 		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* every worker loads its libraries and the model at once; one that
+	 * cannot start stops the start-up with the reason */
+	int bad = -1;
+	for (int i = 0; i < nworkers; i++) {
+		p->procs[i].fd = -1;
+		if (bad < 0 && wproc_spawn(&p->procs[i], wconf, err, errlen) < 0) bad = i;
+	}
+	for (int i = 0; bad < 0 && i < nworkers; i++)
+		if (wproc_hello(&p->procs[i], wconf, err, errlen) < 0) bad = i;
+	if (bad >= 0) {
+		for (int i = 0; i < nworkers; i++) wproc_stop(&p->procs[i]);
 		return -1;
 	}
 	atomic_store(&p->workers_alive, nworkers);
 	atomic_store(&p->writer_alive, true);
 	int rc = pthread_create(&p->writer, NULL, writer_main, p);
 	for (int i = 0; rc == 0 && i < nworkers; i++) {
-		rc = pthread_create(&p->workers[i], NULL, worker_main, p);
-		if (rc) fatal("cannot start worker thread %d: %s", i, strerror(rc));
+		rc = pthread_create(&p->workers[i], NULL, supervisor_main, p);
+		if (rc) fatal("cannot start supervisor thread %d: %s", i, strerror(rc));
 	}
 	if (rc) {
 		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
@@ -485,6 +543,10 @@ void pipeline_join(pipeline *p)
 	pthread_join(p->writer, NULL);
 	free(p->workers);
 	p->workers = NULL;
+	free(p->busy_until);
+	p->busy_until = NULL;
+	free(p->procs);
+	p->procs = NULL;
 	queue_destroy(&p->jobs);
 	queue_destroy(&p->results);
 	close(p->event_fd);

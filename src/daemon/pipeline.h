@@ -1,9 +1,14 @@
 /* pipeline.h: claimed files -> recognition workers -> the one writer.
  *
- *   main thread --jobs queue (bounded)--> N workers --results queue--> writer
+ *   main thread --jobs queue (bounded)--> N supervisors --results queue--> writer
+ *                                              |  socketpair
+ *                                         N worker processes (worker.h)
  *
- * Workers read the file from work/, hash exactly those bytes and recognise
- * them, each with its own nn_infer on the one shared model.  The writer thread
+ * Supervisor threads read the file from work/ and hash exactly those bytes;
+ * each hands them to its own worker process, which decodes and recognises
+ * them, and validates what comes back.  A worker that dies or overruns its
+ * budget costs that one document (failed, with the reason) and is replaced.
+ * Nothing of the database, the spool or the lock is ever in a worker.  The writer thread
  * owns the database's only read-write connection: for each job it commits the
  * document in one transaction, THEN moves the file out of work/.  That order
  * is the exactly-once guarantee: a crash before the commit leaves the file in
@@ -24,6 +29,7 @@
 
 #include "daemon/queue.h"
 #include "daemon/spool.h"
+#include "daemon/worker.h"
 #include "nn/nn.h"
 #include "recognize/recognize.h"
 #include "store/store.h"
@@ -34,6 +40,7 @@ typedef struct {
 	float threshold;
 	uint64_t max_pixels, max_file_size;
 	bool crop_png;
+	double cpu_time;              /* worker_cpu_time: seconds of a worker's CPU per document */
 	enum config_originals originals;
 	enum config_duplicates duplicates;
 	const struct rec_verifier *verifier; /* the model's verifier or NULL; loaded with the model */
@@ -74,6 +81,7 @@ typedef struct {
 	store *db;                    /* the writer's; used by no other thread once started */
 	const char *db_path;
 	const nn_model *model;
+	wproc_conf wconf;             /* how supervisors start their worker processes */
 	int nworkers;
 	queue jobs, results;
 	pthread_t *workers, writer;
@@ -84,6 +92,8 @@ typedef struct {
 	atomic_int workers_alive;
 	int inflight_fd;              /* SPOOL/digitd.inflight: each worker's current claim token, or -1 */
 	atomic_int next_slot;
+	wproc *procs;                 /* per slot: its worker process */
+	_Atomic double *busy_until;   /* per slot: monotonic ms by which its document ends, 0 idle */
 	atomic_bool writer_alive;
 	atomic_bool failed_hard;      /* the database refused writes: main should exit */
 	atomic_bool stopping;         /* shutdown began: stop waiting out foreign locks */
@@ -102,7 +112,10 @@ typedef struct {
 #define PIPELINE_SLOT 64
 
 int pipeline_start(pipeline *p, spool *sp, store *db, const char *db_path, const nn_model *model,
-		   int nworkers, const pipeline_settings *set, char *err, size_t errlen);
+		   const wproc_conf *wconf, int nworkers, const pipeline_settings *set, char *err, size_t errlen);
+/* Whether some worker is reading a document within its budget: the parent
+ * is alive and its supervisors are watching (the watchdog is fed). */
+bool pipeline_working(pipeline *p, double now_ms);
 /* Jobs that may be in flight at once (queue slots plus one per worker). */
 int pipeline_capacity(const pipeline *p);
 /* Hand a claimed job over (never blocks when inflight < capacity). */

@@ -135,29 +135,3 @@ extern "C" int img_write(const char *path, const img_t *pages, int n, int qualit
 	}
 	return -1;
 }
-
-extern "C" int img_encode_png(const img_t *im, uint8_t **buf, size_t *len, img_err *err)
-{
-	*buf = NULL;
-	*len = 0;
-	try {
-		std::vector<uchar> out;
-		if (!cv::imencode(".png", as_mat(im), out, { cv::IMWRITE_PNG_COMPRESSION, 6 })) {
-			snprintf(err->msg, sizeof err->msg, "PNG encoding failed");
-			return -1;
-		}
-		*buf = (uint8_t *)malloc(out.size());
-		if (!*buf) {
-			snprintf(err->msg, sizeof err->msg, "out of memory");
-			return -1;
-		}
-		memcpy(*buf, out.data(), out.size());
-		*len = out.size();
-		return 0;
-	} catch (const cv::Exception &e) {
-		snprintf(err->msg, sizeof err->msg, "PNG encoding: %s", e.what());
-	} catch (const std::bad_alloc &) {
-		snprintf(err->msg, sizeof err->msg, "PNG encoding: out of memory");
-	}
-	return -1;
-}

@@ -20,7 +20,5 @@ int img_to_bgr(const img_t *src, img_t *dst, img_err *err);
 /* Write pages to path; format from the extension (.png .jpg .tif .bmp .pgm .webp).
  * n > 1 only for .tif (multi-page).  quality: JPEG/WebP quality 1-100, else ignored. */
 int img_write(const char *path, const img_t *pages, int n, int quality, img_err *err);
-/* Encode one image as PNG into a malloc'd buffer. */
-int img_encode_png(const img_t *im, uint8_t **buf, size_t *len, img_err *err);
 
 #endif

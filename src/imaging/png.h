@@ -1,4 +1,5 @@
-/* png.h: a fast decoder for the PNGs scanners write.
+/* png.h: a fast decoder for the PNGs scanners write, and an encoder for
+ * the crops digitd keeps.
  *
  * libpng undoes the row filters one byte at a time through memory; on an
  * 8-bit gray page that is most of its time (20 of 40 ms on a 300 dpi A4
@@ -19,5 +20,9 @@
  * and empty (decode with OpenCV instead); -1: out of memory, err says so.
  * The caller has already bounded the pixel count from the header (probe.h). */
 int img_png_decode(const uint8_t *buf, size_t len, img_t *page, img_err *err);
+
+/* Encode an 8-bit gray or BGR image as a PNG into a malloc'd buffer
+ * (png_encode.c: libdeflate, for the many small crops a page gives). */
+int img_encode_png(const img_t *im, uint8_t **buf, size_t *len, img_err *err);
 
 #endif

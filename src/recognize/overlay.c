@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "imaging/draw.h"
+#include "imaging/png.h"
 #include "recognize/rec_internal.h"
 
 int rec_crop_png(const img_t *page, const seg_digit *s, rec_digit *d)

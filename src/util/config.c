@@ -314,6 +314,20 @@ static int k_crop_png(struct loader *L, const config_setting_t *s)
 	L->cfg->crop_png = config_setting_get_bool(s) != 0;
 	return 0;
 }
+/* The worker process's limits (pipeline.h, worker.h).  The floor of
+ * worker_memory is above what a worker maps before it reads a page: the
+ * program with its ~140 shared libraries and the model, 200 MiB of address
+ * space (VmSize, measured on Debian 12); below 256 MiB no page would fit. */
+static int k_worker_memory(struct loader *L, const config_setting_t *s)
+{
+	return get_size(L, s, (uint64_t)256 << 20, (uint64_t)1 << 40, &L->cfg->worker_memory);
+}
+static int k_worker_cpu_time(struct loader *L, const config_setting_t *s)
+{
+	if (get_double(L, s, 0, 86400, &L->cfg->worker_cpu_time) < 0) return -1;
+	if (L->cfg->worker_cpu_time < 0.01) return fail_at(L, s, "'worker_cpu_time' must be at least 0.01 seconds");
+	return 0;
+}
 
 /* An enum value: one of `names`, else an error listing them. */
 static int get_enum(struct loader *L, const config_setting_t *s, const char *const *names, int n, int *out)
@@ -382,6 +396,8 @@ static const struct key {
 	{ "duplicates", k_duplicates },
 	{ "log_level", k_log_level },
 	{ "crop_png", k_crop_png },
+	{ "worker_memory", k_worker_memory },
+	{ "worker_cpu_time", k_worker_cpu_time },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -451,6 +467,8 @@ void config_defaults(struct digitd_config *cfg)
 	cfg->duplicates = DUPLICATES_RECORD;
 	cfg->log_level = LOG_INFO;
 	cfg->crop_png = true;
+	cfg->worker_memory = (uint64_t)2 << 30;
+	cfg->worker_cpu_time = 120;
 }
 
 void config_free(struct digitd_config *cfg)

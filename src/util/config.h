@@ -72,6 +72,10 @@ struct digitd_config {
 	enum config_duplicates duplicates;
 	enum log_level log_level;/* "error" "warning" "notice" "info" (default) "debug" */
 	bool crop_png;           /* store a PNG of each digit's original crop; default true */
+	uint64_t worker_memory;  /* bytes of address space a recognition worker process may map
+	                            (RLIMIT_AS); 256 MiB..1 TiB, default 2 GiB */
+	double worker_cpu_time;  /* seconds of CPU one document may take in its worker before the
+	                            worker is killed and the document fails; 0.01..86400, default 120 */
 };
 
 /* Fill *cfg with the defaults (paths and pattern lists NULL, workers 0 =

@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "imaging/draw.h"
+#include "imaging/png.h"
 #include "imaging/imaging.h"
 #include "store/store.h"
 #include "util/sha256.h"

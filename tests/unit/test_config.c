@@ -55,6 +55,7 @@ static void test_defaults(void)
 	CHECK(c.originals == ORIGINALS_KEEP && c.done_days == 30 && c.duplicates == DUPLICATES_RECORD);
 	CHECK(c.log_level == LOG_INFO && c.crop_png);
 	CHECK(c.retain_days == 0);
+	CHECK(c.worker_memory == 2ull << 30 && c.worker_cpu_time == 120);
 	config_free(&c);
 	config_free(&c); /* idempotent */
 }
@@ -67,7 +68,7 @@ static void test_every_key(void)
 		"stable_time = 0.5;\naccept = [\"*.PNG\", \"scan-*\"];\nignore = [];\n"
 		"max_file_size = \"1.5M\";\nmax_pixels = 2000000;\nmin_free_space = 0;\n"
 		"originals = \"move\";\ndone_days = 7;\nduplicates = \"reject\";\nlog_level = \"debug\";\n"
-		"crop_png = false;\nretain_days = 400;\n");
+		"crop_png = false;\nretain_days = 400;\nworker_memory = \"512M\";\nworker_cpu_time = 2.5;\n");
 	CHECKF(r == 0, "%s", err);
 	if (r < 0) return;
 	char want[PATH_MAX + 64];
@@ -84,6 +85,7 @@ static void test_every_key(void)
 	CHECK(c.originals == ORIGINALS_MOVE && c.done_days == 7 && c.duplicates == DUPLICATES_REJECT);
 	CHECK(c.retain_days == 400);
 	CHECK(c.log_level == LOG_DEBUG && !c.crop_png);
+	CHECK(c.worker_memory == 512u << 20 && c.worker_cpu_time == 2.5);
 	/* case-insensitive accept; an empty ignore list keeps the built-in temporaries */
 	CHECK(config_match_name(&c, "a.png") == CONFIG_NAME_ACCEPT);
 	CHECK(config_match_name(&c, "A.Png") == CONFIG_NAME_ACCEPT);
@@ -165,6 +167,9 @@ static void test_errors(void)
 	CHECK_FAILS("'min_free_space' must not be negative", MIN "min_free_space = -5;\n");
 	CHECK_FAILS("'max_pixels' must be a whole number", MIN "max_pixels = 1.5;\n");
 	CHECK_FAILS("'max_pixels' must be between 1 and", MIN "max_pixels = 0;\n");
+	CHECK_FAILS("'worker_memory' must be between 268435456 and", MIN "worker_memory = \"100M\";\n");
+	CHECK_FAILS("'worker_cpu_time' must be at least 0.01 seconds", MIN "worker_cpu_time = 0;\n");
+	CHECK_FAILS("'worker_cpu_time' must be between 0 and 86400", MIN "worker_cpu_time = 1e6;\n");
 	CHECK_FAILS("'originals' must be \"keep\", \"move\" or \"delete\", not \"archive\"", MIN "originals = \"archive\";\n");
 	CHECK_FAILS("'duplicates' must be \"record\", \"reject\" or \"ignore\", not \"skip\"", MIN "duplicates = \"skip\";\n");
 	CHECK_FAILS("'log_level' must be \"error\", \"warning\", \"notice\", \"info\" or \"debug\", not \"loud\"",

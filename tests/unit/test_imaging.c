@@ -700,11 +700,59 @@ static void test_pdf(void)
 	CHECKF(img_load((const uint8_t *)junk, sizeof junk - 1, &o, &doc, &e) < 0 && strstr(e.msg, "not a readable PDF"),
 	       "%s", e.msg);
 	CHECK(!img_is_pdf((const uint8_t *)"%PD", 3));
+
+/* The crops' encoder (png_encode.c): gray and BGR images of noise,
+ * gradients and flat areas (so every filter type wins somewhere) come back
+ * exactly, through the strict decoder (which checks every CRC and refuses
+ * anything odd) and through img_load. */
+static void test_png_encode(void)
+{
+	int sizes[][2] = { { 1, 1 }, { 23, 17 }, { 71, 40 }, { 300, 5 } };
+	uint32_t r = 777;
+	img_err e;
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+	for (int ch = 1; ch <= 3; ch += 2) {
+		int W = sizes[k][0], H = sizes[k][1];
+		img_t im;
+		CHECK(img_alloc(&im, W, H, ch, &e) == 0);
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < W * ch; x++) {
+				uint8_t v = y % 3 == 0 ? (uint8_t)((r = r * 1103515245 + 12345) >> 16)   /* noise */
+					  : y % 3 == 1 ? (uint8_t)(x * 3 + y * 5)                           /* gradient */
+					  : (uint8_t)(x < W * ch / 2 ? 255 : 0);                           /* flat */
+				im.data[(size_t)y * im.stride + x] = v;
+			}
+		uint8_t *png = NULL;
+		size_t n = 0;
+		CHECKF(img_encode_png(&im, &png, &n, &e) == 0, "%s", e.msg);
+		img_t back;
+		CHECK(png && img_png_decode(png, n, &back, &e) == 1);
+		bool same = png && back.data && back.w == W && back.h == H && back.ch == ch;
+		for (int y = 0; same && y < H; y++)
+			same = memcmp(back.data + (size_t)y * back.stride, im.data + (size_t)y * im.stride, (size_t)W * ch) == 0;
+		CHECKF(same, "%dx%d, %d channel(s): pixels differ after the round trip", W, H, ch);
+		img_free(&back);
+		img_load_opts lo;
+		img_load_opts_default(&lo);
+		img_doc doc;
+		CHECK(png && img_load(png, n, &lo, &doc, &e) == 0 && doc.npages == 1 && doc.pages[0].w == W &&
+		      doc.pages[0].ch == ch &&
+		      memcmp(doc.pages[0].data + (size_t)(H - 1) * doc.pages[0].stride,
+			     im.data + (size_t)(H - 1) * im.stride, (size_t)W * ch) == 0);
+		img_doc_free(&doc);
+		free(png);
+		img_free(&im);
+	}
+	img_t bad = { 0 };
+	uint8_t *png = NULL;
+	size_t n = 0;
+	CHECK(img_encode_png(&bad, &png, &n, &e) < 0 && png == NULL);
 }
 
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) SKIP("mkdtemp failed");
+	test_png_encode();
 	test_probe_bombs();
 	test_formats();
 	test_multipage_tiff();

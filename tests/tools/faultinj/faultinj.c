@@ -12,7 +12,10 @@
  *   FAULT_ERRNO  errno to fail with: EIO (default), ENOSPC, EROFS
  *   FAULT_MARK   file created when the fault fires, so a test knows it did
  *   FAULT_COUNT  file that receives "op calls" at exit, to size a test loop
- * Writes to stdout/stderr are neither counted nor failed (they are the log). */
+ * Writes to stdout/stderr are neither counted nor failed (they are the log).
+ * Only the process started with the shim counts: it takes itself out of
+ * LD_PRELOAD, so digitd's worker processes (which only write their socket)
+ * run without it; what a worker's failure costs is daemon_isolation's. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -40,6 +43,7 @@ static void init(void)
 	if (o) op = strcmp(o, "write") == 0 ? 0 : strcmp(o, "fsync") == 0 ? 1 : strcmp(o, "rename") == 0 ? 2 : -1;
 	if (n) fail_at = strtol(n, NULL, 10);
 	if (e) fail_errno = strcmp(e, "ENOSPC") == 0 ? ENOSPC : strcmp(e, "EROFS") == 0 ? EROFS : EIO;
+	unsetenv("LD_PRELOAD");
 }
 
 static void fini(void) __attribute__((destructor));
