@@ -700,6 +700,7 @@ static void test_pdf(void)
 	CHECKF(img_load((const uint8_t *)junk, sizeof junk - 1, &o, &doc, &e) < 0 && strstr(e.msg, "not a readable PDF"),
 	       "%s", e.msg);
 	CHECK(!img_is_pdf((const uint8_t *)"%PD", 3));
+}
 
 /* The crops' encoder (png_encode.c): gray and BGR images of noise,
  * gradients and flat areas (so every filter type wins somewhere) come back
