@@ -11,7 +11,8 @@
  *      -> a duplicate;
  *   3. the content failed before for a reason that may pass -> that failed
  *      row is updated in place with this outcome;
- *   4. otherwise insert. */
+ *   4. otherwise insert; a row digitctl sent back for this content (retry,
+ *      reprocess) is linked to the new one (superseded_by) and kept. */
 #include "store/store_internal.h"
 
 #include <stdio.h>
@@ -243,6 +244,19 @@ out:
 	return ret;
 }
 
+/* Link the rows digitctl sent back for this content to the new row `id`:
+ * *old gets one of them (there is one unless a person sent back two copies). */
+static int supersede(store *s, const char *sha256, int64_t id, int64_t *old)
+{
+	sqlite3_stmt *st = s->supersede;
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, id);
+	int rc;
+	while ((rc = store_step(st)) == SQLITE_ROW) *old = sqlite3_column_int64(st, 0);
+	reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int commit(store *s, const store_doc *d, const rec_result *r, const char *error,
 		  bool record_duplicates, store_result *out, char *err, size_t errlen)
 {
@@ -290,6 +304,7 @@ static int commit(store *s, const store_doc *d, const rec_result *r, const char 
 			if (d->route) dd.original = d->route(d->route_arg, out);
 			if (insert_doc(s, &dd, st, r ? NULL : error, 0, r, &out->id) < 0) goto sqlfail;
 			if (r && insert_results(s, out->id, r) < 0) goto sqlfail;
+			if (supersede(s, d->sha256, out->id, &out->supersedes) < 0) goto sqlfail;
 		}
 	}
 	rc = store_step(s->commit);
