@@ -4,7 +4,7 @@
 set -eu
 # procps: /bin/kill for the unit's ExecReload, ps and pgrep for the tests
 # (a minimal Debian has neither).
-PKGS="build-essential pkg-config libopencv-dev libdeflate-dev libjpeg-dev libsqlite3-dev libconfig-dev sqlite3 npm ca-certificates procps"
+PKGS="build-essential pkg-config libopencv-dev libdeflate-dev libjpeg-dev libpng-dev libtiff-dev libsqlite3-dev libconfig-dev sqlite3 npm ca-certificates procps"
 # Optional, used by tests when present: clang and libclang-rt-dev (fuzzing:
 # --no-install-recommends leaves out clang's libFuzzer and sanitizer
 # runtimes), tmux (review tty test), systemd (systemd-analyze verify/security,

@@ -89,7 +89,7 @@ int cmd_list(int argc, char **argv)
 			break;
 		case 'L':
 			if ((limit = cli_parse_count(optarg)) < 0)
-				return cli_usage_error("list", synopsis, "--limit needs a count, not '%s'", optarg);
+				return cli_usage_error("list", synopsis, "--limit %s", cli_count_why(optarg));
 			break;
 		case 'J': json = 1; break;
 		case 'h': help(); return 0;
@@ -197,6 +197,6 @@ sqlfail:
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	if (fflush(stdout) != 0) rc = 1;
+	if (cli_flush_output("list") < 0) rc = 1;
 	return rc;
 }

@@ -450,7 +450,7 @@ out:
 	if (c.incoming_fd >= 0) close(c.incoming_fd);
 	if (c.spool_fd >= 0) close(c.spool_fd);
 	config_free(&c.cfg);
-	if (fflush(stdout) != 0) rc = 1;
+	if (cli_flush_output(c.cmd) < 0) rc = 1;
 	return rc;
 }
 

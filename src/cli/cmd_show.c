@@ -396,6 +396,6 @@ sqlfail:
 out:
 	sqlite3_close(db);
 	config_free(&cfg);
-	if (fflush(stdout) != 0) rc = 1;
+	if (cli_flush_output("show") < 0) rc = 1;
 	return rc;
 }

@@ -15,6 +15,7 @@
 typedef struct {
 	uint64_t max_pixels;        /* refuse larger documents (sum over pages) */
 	int min_dpi;                /* reduced JPEG decoding keeps at least this; 0 = never reduce */
+	const char *name;           /* the file's name for decoder messages in the log; NULL = none */
 } img_load_opts;
 
 typedef struct {

@@ -20,4 +20,10 @@
  * The caller has already bounded the pixel count from the header (probe.h). */
 int img_png_decode(const uint8_t *buf, size_t len, img_t *page, img_err *err);
 
+/* The rest, with libpng (png_lib.c): 1 decoded into *page; -1 refused, with
+ * libpng's first message, for any libpng error or warning (a bad CRC on any
+ * chunk, truncation, trailing garbage); 0 for a PNG with EXIF, whose
+ * orientation OpenCV applies (decode it there). */
+int img_png_decode_lib(const uint8_t *buf, size_t len, img_t *page, img_err *err);
+
 #endif

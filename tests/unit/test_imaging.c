@@ -2,7 +2,10 @@
  * headers (including decompression bombs), decoding of every format through
  * real files written by img_write, multi-page TIFF, reduced JPEG decoding,
  * and the image operations on pictures whose answer is known. */
+#include <fcntl.h>
 #include <libdeflate.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -582,6 +585,91 @@ static void test_png_fast(void)
 	}
 }
 
+/* A chunk is inserted after the signature and IHDR (33 bytes) of a PNG. */
+static size_t insert_chunk(uint8_t *file, size_t n, const char *type, const uint8_t *data, uint32_t len, bool bad_crc)
+{
+	uint8_t chunk[256];
+	size_t k = put_chunk(chunk, type, data, len);
+	if (bad_crc) chunk[k - 1] ^= 0x55;
+	memmove(file + 33 + k, file + 33, n - 33);
+	memcpy(file + 33, chunk, k);
+	return n + k;
+}
+
+/* Load buf with stderr sent to a file: returns img_load's result, and
+ * whether anything was written to stderr (a decoder library's raw line). */
+static int load_quiet(const uint8_t *buf, size_t len, img_err *e, bool *said)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/stderr", tmpdir);
+	fflush(stderr);
+	int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	close(fd);
+	img_load_opts o;
+	img_load_opts_default(&o);
+	img_doc d;
+	int rc = img_load(buf, len, &o, &d, e);
+	if (rc == 0) img_doc_free(&d);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	struct stat sb;
+	*said = stat(path, &sb) == 0 && sb.st_size > 0;
+	return rc;
+}
+
+/* Corrupt means failed, for PNG and TIFF as for JPEG: a PNG whose
+ * ancillary chunk fails its CRC, or with more image data than its size,
+ * was read through OpenCV as if whole (libpng only warned, raw on stderr);
+ * a TIFF whose LZW data libtiff could not follow was read with the damage
+ * in it and nothing said.  Now each is refused with the library's message,
+ * and nothing reaches stderr; whole files of the same kinds still load. */
+static void test_damaged(void)
+{
+	enum { W = 40, H = 9 };
+	static uint8_t pix[W * (H + 1)], file[16384];
+	for (size_t i = 0; i < sizeof pix; i++) pix[i] = (uint8_t)(i * 7);
+	img_err e;
+	bool said;
+	static const uint8_t text[] = "Comment\0scanned";
+	size_t n = make_png(pix, W, H, 1, file, sizeof file);
+	n = insert_chunk(file, n, "tEXt", text, sizeof text - 1, false);
+	CHECKF(load_quiet(file, n, &e, &said) == 0 && !said, "%s", e.msg);
+	n = make_png(pix, W, H, 1, file, sizeof file);
+	n = insert_chunk(file, n, "tEXt", text, sizeof text - 1, true);
+	CHECK(load_quiet(file, n, &e, &said) == -1);
+	CHECKF(strstr(e.msg, "libpng") && strstr(e.msg, "CRC"), "%s", e.msg);
+	CHECK(!said);
+	/* H + 1 rows of data for an image of H rows: fix IHDR's height */
+	n = make_png(pix, W, H + 1, 1, file, sizeof file);
+	put32be(file + 16 + 4, H);
+	put32be(file + 29, libdeflate_crc32(0, file + 12, 17));
+	CHECK(load_quiet(file, n, &e, &said) == -1);
+	CHECKF(strstr(e.msg, "damaged PNG (libpng:") != NULL, "%s", e.msg);
+	CHECK(!said);
+	/* truncated inside IDAT: libpng's error, not its raw line */
+	n = make_png(pix, W, H, 1, file, sizeof file);
+	CHECK(load_quiet(file, n - 20, &e, &said) == -1 && !said);
+
+	/* TIFF: OpenCV writes LZW; a run of flipped bytes in the strip data */
+	img_t im;
+	card(&im, 320, 200);
+	char path[256];
+	snprintf(path, sizeof path, "%s/damaged.tif", tmpdir);
+	CHECK(img_write(path, &im, 1, 0, &e) == 0);
+	img_free(&im);
+	size_t len;
+	uint8_t *b = slurp(path, &len);
+	CHECK(b != NULL);
+	if (!b) return;
+	CHECKF(load_quiet(b, len, &e, &said) == 0 && !said, "%s", e.msg);
+	for (size_t i = 8 + (len - 8) / 4; i < len / 2; i += 7) b[i] ^= 0x5a;
+	CHECK(load_quiet(b, len, &e, &said) == -1 && !said);
+	CHECKF(strstr(e.msg, "damaged TIFF (libtiff:") != NULL, "%s", e.msg);
+	free(b);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) SKIP("mkdtemp failed");
@@ -590,6 +678,7 @@ int main(void)
 	test_multipage_tiff();
 	test_reduced_jpeg();
 	test_png_fast();
+	test_damaged();
 	test_jpeg_fast();
 	test_components();
 	test_ink_gray_exact();
