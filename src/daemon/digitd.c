@@ -24,6 +24,7 @@
 #include "daemon/spool.h"
 #include "daemon/watch.h"
 #include "imaging/imaging.h"
+#include "imaging/load.h"
 #include "nn/nn.h"
 #include "recognize/verify.h"
 #include "store/store.h"
@@ -118,6 +119,7 @@ typedef struct {
 	int lock_fd;                 /* SPOOL/digitd.lock, locked for our whole life */
 	bool once, stopping;
 	char *db_dir;
+	uint64_t decoder_limit;      /* OpenCV's pixel limit, max_pixels at start (load.h) */
 } daemon_state;
 
 static void usage_error(const char *msg)
@@ -145,6 +147,10 @@ static void reload(daemon_state *d)
 	if (fresh.workers != d->cfg.workers) restart[nr++] = "workers";
 	for (int i = 0; i < nr; i++)
 		log_warn("reload: '%s' changed; it takes effect at the next restart", restart[i]);
+	if (fresh.max_pixels > d->decoder_limit)
+		log_warn("reload: 'max_pixels' raised to %llu; OpenCV's own limit stays at %llu (the value at start) until "
+			 "the next restart, so larger BMP, PNM, WebP and TIFF pages still fail until then",
+			 (unsigned long long)fresh.max_pixels, (unsigned long long)d->decoder_limit);
 	/* keep the ones that need a restart as they are, so the running state and
 	 * d->cfg agree */
 	char *keep[3] = { fresh.spool, fresh.database, fresh.model };
@@ -442,6 +448,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(d.cfg.log_level);
+	/* OpenCV's own pixel limit, max_pixels as a second wall behind the
+	 * probe: read by OpenCV as it is loaded, so set by executing ourselves
+	 * again (once, before any thread; load.h) */
+	if (img_decoder_limit_reexec(d.cfg.max_pixels, argv) < 0)
+		log_warn("cannot set OpenCV's pixel limit to max_pixels (%s); it stays at %llu", strerror(errno),
+			 (unsigned long long)img_decoder_limit());
+	d.decoder_limit = img_decoder_limit();
 	int started = start(&d);
 	if (started != 0) {
 		/* nothing was started yet: no thread, no file claimed */

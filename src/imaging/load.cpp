@@ -46,6 +46,27 @@ extern "C" int img_jpeg_scale(const img_info *info, int min_dpi)
 	return 1;
 }
 
+#define CV_MAX_PIXELS_ENV "OPENCV_IO_MAX_IMAGE_PIXELS"
+#define CV_MAX_PIXELS_DEFAULT (1ULL << 30)   // OpenCV 4.6's, loadsave.cpp
+
+extern "C" uint64_t img_decoder_limit(void)
+{
+	const char *v = getenv(CV_MAX_PIXELS_ENV);
+	char *end;
+	unsigned long long n = v ? strtoull(v, &end, 10) : 0;
+	return v && *v && !*end && n > 0 ? n : CV_MAX_PIXELS_DEFAULT;
+}
+
+extern "C" int img_decoder_limit_reexec(uint64_t max_pixels, char **argv)
+{
+	if (img_decoder_limit() == max_pixels) return 0;
+	char v[32];
+	snprintf(v, sizeof v, "%llu", (unsigned long long)max_pixels);
+	if (setenv(CV_MAX_PIXELS_ENV, v, 1) < 0) return -1;
+	execv("/proc/self/exe", argv);
+	return -1;
+}
+
 static void quiet_opencv(void)
 {
 	static std::once_flag once;
@@ -192,9 +213,9 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 			int w = (doc->info.w + s - 1) / s, h = (doc->info.h + s - 1) / s, ch = doc->info.channels == 1 ? 1 : 3;
 			cv::Mat m;
 			if (!decode_into(buf, len, flags, w, h, ch, &direct, m)) {
-				if (!msgs.failed(err))
-					snprintf(err->msg, sizeof err->msg, "cannot decode the %s image (corrupt or truncated)",
-						 img_format_name(doc->info.fmt));
+				if (msgs.failed(err)) goto fail;
+				snprintf(err->msg, sizeof err->msg, "cannot decode the %s image (corrupt or truncated)",
+					 img_format_name(doc->info.fmt));
 				goto fail;
 			}
 			if (msgs.failed(err)) goto fail;
@@ -221,7 +242,12 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 		}
 		return 0;
 	} catch (const cv::Exception &e) {
-		snprintf(err->msg, sizeof err->msg, "decoding %s: %s", img_format_name(doc->info.fmt), e.what());
+		if (strstr(e.what(), "CV_IO_MAX_IMAGE_PIXELS"))
+			snprintf(err->msg, sizeof err->msg, "%s image of %dx%d pixels is over the limit of %llu pixels of "
+				 "OpenCV's decoder (max_pixels when digitd started)", img_format_name(doc->info.fmt),
+				 doc->info.w, doc->info.h, (unsigned long long)img_decoder_limit());
+		else
+			snprintf(err->msg, sizeof err->msg, "decoding %s: %s", img_format_name(doc->info.fmt), e.what());
 	} catch (const std::bad_alloc &) {
 		snprintf(err->msg, sizeof err->msg, "decoding %s: out of memory", img_format_name(doc->info.fmt));
 	}

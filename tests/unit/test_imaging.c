@@ -121,6 +121,34 @@ static void test_probe_bombs(void)
 	webp[27] = 0x9F, webp[28] = 0x86, webp[29] = 0x01;
 	CHECK(img_probe(webp, sizeof webp, 100000000ULL, &in, &e) < 0);
 
+	/* Conflicting sizes in one file: each refused before any decoder runs.
+	 * A second IHDR claiming 30000 x 30000 after a small first one. */
+	uint8_t png2[80];
+	memset(png2, 0, sizeof png2);
+	memcpy(png2, png, 33);
+	put32be(png2 + 16, 100), put32be(png2 + 20, 100);
+	memcpy(png2 + 33, png2 + 8, 25);                        /* IHDR again (CRC left 0) */
+	put32be(png2 + 33 + 8, 30000), put32be(png2 + 33 + 12, 30000);
+	CHECK(img_probe(png2, sizeof png2, 100000000ULL, &in, &e) < 0);
+	CHECKF(strstr(e.msg, "IHDR given twice") != NULL, "%s", e.msg);
+	put32be(png2 + 8, 14);                                  /* an IHDR of the wrong length */
+	CHECK(img_probe(png2, sizeof png2, 100000000ULL, &in, &e) < 0 && strstr(e.msg, "IHDR of 14 bytes"));
+	/* WebP: a 100 x 100 canvas (VP8X) holding a 16000 x 16000 lossless image */
+	uint8_t wx[64] = { 'R', 'I', 'F', 'F', 56, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'X', 10, 0, 0, 0 };
+	wx[24] = 99, wx[27] = 99;                                /* canvas 100 x 100 */
+	memcpy(wx + 30, "VP8L", 4);
+	wx[34] = 20;                                             /* chunk length */
+	wx[38] = 0x2f;
+	uint32_t v = (16000 - 1) | (uint32_t)(16000 - 1) << 14;
+	memcpy(wx + 39, &v, 4);                                  /* little-endian host */
+	CHECK(img_probe(wx, sizeof wx, 100000000ULL, &in, &e) < 0);
+	CHECKF(strstr(e.msg, "100x100 canvas (VP8X) holding a 16000x16000 image") != NULL, "%s", e.msg);
+	v = 99 | 99u << 14;
+	memcpy(wx + 39, &v, 4);
+	CHECKF(img_probe(wx, sizeof wx, 100000000ULL, &in, &e) == 0 && in.w == 100 && in.h == 100, "%s", e.msg);
+	wx[20] |= 0x02;                                          /* the animation flag */
+	CHECK(img_probe(wx, sizeof wx, 100000000ULL, &in, &e) < 0 && strstr(e.msg, "animated"));
+
 	/* Not an image at all, and nothing. */
 	const char *txt = "hello, this is a text file named scan.png\n";
 	CHECK(img_probe((const uint8_t *)txt, strlen(txt), 100000000ULL, &in, &e) < 0);
