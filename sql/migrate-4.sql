@@ -3,7 +3,8 @@
 -- with the row they had kept and linked to the row that replaces it.
 --
 -- documents.requeued_at: when digitctl moved the original back into
---   incoming/ (ISO 8601 UTC).  Such a row no longer settles its content: the
+--   incoming/, or when a new copy of content that failed for a passing reason
+--   (not 'content') was taken up (ISO 8601 UTC).  Such a row no longer settles its content: the
 --   next copy of the same bytes is read again, whatever the row's status.
 -- documents.superseded_by: the row written when that copy was read.  The old
 --   row keeps its status, error, fields and digits (nothing is deleted); it

@@ -455,6 +455,7 @@ int main(int argc, char **argv)
 		log_warn("cannot set OpenCV's pixel limit to max_pixels (%s); it stays at %llu", strerror(errno),
 			 (unsigned long long)img_decoder_limit());
 	d.decoder_limit = img_decoder_limit();
+	img_decoders_init();
 	int started = start(&d);
 	if (started != 0) {
 		/* nothing was started yet: no thread, no file claimed */

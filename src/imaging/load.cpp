@@ -89,6 +89,8 @@ static void quiet_opencv(void)
 	});
 }
 
+extern "C" void img_decoders_init(void) { quiet_opencv(); }
+
 // Normalise a decoded Mat to 8-bit gray or BGR and copy it into an img_t.
 static int to_img(const cv::Mat &m0, img_t *out, img_err *err)
 {

@@ -38,6 +38,13 @@ void img_load_opts_default(img_load_opts *o);
  * img_decoder_limit() is the limit in force (img_load names it when a
  * decode over it fails). */
 int img_decoder_limit_reexec(uint64_t max_pixels, char **argv);
+
+/* Set up the decoders once (OpenCV's codec registry, which registers GDAL's
+ * drivers; our libtiff handlers).  img_load does it at its first call; a
+ * daemon calls it at start, on the main thread, so that this one-time work
+ * (which GDAL does not survive when memory runs out: it crashes) is never
+ * part of reading a document. */
+void img_decoders_init(void);
 uint64_t img_decoder_limit(void);
 int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, img_doc *doc, img_err *err);
 void img_doc_free(img_doc *doc);

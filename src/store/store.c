@@ -265,6 +265,7 @@ static int prepare_all(store *s, char *err, size_t errlen)
 		    "status = ?6, error = ?7, model = ?8, ms = ?9, duplicate_of = ?10, pages = ?11, width = ?12, "
 		    "height = ?13, original = ?14, claim = ?15, failure = ?16 WHERE id = ?17",
 		    err, errlen) < 0 ||
+	    prepare(s, &s->mark_requeued, "UPDATE documents SET requeued_at = ?2 WHERE id = ?1", err, errlen) < 0 ||
 	    prepare(s, &s->supersede,
 		    "UPDATE documents SET superseded_by = ?2 WHERE sha256 = ?1 AND requeued_at IS NOT NULL "
 		    "AND superseded_by IS NULL AND id <> ?2 RETURNING id", err, errlen) < 0 ||
@@ -382,7 +383,7 @@ fail:
 void store_close(store *s)
 {
 	if (!s) return;
-	sqlite3_stmt *all[] = { s->find_claim, s->find_sha, s->find_retry, s->upd_doc, s->supersede, s->last_processed, s->ins_doc, s->ins_page,
+	sqlite3_stmt *all[] = { s->find_claim, s->find_sha, s->find_retry, s->upd_doc, s->supersede, s->mark_requeued, s->last_processed, s->ins_doc, s->ins_page,
 				s->ins_field, s->ins_digit, s->ins_unread, s->begin, s->commit, s->rollback };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
 	/* sqlite3_close (not _v2) so a leaked statement shows as an error in tests */

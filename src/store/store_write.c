@@ -10,9 +10,9 @@
  *   2. the content is settled (a done row, or a failure that will not pass)
  *      -> a duplicate;
  *   3. the content failed before for a reason that may pass -> that failed
- *      row is updated in place with this outcome;
- *   4. otherwise insert; a row digitctl sent back for this content (retry,
- *      reprocess) is linked to the new one (superseded_by) and kept. */
+ *      row steps aside (requeued_at) to be superseded by the new one;
+ *   4. insert; a row sent back for this content (by 3, or by digitctl retry
+ *      or reprocess) is linked to the new one (superseded_by) and kept. */
 #include "store/store_internal.h"
 
 #include <stdio.h>
@@ -244,6 +244,18 @@ out:
 	return ret;
 }
 
+static int mark_requeued(store *s, int64_t id)
+{
+	char now[40];
+	store_now_iso(now);
+	sqlite3_stmt *st = s->mark_requeued;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+	int ok = STEP_DONE(st);
+	reset(st);
+	return ok ? 0 : -1;
+}
+
 /* Link the rows digitctl sent back for this content to the new row `id`:
  * *old gets one of them (there is one unless a person sent back two copies). */
 static int supersede(store *s, const char *sha256, int64_t id, int64_t *old)
@@ -296,9 +308,13 @@ static int commit(store *s, const store_doc *d, const rec_result *r, const char 
 			}
 		} else {
 			const char *st = r ? "done" : "failed";
-			found = find_retry(s, d->sha256, &out->id);
+			int64_t old = 0;
+			found = find_retry(s, d->sha256, &old);
 			if (found < 0) goto sqlfail;
-			out->retried_id = out->id;
+			/* the failed row steps aside (requeued_at) and is linked to the new
+			 * one below: every copy dropped keeps a row of its own */
+			if (found && mark_requeued(s, old) < 0) goto sqlfail;
+			out->retried_id = old;
 			out->outcome = STORE_NEW;
 			snprintf(out->status, sizeof out->status, "%s", st);
 			if (d->route) dd.original = d->route(d->route_arg, out);
