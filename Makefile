@@ -32,14 +32,14 @@ ifeq ($(NATIVE),1)
 OPT += -march=native
 endif
 
-PKGS = opencv4 libdeflate libjpeg sqlite3 libconfig poppler-cpp libseccomp
+PKGS = opencv4 libdeflate libjpeg libpng libtiff-4 sqlite3 libconfig poppler-cpp libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # Only the OpenCV modules we use (pkg-config would list all ~60); libdeflate
-# and libjpeg for src/imaging/png.c and jpeg.c (libopencv-dev brings both,
-# through libtiff-dev); poppler-cpp renders PDF pages (src/imaging/pdf.cpp);
-# libseccomp for the worker processes' system-call filter
-# (src/daemon/sandbox.c).
-PKG_LIBS   := $(if $(PKG_CFLAGS),-lopencv_imgcodecs -lopencv_imgproc -lopencv_core $(shell pkg-config --libs libdeflate libjpeg sqlite3 libconfig poppler-cpp libseccomp 2>/dev/null))
+# and libjpeg for src/imaging/png.c and jpeg.c, libpng for png_lib.c, libtiff
+# for tiff_msg.c (the decoders' messages go through our handlers);
+# poppler-cpp renders PDF pages (src/imaging/pdf.cpp); libseccomp for the
+# worker processes' system-call filter (src/daemon/sandbox.c).
+PKG_LIBS   := $(if $(PKG_CFLAGS),-lopencv_imgcodecs -lopencv_imgproc -lopencv_core $(shell pkg-config --libs libdeflate libjpeg libpng libtiff-4 sqlite3 libconfig poppler-cpp libseccomp 2>/dev/null))
 
 WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wformat=2
 WERROR ?= $(if $(filter true,$(CI)),1,0)

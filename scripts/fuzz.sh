@@ -46,8 +46,9 @@ mkdir -p $B/obj $CORPUS $B/artifacts || exit 1
 # changed size must not meet objects compiled with the old one).
 newest_h=$(ls -t src/*/*.h | head -n 1)
 objs=""
-# util/order.c: the segmenter sorts with its comparators
-for src in src/util/order.c src/imaging/*.c src/segment/*.c src/imaging/*.cpp; do
+# util/order.c: the segmenter sorts with its comparators; util/log.c: the
+# decoders' messages (imaging/tiff_msg.c)
+for src in src/util/order.c src/util/log.c src/imaging/*.c src/segment/*.c src/imaging/*.cpp; do
 	obj=$B/obj/$(echo "$src" | tr / _).o
 	objs="$objs $obj"
 	[ "$obj" -nt "$src" ] && [ "$obj" -nt "$newest_h" ] && continue
@@ -64,7 +65,7 @@ fi
 # OpenCV is C++: link with clang++.
 # shellcheck disable=SC2086
 clang++ $SAN -fsanitize=fuzzer -o $B/fuzz_$TARGET $B/obj/fuzz_$TARGET.o $objs \
-	-lopencv_imgcodecs -lopencv_imgproc -lopencv_core -lpoppler-cpp -ldeflate -ljpeg -lm -pthread ||
+	-lopencv_imgcodecs -lopencv_imgproc -lopencv_core -lpoppler-cpp -ldeflate -ljpeg -lpng16 -ltiff -lm -pthread ||
 	{ echo "fuzz: link failed" >&2; exit 1; }
 
 echo "fuzz: running fuzz_$TARGET for ${SECS}s (corpus $CORPUS)"

@@ -5,8 +5,9 @@ set -eu
 # procps: /bin/kill for the unit's ExecReload, ps and pgrep for the tests
 # (a minimal Debian has neither).
 # libpoppler-cpp-dev: PDF pages (src/imaging/pdf.cpp); libseccomp-dev: the
-# worker processes' system-call filter (src/daemon/sandbox.c).
-PKGS="build-essential pkg-config libopencv-dev libdeflate-dev libjpeg-dev libsqlite3-dev libconfig-dev libpoppler-cpp-dev libseccomp-dev sqlite3 npm ca-certificates procps"
+# worker processes' system-call filter (src/daemon/sandbox.c); libpng-dev,
+# libtiff-dev: the decoders' messages through our handlers.
+PKGS="build-essential pkg-config libopencv-dev libdeflate-dev libjpeg-dev libpng-dev libtiff-dev libsqlite3-dev libconfig-dev libpoppler-cpp-dev libseccomp-dev sqlite3 npm ca-certificates procps"
 # Optional, used by tests when present: clang and libclang-rt-dev (fuzzing:
 # --no-install-recommends leaves out clang's libFuzzer and sanitizer
 # runtimes), tmux (review tty test), systemd (systemd-analyze verify/security,

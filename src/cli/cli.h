@@ -17,5 +17,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
 int cmd_train_verifier(int argc, char **argv);
 int cmd_reasons(int argc, char **argv);
+int cmd_retry(int argc, char **argv);
+int cmd_reprocess(int argc, char **argv);
 
 #endif

@@ -179,9 +179,6 @@ sqlfail:
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "digitctl export: write error on standard output\n");
-		rc = 1;
-	}
+	if (cli_flush_output("export") < 0) rc = 1;
 	return rc;
 }

@@ -20,6 +20,9 @@ static void help(void)
 	      "List the documents digitd has read, newest first, one per line: id, file\n"
 	      "name, when it was received (UTC), status, how many digits were read, how\n"
 	      "many were flagged for review and how many of those a person has reviewed.\n"
+	      "A status followed by '>N' was read again (digitctl retry or reprocess) and\n"
+	      "is kept beside document N, the new reading; '*' means sent back, waiting\n"
+	      "for digitd.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --db FILE      the database (default: the one named in the digitd config,\n"
@@ -86,7 +89,7 @@ int cmd_list(int argc, char **argv)
 			break;
 		case 'L':
 			if ((limit = cli_parse_count(optarg)) < 0)
-				return cli_usage_error("list", synopsis, "--limit needs a count, not '%s'", optarg);
+				return cli_usage_error("list", synopsis, "--limit %s", cli_count_why(optarg));
 			break;
 		case 'J': json = 1; break;
 		case 'h': help(); return 0;
@@ -112,7 +115,7 @@ int cmd_list(int argc, char **argv)
 		"       (SELECT count(*) FROM digits g WHERE g.document_id = d.id AND +g.flagged = 1 "
 		"                                        AND g.reviewed_label IS NOT NULL), "
 		"       (SELECT count(*) FROM digits g WHERE g.document_id = d.id AND g.reviewed_label IS NOT NULL), "
-		"       d.sha256 "
+		"       d.sha256, d.superseded_by, d.requeued_at "
 		"FROM documents d "
 		"WHERE (?1 IS NULL OR d.status = ?1) "
 		"  AND (?2 IS NULL OR julianday(d.received_at) >= julianday(?2)) "
@@ -161,14 +164,27 @@ int cmd_list(int argc, char **argv)
 			out_json_str(stdout, recv);
 			fputs(", \"status\": ", stdout);
 			out_json_str(stdout, stat);
+			if (sqlite3_column_type(st, 9) == SQLITE_NULL) fputs(", \"superseded_by\": null", stdout);
+			else printf(", \"superseded_by\": %lld", (long long)sqlite3_column_int64(st, 9));
+			fputs(", \"requeued\": ", stdout);
+			out_json_str(stdout, (const char *)sqlite3_column_text(st, 10));
 			printf(", \"digits\": %d, \"flagged\": %d, \"flagged_reviewed\": %d, \"reviewed\": %d}",
 			       ndig, nflag, nflagrev, nrev);
 		} else {
 			/* REVIEWED counts every reviewed digit; a reviewed digit that was
 			 * not flagged (a spot check) still shows in it. */
+			/* done>12: superseded by document 12 (retry, reprocess);
+			 * done*: sent back, waiting for digitd */
+			char shown[40];
+			if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+				snprintf(shown, sizeof shown, "%s>%lld", stat ? stat : "",
+					 (long long)sqlite3_column_int64(st, 9));
+			else
+				snprintf(shown, sizeof shown, "%s%s", stat ? stat : "",
+					 sqlite3_column_type(st, 10) != SQLITE_NULL ? "*" : "");
 			printf("%*lld  ", idw, id);
 			out_cell(stdout, name, namew, 1);
-			printf("  %-24s  %-9s  %6d  %7d  %8d\n", recv ? recv : "", stat ? stat : "", ndig, nflag, nrev);
+			printf("  %-24s  %-9s  %6d  %7d  %8d\n", recv ? recv : "", shown, ndig, nflag, nrev);
 		}
 		n++;
 	}
@@ -181,6 +197,6 @@ sqlfail:
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	if (fflush(stdout) != 0) rc = 1;
+	if (cli_flush_output("list") < 0) rc = 1;
 	return rc;
 }

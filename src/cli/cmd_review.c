@@ -363,7 +363,7 @@ int cmd_review(int argc, char **argv)
 			break;
 		case 'L':
 			if ((limit = cli_parse_count(optarg)) < 0)
-				return cli_usage_error("review", synopsis, "--limit needs a count, not '%s'", optarg);
+				return cli_usage_error("review", synopsis, "--limit %s", cli_count_why(optarg));
 			break;
 		case 'l': list = 1; break;
 		case 'J': json = 1; break;
@@ -417,6 +417,6 @@ int cmd_review(int argc, char **argv)
 out:
 	free(ds);
 	sqlite3_close(db);
-	if (fflush(stdout) != 0) rc = 1;
+	if (cli_flush_output("review") < 0) rc = 1;
 	return rc;
 }

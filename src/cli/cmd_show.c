@@ -69,7 +69,9 @@ static int print_document(sqlite3 *db, int64_t id, int json)
 {
 	sqlite3_stmt *st = NULL;
 	const char *sql = "SELECT id, name, sha256, size, received_at, processed_at, status, error, model, ms, "
-			  "duplicate_of, pages, width, height, original FROM documents WHERE id = ?";
+			  "duplicate_of, pages, width, height, original, requeued_at, superseded_by, "
+			  "(SELECT max(o.id) FROM documents o WHERE o.superseded_by = documents.id) "
+			  "FROM documents WHERE id = ?";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) { sqlite3_finalize(st); return -1; }
@@ -94,6 +96,12 @@ static int print_document(sqlite3 *db, int64_t id, int json)
 		else printf(", \"pages\": %d, \"width\": %d, \"height\": %d", sqlite3_column_int(st, 11),
 			    sqlite3_column_int(st, 12), sqlite3_column_int(st, 13));
 		json_kv_str("original", col_text(st, 14), 1);
+		/* schema 4: sent back by retry/reprocess, and the rows either side */
+		json_kv_str("requeued", col_text(st, 15), 1);
+		if (sqlite3_column_type(st, 16) == SQLITE_NULL) fputs(", \"superseded_by\": null", stdout);
+		else printf(", \"superseded_by\": %lld", (long long)sqlite3_column_int64(st, 16));
+		if (sqlite3_column_type(st, 17) == SQLITE_NULL) fputs(", \"supersedes\": null", stdout);
+		else printf(", \"supersedes\": %lld", (long long)sqlite3_column_int64(st, 17));
 	} else {
 		printf("document %lld  ", (long long)id);
 		out_cell(stdout, col_text(st, 1), 200, 0);
@@ -104,6 +112,14 @@ static int print_document(sqlite3 *db, int64_t id, int json)
 			fputc('\n', stdout);
 		}
 		if (!isnull_dup) printf("  duplicate  of document %lld\n", (long long)sqlite3_column_int64(st, 10));
+		if (sqlite3_column_type(st, 16) != SQLITE_NULL)
+			printf("  superseded by document %lld (sent back %s and read again; this row is kept)\n",
+			       (long long)sqlite3_column_int64(st, 16), col_text(st, 15) ? col_text(st, 15) : "");
+		else if (col_text(st, 15))
+			printf("  sent back  %s (retry/reprocess): waiting for digitd to read it again\n", col_text(st, 15));
+		if (sqlite3_column_type(st, 17) != SQLITE_NULL)
+			printf("  supersedes document %lld (an earlier reading of the same file)\n",
+			       (long long)sqlite3_column_int64(st, 17));
 		printf("  sha256     %s\n", col_text(st, 2));
 		printf("  received   %s\n", col_text(st, 4));
 		if (col_text(st, 5)) {
@@ -380,6 +396,6 @@ sqlfail:
 out:
 	sqlite3_close(db);
 	config_free(&cfg);
-	if (fflush(stdout) != 0) rc = 1;
+	if (cli_flush_output("show") < 0) rc = 1;
 	return rc;
 }

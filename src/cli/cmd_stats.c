@@ -303,7 +303,9 @@ int cmd_stats(int argc, char **argv)
 				return cli_usage_error("stats", synopsis, "cannot read time '%s'", optarg);
 			break;
 		case 'H':
-			if ((hours = cli_parse_count(optarg)) < 1)
+			if ((hours = cli_parse_count(optarg)) < 0)
+				return cli_usage_error("stats", synopsis, "--hours %s", cli_count_why(optarg));
+			if (hours < 1)
 				return cli_usage_error("stats", synopsis, "--hours needs a count of at least 1, not '%s'", optarg);
 			break;
 		case 'E':
@@ -461,6 +463,6 @@ out:
 	stats_free(&s);
 	sqlite3_close(db);
 	config_free(&cfg);
-	if (fflush(stdout) != 0) rc = 1;
+	if (cli_flush_output("stats") < 0) rc = 1;
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -51,6 +52,27 @@ long long cli_parse_count(const char *s)
 	long long v = strtoll(s, &end, 10);
 	if (errno || *end || v < 0 || v > INT_MAX) return -1;
 	return v;
+}
+
+const char *cli_count_why(const char *s)
+{
+	static char why[160];
+	const char *p = s ? s : "";
+	while (*p >= '0' && *p <= '9') p++;
+	if (s && *s && !*p)
+		snprintf(why, sizeof why, "'%.40s' is more than %d", s, INT_MAX);
+	else
+		snprintf(why, sizeof why, "needs a count, not '%.40s'", s ? s : "");
+	return why;
+}
+
+int cli_flush_output(const char *cmd)
+{
+	int e = 0;
+	if (fflush(stdout) != 0) e = errno;
+	else if (!ferror(stdout)) return 0;
+	fprintf(stderr, "digitctl %s: cannot write the output%s%s\n", cmd, e ? ": " : "", e ? strerror(e) : "");
+	return -1;
 }
 
 int cli_sql_error(const char *cmd, sqlite3 *db)

@@ -21,6 +21,8 @@ static const struct {
 	{ "export", cmd_export, "export field texts as CSV or JSON" },
 	{ "stats", cmd_stats, "throughput, review backlog and threshold advice" },
 	{ "purge", cmd_purge, "delete old documents: rows, crops and originals" },
+	{ "retry", cmd_retry, "send failed documents back through digitd (row kept, linked)" },
+	{ "reprocess", cmd_reprocess, "read done documents again with the current model (old rows kept)" },
 	{ "train-verifier", cmd_train_verifier, "fit the candidate verifier to labelled candidates" },
 	{ "reasons", cmd_reasons, "list the reasons a digit, field or region is flagged" },
 };

@@ -27,6 +27,7 @@
 #include "daemon/watch.h"
 #include "daemon/worker.h"
 #include "imaging/imaging.h"
+#include "imaging/load.h"
 #include "nn/nn.h"
 #include "recognize/verify.h"
 #include "store/store.h"
@@ -124,6 +125,7 @@ typedef struct {
 	bool once, stopping;
 	char *db_dir;
 	retain ret;                  /* retain_days' daily purge */
+	uint64_t decoder_limit;      /* OpenCV's pixel limit, max_pixels at start (load.h) */
 } daemon_state;
 
 static void report_problem(const char *msg, void *arg)
@@ -158,6 +160,10 @@ static void reload(daemon_state *d)
 	if (fresh.worker_memory != d->cfg.worker_memory) restart[nr++] = "worker_memory";
 	for (int i = 0; i < nr; i++)
 		log_warn("reload: '%s' changed; it takes effect at the next restart", restart[i]);
+	if (fresh.max_pixels > d->decoder_limit)
+		log_warn("reload: 'max_pixels' raised to %llu; OpenCV's own limit stays at %llu (the value at start) until "
+			 "the next restart, so larger BMP, PNM, WebP and TIFF pages still fail until then",
+			 (unsigned long long)fresh.max_pixels, (unsigned long long)d->decoder_limit);
 	/* keep the ones that need a restart as they are, so the running state and
 	 * d->cfg agree */
 	char *keep[3] = { fresh.spool, fresh.database, fresh.model };
@@ -459,6 +465,14 @@ int main(int argc, char **argv)
 		return problems ? EXIT_RUNTIME : 0;
 	}
 	log_set_level(d.cfg.log_level);
+	/* OpenCV's own pixel limit, max_pixels as a second wall behind the
+	 * probe: read by OpenCV as it is loaded, so set by executing ourselves
+	 * again (once, before any thread; load.h) */
+	if (img_decoder_limit_reexec(d.cfg.max_pixels, argv) < 0)
+		log_warn("cannot set OpenCV's pixel limit to max_pixels (%s); it stays at %llu", strerror(errno),
+			 (unsigned long long)img_decoder_limit());
+	d.decoder_limit = img_decoder_limit();
+	img_decoders_init();
 	int started = start(&d);
 	if (started != 0) {
 		/* nothing was started yet: no thread, no file claimed */

@@ -314,7 +314,11 @@ static void log_job(const job *j, const store_result *r)
 	case STORE_NEW:
 		if (r->retried_id)
 			log_notice("\"%s\" sha=%.12s: this content failed before for a reason that may pass; "
-				   "processed again, document %lld updated", j->name, sha, (long long)r->retried_id);
+				   "read again: document %lld is kept, superseded by document %lld", j->name, sha,
+				   (long long)r->retried_id, (long long)r->id);
+		else if (r->supersedes)
+			log_notice("\"%s\" sha=%.12s: sent back by digitctl; document %lld is kept, superseded by "
+				   "document %lld", j->name, sha, (long long)r->supersedes, (long long)r->id);
 		if (j->recognised) {
 			size_t flagged = 0;
 			for (size_t i = 0; i < j->res.ndigits; i++) flagged += j->res.digits[i].flagged;

@@ -26,12 +26,14 @@ extern "C" {
 #include "imaging/jpeg.h"
 #include "imaging/pdf.h"
 #include "imaging/png.h"
+#include "imaging/tiff_msg.h"
 }
 
 extern "C" void img_load_opts_default(img_load_opts *o)
 {
 	o->max_pixels = 100000000ULL;
 	o->min_dpi = 150;
+	o->name = NULL;
 }
 
 extern "C" int img_jpeg_scale(const img_info *info, int min_dpi)
@@ -46,6 +48,27 @@ extern "C" int img_jpeg_scale(const img_info *info, int min_dpi)
 	return 1;
 }
 
+#define CV_MAX_PIXELS_ENV "OPENCV_IO_MAX_IMAGE_PIXELS"
+#define CV_MAX_PIXELS_DEFAULT (1ULL << 30)   // OpenCV 4.6's, loadsave.cpp
+
+extern "C" uint64_t img_decoder_limit(void)
+{
+	const char *v = getenv(CV_MAX_PIXELS_ENV);
+	char *end;
+	unsigned long long n = v ? strtoull(v, &end, 10) : 0;
+	return v && *v && !*end && n > 0 ? n : CV_MAX_PIXELS_DEFAULT;
+}
+
+extern "C" int img_decoder_limit_reexec(uint64_t max_pixels, char **argv)
+{
+	if (img_decoder_limit() == max_pixels) return 0;
+	char v[32];
+	snprintf(v, sizeof v, "%llu", (unsigned long long)max_pixels);
+	if (setenv(CV_MAX_PIXELS_ENV, v, 1) < 0) return -1;
+	execv("/proc/self/exe", argv);
+	return -1;
+}
+
 static void quiet_opencv(void)
 {
 	static std::once_flag once;
@@ -55,8 +78,20 @@ static void quiet_opencv(void)
 	std::call_once(once, [] {
 		cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
 		std::cerr.rdbuf(nullptr);
+		// OpenCV sets libtiff's handlers (to silent ones) the first time
+		// it encodes or decodes a TIFF; let it do so on a 1x1 page now, so
+		// that ours, set after, stay (tiff_msg.h).
+		try {
+			std::vector<uchar> tif;
+			cv::Mat one(1, 1, CV_8UC1, cv::Scalar(0));
+			if (cv::imencode(".tif", one, tif)) cv::imdecode(tif, cv::IMREAD_ANYCOLOR);
+		} catch (...) {
+		}
+		img_tiff_msgs_install();
 	});
 }
+
+extern "C" void img_decoders_init(void) { quiet_opencv(); }
 
 // Normalise a decoded Mat to 8-bit gray or BGR and copy it into an img_t.
 static int to_img(const cv::Mat &m0, img_t *out, img_err *err)
@@ -136,6 +171,20 @@ static int read_multi(const uint8_t *buf, size_t len, std::vector<cv::Mat> &mats
 	return 0;
 }
 
+// Catches libtiff's messages for the decode in this scope (tiff_msg.h).
+struct tiff_scope {
+	img_tiff_msgs m;
+	bool on;
+	tiff_scope(bool tiff, const char *name) : m(), on(tiff) { if (on) img_tiff_msgs_begin(&m, name); }
+	~tiff_scope() { if (on) img_tiff_msgs_end(); }
+	bool failed(img_err *err) const
+	{
+		if (!on || !m.failed) return false;
+		snprintf(err->msg, sizeof err->msg, "damaged TIFF (libtiff: %s)", m.first);
+		return true;
+	}
+};
+
 extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, img_doc *doc, img_err *err)
 {
 	memset(doc, 0, sizeof *doc);
@@ -149,6 +198,7 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 		/* The common cases first, without OpenCV (png.h, jpeg.h say why). */
 		int s = img_jpeg_scale(&doc->info, o->min_dpi), fast = 0;
 		if (doc->info.fmt == IMG_FMT_PNG) fast = img_png_decode(buf, len, &direct, err);
+		if (doc->info.fmt == IMG_FMT_PNG && fast == 0) fast = img_png_decode_lib(buf, len, &direct, err);
 		if (doc->info.fmt == IMG_FMT_JPEG) fast = img_jpeg_decode(buf, len, s, &direct, err);
 		if (fast == 0 && doc->info.fmt == IMG_FMT_JPEG && img_jpeg_check(buf, len, err) < 0) fast = -1;
 		if (fast < 0) goto fail;
@@ -156,8 +206,11 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 			mats.push_back(cv::Mat(direct.h, direct.w, direct.ch == 3 ? CV_8UC3 : CV_8UC1, direct.data, direct.stride));
 			doc->scale = s;
 		} else if (doc->info.fmt == IMG_FMT_TIFF && doc->info.npages > 1) {
+			tiff_scope msgs(true, o->name);
 			if (read_multi(buf, len, mats, err) < 0) return -1;
+			if (msgs.failed(err)) goto fail;
 		} else {
+			tiff_scope msgs(doc->info.fmt == IMG_FMT_TIFF, o->name);
 			int flags = s == 4 ? cv::IMREAD_REDUCED_COLOR_4 : s == 2 ? cv::IMREAD_REDUCED_COLOR_2 : cv::IMREAD_ANYCOLOR;
 			if (s > 1 && doc->info.channels == 1)
 				flags = s == 4 ? cv::IMREAD_REDUCED_GRAYSCALE_4 : cv::IMREAD_REDUCED_GRAYSCALE_2;
@@ -165,10 +218,12 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 			int w = (doc->info.w + s - 1) / s, h = (doc->info.h + s - 1) / s, ch = doc->info.channels == 1 ? 1 : 3;
 			cv::Mat m;
 			if (!decode_into(buf, len, flags, w, h, ch, &direct, m)) {
+				if (msgs.failed(err)) goto fail;
 				snprintf(err->msg, sizeof err->msg, "cannot decode the %s image (corrupt or truncated)",
 					 img_format_name(doc->info.fmt));
 				goto fail;
 			}
+			if (msgs.failed(err)) goto fail;
 			doc->scale = s;
 			mats.push_back(m);
 		}
@@ -192,7 +247,12 @@ extern "C" int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, 
 		}
 		return 0;
 	} catch (const cv::Exception &e) {
-		snprintf(err->msg, sizeof err->msg, "decoding %s: %s", img_format_name(doc->info.fmt), e.what());
+		if (strstr(e.what(), "CV_IO_MAX_IMAGE_PIXELS"))
+			snprintf(err->msg, sizeof err->msg, "%s image of %dx%d pixels is over the limit of %llu pixels of "
+				 "OpenCV's decoder (max_pixels when digitd started)", img_format_name(doc->info.fmt),
+				 doc->info.w, doc->info.h, (unsigned long long)img_decoder_limit());
+		else
+			snprintf(err->msg, sizeof err->msg, "decoding %s: %s", img_format_name(doc->info.fmt), e.what());
 	} catch (const std::bad_alloc &) {
 		snprintf(err->msg, sizeof err->msg, "decoding %s: out of memory", img_format_name(doc->info.fmt));
 	}

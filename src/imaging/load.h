@@ -15,6 +15,7 @@
 typedef struct {
 	uint64_t max_pixels;        /* refuse larger documents (sum over pages) */
 	int min_dpi;                /* reduced JPEG decoding keeps at least this; 0 = never reduce */
+	const char *name;           /* the file's name for decoder messages in the log; NULL = none */
 } img_load_opts;
 
 typedef struct {
@@ -25,6 +26,26 @@ typedef struct {
 } img_doc;
 
 void img_load_opts_default(img_load_opts *o);
+
+/* OpenCV's own pixel limit per decoded image (OPENCV_IO_MAX_IMAGE_PIXELS,
+ * 2^30 by default), a second wall behind img_probe: a header the probe
+ * misread would still meet it.  OpenCV reads the variable when its library
+ * is loaded, before main, so a process sets it for itself by executing
+ * itself again with the variable in its environment.
+ * img_decoder_limit_reexec does that when the limit in force is not
+ * max_pixels: it returns 0 when nothing was to be done, else only on
+ * failure (-1, errno).  Call it before any thread starts.
+ * img_decoder_limit() is the limit in force (img_load names it when a
+ * decode over it fails). */
+int img_decoder_limit_reexec(uint64_t max_pixels, char **argv);
+
+/* Set up the decoders once (OpenCV's codec registry, which registers GDAL's
+ * drivers; our libtiff handlers).  img_load does it at its first call; a
+ * daemon calls it at start, on the main thread, so that this one-time work
+ * (which GDAL does not survive when memory runs out: it crashes) is never
+ * part of reading a document. */
+void img_decoders_init(void);
+uint64_t img_decoder_limit(void);
 int img_load(const uint8_t *buf, size_t len, const img_load_opts *o, img_doc *doc, img_err *err);
 void img_doc_free(img_doc *doc);
 

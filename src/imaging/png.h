@@ -24,5 +24,10 @@ int img_png_decode(const uint8_t *buf, size_t len, img_t *page, img_err *err);
 /* Encode an 8-bit gray or BGR image as a PNG into a malloc'd buffer
  * (png_encode.c: libdeflate, for the many small crops a page gives). */
 int img_encode_png(const img_t *im, uint8_t **buf, size_t *len, img_err *err);
+/* The rest, with libpng (png_lib.c): 1 decoded into *page; -1 refused, with
+ * libpng's first message, for any libpng error or warning (a bad CRC on any
+ * chunk, truncation, trailing garbage); 0 for a PNG with EXIF, whose
+ * orientation OpenCV applies (decode it there). */
+int img_png_decode_lib(const uint8_t *buf, size_t len, img_t *page, img_err *err);
 
 #endif

@@ -36,6 +36,10 @@ static uint32_t le32(const uint8_t *p) { return (uint32_t)p[3] << 24 | (uint32_t
 static int probe_png(const uint8_t *b, size_t len, img_info *in, img_err *err)
 {
 	if (len < 33 || memcmp(b + 12, "IHDR", 4) != 0) FAIL("truncated PNG header");
+	/* libpng refuses an IHDR of another length; a second IHDR it refuses
+	 * only when it meets it: refused here too, so no size but the first
+	 * is ever in question */
+	if (be32(b + 8) != 13) FAIL("corrupt PNG: IHDR of %u bytes", be32(b + 8));
 	in->w = (int)(be32(b + 16) > 0x7fffffff ? 0x7fffffff : be32(b + 16));
 	in->h = (int)(be32(b + 20) > 0x7fffffff ? 0x7fffffff : be32(b + 20));
 	uint8_t ctype = b[25];
@@ -44,6 +48,7 @@ static int probe_png(const uint8_t *b, size_t len, img_info *in, img_err *err)
 	for (int n = 0; n < 64 && off + 12 <= len; n++) {
 		uint32_t clen = be32(b + off);
 		if (memcmp(b + off + 4, "IDAT", 4) == 0) break;
+		if (off > 8 && memcmp(b + off + 4, "IHDR", 4) == 0) FAIL("corrupt PNG: IHDR given twice");
 		if (memcmp(b + off + 4, "pHYs", 4) == 0 && clen >= 9 && off + 8 + 9 <= len && b[off + 16] == 1)
 			in->dpi = (int)(be32(b + off + 8) * 0.0254 + 0.5);
 		if (clen > len) break;
@@ -234,6 +239,36 @@ static int probe_webp(const uint8_t *b, size_t len, img_info *in, img_err *err)
 	} else if (memcmp(c, "VP8X", 4) == 0) {
 		in->w = (int)((uint32_t)d[4] | (uint32_t)d[5] << 8 | (uint32_t)d[6] << 16) + 1;
 		in->h = (int)((uint32_t)d[7] | (uint32_t)d[8] << 8 | (uint32_t)d[9] << 16) + 1;
+		/* The canvas (VP8X) and the image inside (VP8 or VP8L) each give a
+		 * size; OpenCV allocates the canvas, libwebp decodes the image.
+		 * libwebp refuses a still image whose sizes differ, but only after
+		 * OpenCV allocated: refused here first, and animations (which OpenCV
+		 * 4.6 does not read) with them. */
+		if (d[0] & 0x02) FAIL("animated WebP is not supported");
+		size_t off = 12 + 8 + le32(b + 16);
+		for (int n = 0; n < 64; n++) {
+			if (off + 8 > len || off + 8 < off) FAIL("truncated WebP: no image after the VP8X header");
+			const uint8_t *cc = b + off, *dd = b + off + 8;
+			uint32_t clen = le32(cc + 4);
+			int iw = 0, ih = 0;
+			if (memcmp(cc, "ANIM", 4) == 0 || memcmp(cc, "ANMF", 4) == 0) FAIL("animated WebP is not supported");
+			if (memcmp(cc, "VP8 ", 4) == 0) {
+				if (off + 18 > len) FAIL("truncated WebP image header");
+				iw = (int)(le16(dd + 6) & 0x3fff);
+				ih = (int)(le16(dd + 8) & 0x3fff);
+			} else if (memcmp(cc, "VP8L", 4) == 0) {
+				if (off + 13 > len) FAIL("truncated WebP image header");
+				uint32_t v = le32(dd + 1);
+				iw = (int)(v & 0x3fff) + 1;
+				ih = (int)((v >> 14) & 0x3fff) + 1;
+			}
+			if (iw || ih) {
+				if (iw != in->w || ih != in->h)
+					FAIL("corrupt WebP: a %dx%d canvas (VP8X) holding a %dx%d image", in->w, in->h, iw, ih);
+				break;
+			}
+			off += 8 + (size_t)clen + (clen & 1);   /* RIFF chunks are padded to even sizes */
+		}
 	} else {
 		FAIL("unknown WebP chunk");
 	}

@@ -258,6 +258,7 @@ int rec_buffer(const uint8_t *buf, size_t len, const char *name, const rec_optio
 	img_load_opts lo;
 	img_load_opts_default(&lo);
 	lo.max_pixels = opt->max_pixels ? opt->max_pixels : lo.max_pixels;
+	lo.name = name;
 	if (img_load(buf, len, &lo, &doc, &ie) < 0) {
 		snprintf(err, errlen, "%s: %s", name, ie.msg);
 		return -1;

@@ -235,13 +235,18 @@ static int prepare_all(store *s, char *err, size_t errlen)
 {
 	if (prepare(s, &s->find_claim,
 		    "SELECT d.id, d.status, d.duplicate_of, f.status, d.error FROM documents d "
-		    "LEFT JOIN documents f ON f.id = d.duplicate_of WHERE d.sha256 = ?1 AND d.claim = ?2 LIMIT 1", err, errlen) < 0 ||
+		    "LEFT JOIN documents f ON f.id = d.duplicate_of WHERE d.sha256 = ?1 AND d.claim = ?2 "
+		    /* a row sent back by digitctl (schema 4) keeps its claim token, which the
+		     * moved file still carries: it is not this file's commit until replaced */
+		    "AND NOT (d.requeued_at IS NOT NULL AND d.superseded_by IS NULL) ORDER BY d.id DESC LIMIT 1", err, errlen) < 0 ||
 	    prepare(s, &s->find_sha,
 		    "SELECT id, status FROM documents WHERE sha256 = ?1 AND (status = 'done' OR "
-		    "(status = 'failed' AND coalesce(failure, 'content') = 'content')) ORDER BY id LIMIT 1",
+		    "(status = 'failed' AND coalesce(failure, 'content') = 'content')) AND requeued_at IS NULL "
+		    "ORDER BY id LIMIT 1",
 		    err, errlen) < 0 ||
 	    prepare(s, &s->find_retry,
-		    "SELECT id FROM documents WHERE sha256 = ?1 AND status = 'failed' ORDER BY id LIMIT 1",
+		    "SELECT id FROM documents WHERE sha256 = ?1 AND status = 'failed' AND requeued_at IS NULL "
+		    "ORDER BY id LIMIT 1",
 		    err, errlen) < 0 ||
 	    prepare(s, &s->last_processed, "SELECT coalesce(max(processed_at), '') FROM documents",
 		    err, errlen) < 0)
@@ -260,6 +265,10 @@ static int prepare_all(store *s, char *err, size_t errlen)
 		    "status = ?6, error = ?7, model = ?8, ms = ?9, duplicate_of = ?10, pages = ?11, width = ?12, "
 		    "height = ?13, original = ?14, claim = ?15, failure = ?16 WHERE id = ?17",
 		    err, errlen) < 0 ||
+	    prepare(s, &s->mark_requeued, "UPDATE documents SET requeued_at = ?2 WHERE id = ?1", err, errlen) < 0 ||
+	    prepare(s, &s->supersede,
+		    "UPDATE documents SET superseded_by = ?2 WHERE sha256 = ?1 AND requeued_at IS NOT NULL "
+		    "AND superseded_by IS NULL AND id <> ?2 RETURNING id", err, errlen) < 0 ||
 	    prepare(s, &s->ins_page,
 		    "INSERT INTO pages (document_id, page, width, height) VALUES (?1, ?2, ?3, ?4)",
 		    err, errlen) < 0 ||
@@ -433,7 +442,7 @@ int store_probe(const char *path, char *err, size_t errlen)
 void store_close(store *s)
 {
 	if (!s) return;
-	sqlite3_stmt *all[] = { s->find_claim, s->find_sha, s->find_retry, s->upd_doc, s->last_processed, s->ins_doc, s->ins_page,
+	sqlite3_stmt *all[] = { s->find_claim, s->find_sha, s->find_retry, s->upd_doc, s->supersede, s->mark_requeued, s->last_processed, s->ins_doc, s->ins_page,
 				s->ins_field, s->ins_digit, s->ins_unread, s->begin, s->commit, s->rollback };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
 	/* sqlite3_close (not _v2) so a leaked statement shows as an error in tests */

@@ -27,7 +27,7 @@
 #include "recognize/recognize.h"
 
 #define STORE_APP_ID 0x44474954     /* 'DGIT' */
-#define STORE_SCHEMA_VERSION 3      /* newest user_version this binary knows */
+#define STORE_SCHEMA_VERSION 4      /* newest user_version this binary knows */
 #define STORE_BUSY_MS 5000
 
 typedef struct store store;
@@ -98,7 +98,10 @@ struct store_result {
 	                            ALREADY: the found row's status */
 	char first_status[12];   /* ALREADY on a duplicate row: the first's status */
 	char error[256];         /* ALREADY on a failed row: its error */
-	int64_t retried_id;      /* NEW that replaced a retryable failed row: its id (== id) */
+	int64_t retried_id;      /* NEW read again after a failure that may pass: the failed row, kept
+	                            and superseded by id */
+	int64_t supersedes;      /* NEW read because digitctl retry/reprocess sent the content back
+	                            (schema 4): the row kept beside it, now superseded_by id; 0 if none */
 };
 
 /* Commit a recognised document (r != NULL, status 'done') or a failure
@@ -107,8 +110,11 @@ struct store_result {
  * was already committed (STORE_ALREADY, nothing written) and whether the content is already settled
  * (a duplicate row when record_duplicates, else STORE_DUP_IGNORED).  Content
  * whose only row failed for a reason that may pass (not STORE_FAILURE_CONTENT)
- * is not settled: that failed row is updated in place with this outcome
- * (STORE_NEW with retried_id set), never a second row.  digits'
+ * is not settled: the new outcome is a new row, and the failed one is kept
+ * and linked to it (STORE_NEW with retried_id set).  Content whose row
+ * digitctl sent back (requeued_at, schema 4) is not settled either: the new
+ * outcome is a new row, and the old one is kept and linked to it
+ * (superseded_by; STORE_NEW with supersedes set).  digits'
  * crop_png are stored when present. */
 int store_commit_document(store *s, const store_doc *d, const rec_result *r, bool record_duplicates,
 			  store_result *out, char *err, size_t errlen);

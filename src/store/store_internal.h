@@ -11,7 +11,7 @@ struct store {
 	enum store_mode mode;
 	/* prepared once, reset after each use */
 	sqlite3_stmt *find_claim, *find_sha, *find_retry, *last_processed;
-	sqlite3_stmt *upd_doc, *ins_doc, *ins_page, *ins_field, *ins_digit, *ins_unread;
+	sqlite3_stmt *upd_doc, *supersede, *mark_requeued, *ins_doc, *ins_page, *ins_field, *ins_digit, *ins_unread;
 	sqlite3_stmt *begin, *commit, *rollback;
 	long ckpt_retry_at;
 	bool busy;                /* the last commit failed only for the write lock */

@@ -28,11 +28,14 @@ EMBED(store_migrate_2_sql, "sql/migrate-2.sql");
 extern const char store_migrate_2_sql[];
 EMBED(store_migrate_3_sql, "sql/migrate-3.sql");
 extern const char store_migrate_3_sql[];
+EMBED(store_migrate_4_sql, "sql/migrate-4.sql");
+extern const char store_migrate_4_sql[];
 
 const char *store_schema_sql(void) { return store_schema_v1_sql; }
 
 const store_migration store_migrations[] = {
 	{ 2, store_migrate_2_sql },   /* documents.failure: why a document failed */
 	{ 3, store_migrate_3_sql },   /* fields.why, unread regions */
+	{ 4, store_migrate_4_sql },   /* documents sent back: requeued_at, superseded_by */
 };
 const size_t store_nmigrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -10,8 +10,9 @@
  *   2. the content is settled (a done row, or a failure that will not pass)
  *      -> a duplicate;
  *   3. the content failed before for a reason that may pass -> that failed
- *      row is updated in place with this outcome;
- *   4. otherwise insert. */
+ *      row steps aside (requeued_at) to be superseded by the new one;
+ *   4. insert; a row sent back for this content (by 3, or by digitctl retry
+ *      or reprocess) is linked to the new one (superseded_by) and kept. */
 #include "store/store_internal.h"
 
 #include <stdio.h>
@@ -243,6 +244,31 @@ out:
 	return ret;
 }
 
+static int mark_requeued(store *s, int64_t id)
+{
+	char now[40];
+	store_now_iso(now);
+	sqlite3_stmt *st = s->mark_requeued;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+	int ok = STEP_DONE(st);
+	reset(st);
+	return ok ? 0 : -1;
+}
+
+/* Link the rows digitctl sent back for this content to the new row `id`:
+ * *old gets one of them (there is one unless a person sent back two copies). */
+static int supersede(store *s, const char *sha256, int64_t id, int64_t *old)
+{
+	sqlite3_stmt *st = s->supersede;
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, id);
+	int rc;
+	while ((rc = store_step(st)) == SQLITE_ROW) *old = sqlite3_column_int64(st, 0);
+	reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int commit(store *s, const store_doc *d, const rec_result *r, const char *error,
 		  bool record_duplicates, store_result *out, char *err, size_t errlen)
 {
@@ -282,14 +308,19 @@ static int commit(store *s, const store_doc *d, const rec_result *r, const char 
 			}
 		} else {
 			const char *st = r ? "done" : "failed";
-			found = find_retry(s, d->sha256, &out->id);
+			int64_t old = 0;
+			found = find_retry(s, d->sha256, &old);
 			if (found < 0) goto sqlfail;
-			out->retried_id = out->id;
+			/* the failed row steps aside (requeued_at) and is linked to the new
+			 * one below: every copy dropped keeps a row of its own */
+			if (found && mark_requeued(s, old) < 0) goto sqlfail;
+			out->retried_id = old;
 			out->outcome = STORE_NEW;
 			snprintf(out->status, sizeof out->status, "%s", st);
 			if (d->route) dd.original = d->route(d->route_arg, out);
 			if (insert_doc(s, &dd, st, r ? NULL : error, 0, r, &out->id) < 0) goto sqlfail;
 			if (r && insert_results(s, out->id, r) < 0) goto sqlfail;
+			if (supersede(s, d->sha256, out->id, &out->supersedes) < 0) goto sqlfail;
 		}
 	}
 	rc = store_step(s->commit);

@@ -492,6 +492,39 @@ static char **copy_list(const char *const *src, size_t n)
 	return list;
 }
 
+/* The setting name a line of a config file starts with, in key ("" if none). */
+static void line_key(const char *line, char *key, size_t n)
+{
+	size_t k = 0;
+	while (*line == ' ' || *line == '\t') line++;
+	while (k + 1 < n && (isalnum((unsigned char)*line) || *line == '_' || *line == '-' || *line == '*'))
+		key[k++] = *line++;
+	key[k] = 0;
+}
+
+/* libconfig's parse errors, with the key named where libconfig does not:
+ * "duplicate setting name" says neither which key nor where it was first
+ * set, so read the line it points at and look for the first one. */
+static void describe_read_error(const char *file, int line, const char *text, char *out, size_t n)
+{
+	snprintf(out, n, "%s", text ? text : "syntax error");
+	if (!text || strcmp(text, "duplicate setting name") != 0 || line < 1) return;
+	FILE *f = fopen(file, "re");
+	if (!f) return;
+	char buf[512], key[64] = "", here[64];
+	int first = 0;
+	for (int ln = 1; ln <= line && fgets(buf, sizeof buf, f); ln++)
+		if (ln == line) line_key(buf, key, sizeof key);
+	rewind(f);
+	for (int ln = 1; key[0] && !first && ln < line && fgets(buf, sizeof buf, f); ln++) {
+		line_key(buf, here, sizeof here);
+		if (strcmp(here, key) == 0) first = ln;
+	}
+	fclose(f);
+	if (first) snprintf(out, n, "'%s' is set twice (first on line %d); keep one", key, first);
+	else if (key[0]) snprintf(out, n, "'%s' is set twice; keep one", key);
+}
+
 int config_load(const char *path, struct digitd_config *out, char *err, size_t errlen)
 {
 	struct digitd_config cfg;
@@ -537,10 +570,13 @@ int config_load(const char *path, struct digitd_config *out, char *err, size_t e
 	config_set_include_dir(&lc, L.dir);
 	if (config_read(&lc, f) != CONFIG_TRUE) {
 		const char *ef = config_error_file(&lc);
+		char where[4096], what[200];
 		if (ef && ef[0] != '/')  /* an @include'd file, named relative to the include dir */
-			snprintf(err, errlen, "%s/%s:%d: %s", L.dir, ef, config_error_line(&lc), config_error_text(&lc));
+			snprintf(where, sizeof where, "%s/%s", L.dir, ef);
 		else
-			snprintf(err, errlen, "%s:%d: %s", ef ? ef : path, config_error_line(&lc), config_error_text(&lc));
+			snprintf(where, sizeof where, "%s", ef ? ef : path);
+		describe_read_error(where, config_error_line(&lc), config_error_text(&lc), what, sizeof what);
+		snprintf(err, errlen, "%s:%d: %s", where, config_error_line(&lc), what);
 		goto fail;
 	}
 	if (fclose(f) != 0) {

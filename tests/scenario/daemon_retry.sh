@@ -44,16 +44,20 @@ printf 'not an image at all\n' > "$IN/notes-again.png"
 wait_for "SELECT count(*) FROM documents WHERE name = 'notes-again.png'" 1 15
 wait_for "SELECT count(*) FROM documents WHERE name IN ('scan.png', 'big-again.png') AND status = 'done'" 2 15
 
-got=$(sql "SELECT id || ' ' || status || ' ' || coalesce(failure, '-') || ' ' || coalesce(error, '-') FROM documents WHERE name = 'scan.png'")
-[ "$got" = "$id done - -" ] || fail "renamed copy: '$got', expected the failed row $id updated to done: $(sql "SELECT id, name, status, error FROM documents")"
-n=$(sql "SELECT count(*) FROM documents WHERE sha256 = (SELECT sha256 FROM documents WHERE id = $id)")
-[ "$n" -eq 1 ] || fail "$n rows for one content after the retry"
-[ "$(sql "SELECT count(*) FROM pages WHERE document_id = $id")" -eq 1 ] || fail "the retried document has no page"
+new=$(sql "SELECT id FROM documents WHERE name = 'scan.png' AND status = 'done' AND failure IS NULL AND error IS NULL")
+[ -n "$new" ] || fail "renamed copy: $(sql "SELECT id, name, status, error FROM documents")"
+got=$(sql "SELECT status || ' ' || failure || ' ' || superseded_by FROM documents WHERE id = $id")
+[ "$got" = "failed name $new" ] || fail "the failed row $id is '$got', expected kept and superseded by $new"
+n=$(sql "SELECT count(*) FROM documents WHERE superseded_by IS NULL AND sha256 = (SELECT sha256 FROM documents WHERE id = $id)")
+[ "$n" -eq 1 ] || fail "$n current rows for one content after the retry"
+[ "$(sql "SELECT count(*) FROM pages WHERE document_id = $new")" -eq 1 ] || fail "the retried document has no page"
 [ -f "$SPOOL/done/scan.png" ] || fail "scan.png not in done/"
-ok "a copy of content that failed by name is processed: row $id updated to done, one row"
+ok "a copy of content that failed by name is processed: new row $new, the failed row $id kept and linked"
 
-got=$(sql "SELECT id || ' ' || status FROM documents WHERE name = 'big-again.png'")
-[ "$got" = "$big done" ] || fail "copy after raising max_file_size: '$got', expected '$big done'"
+got=$(sql "SELECT status FROM documents WHERE name = 'big-again.png'")
+[ "$got" = "done" ] || fail "copy after raising max_file_size: '$got', expected done"
+[ "$(sql "SELECT superseded_by = (SELECT id FROM documents WHERE name = 'big-again.png') FROM documents WHERE id = $big")" = 1 ] ||
+	fail "the limit failure $big is not linked to the copy read after raising the limit"
 ok "a copy of content that failed a limit is processed once the limit is raised"
 
 got=$(sql "SELECT status FROM documents WHERE name = 'notes-again.png'")

@@ -208,6 +208,21 @@ expect_exit 2 "$CTL" export --db "$DB" --format xml
 expect_exit 2 "$CTL" review --db "$DB" --list --set 1=2
 expect_exit 2 "$CTL" review --db "$DB" --json
 expect_exit 2 "$CTL" stats --db "$DB" --hours 0
+# a count too large is said to be too large, not "not a count"
+expect_exit 2 "$CTL" list --db "$DB" --limit 2147483648
+expect_err "'2147483648' is more than 2147483647"
+expect_exit 2 "$CTL" list --db "$DB" --limit 12x
+expect_err "needs a count, not '12x'"
+# output that cannot be written is said, with the reason, and exits 1
+if [ -w /dev/full ]; then
+	for c in list "show 1" stats "export" "show 1 --json"; do
+		# shellcheck disable=SC2086
+		"$CTL" $c --db "$DB" > /dev/full 2> "$T/err"; rc=$?
+		[ $rc -eq 1 ] || fail "$c > /dev/full: exit $rc"
+		grep -q "cannot write the output: No space left on device" "$T/err" || fail "$c > /dev/full said: $(cat "$T/err")"
+	done
+	ok "list, show, stats, export say when their output cannot be written"
+fi
 expect_exit 1 "$CTL" review --db "$DB" < /dev/null
 expect_err "needs a terminal"
 ok "usage errors exit 2"

@@ -186,7 +186,7 @@ static void test_errors(void)
 	CHECK_FAILS(":5: syntax error", MIN "\nthreshold = = 0.9;\nworkers = 2;\n");
 	/* an unclosed string runs on; libconfig notices on the next line */
 	CHECK_FAILS(":3: syntax error", "spool = \"/s\";\ndatabase = \"/d.db;\nmodel = \"/m\";\n");
-	CHECK_FAILS(":5: duplicate setting name", MIN "threshold = 0.9;\nthreshold = 0.8;\n");
+	CHECK_FAILS(":5: 'threshold' is set twice (first on line 4); keep one", MIN "threshold = 0.9;\nthreshold = 0.8;\n");
 
 	/* an @include'd file's error names that file and its line */
 	char inc[PATH_MAX + 32];

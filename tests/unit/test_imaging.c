@@ -2,7 +2,10 @@
  * headers (including decompression bombs), decoding of every format through
  * real files written by img_write, multi-page TIFF, reduced JPEG decoding,
  * and the image operations on pictures whose answer is known. */
+#include <fcntl.h>
 #include <libdeflate.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +121,34 @@ static void test_probe_bombs(void)
 	webp[24] = 0x9F, webp[25] = 0x86, webp[26] = 0x01;      /* canvas 100000 x 100000 */
 	webp[27] = 0x9F, webp[28] = 0x86, webp[29] = 0x01;
 	CHECK(img_probe(webp, sizeof webp, 100000000ULL, &in, &e) < 0);
+
+	/* Conflicting sizes in one file: each refused before any decoder runs.
+	 * A second IHDR claiming 30000 x 30000 after a small first one. */
+	uint8_t png2[80];
+	memset(png2, 0, sizeof png2);
+	memcpy(png2, png, 33);
+	put32be(png2 + 16, 100), put32be(png2 + 20, 100);
+	memcpy(png2 + 33, png2 + 8, 25);                        /* IHDR again (CRC left 0) */
+	put32be(png2 + 33 + 8, 30000), put32be(png2 + 33 + 12, 30000);
+	CHECK(img_probe(png2, sizeof png2, 100000000ULL, &in, &e) < 0);
+	CHECKF(strstr(e.msg, "IHDR given twice") != NULL, "%s", e.msg);
+	put32be(png2 + 8, 14);                                  /* an IHDR of the wrong length */
+	CHECK(img_probe(png2, sizeof png2, 100000000ULL, &in, &e) < 0 && strstr(e.msg, "IHDR of 14 bytes"));
+	/* WebP: a 100 x 100 canvas (VP8X) holding a 16000 x 16000 lossless image */
+	uint8_t wx[64] = { 'R', 'I', 'F', 'F', 56, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'X', 10, 0, 0, 0 };
+	wx[24] = 99, wx[27] = 99;                                /* canvas 100 x 100 */
+	memcpy(wx + 30, "VP8L", 4);
+	wx[34] = 20;                                             /* chunk length */
+	wx[38] = 0x2f;
+	uint32_t v = (16000 - 1) | (uint32_t)(16000 - 1) << 14;
+	memcpy(wx + 39, &v, 4);                                  /* little-endian host */
+	CHECK(img_probe(wx, sizeof wx, 100000000ULL, &in, &e) < 0);
+	CHECKF(strstr(e.msg, "100x100 canvas (VP8X) holding a 16000x16000 image") != NULL, "%s", e.msg);
+	v = 99 | 99u << 14;
+	memcpy(wx + 39, &v, 4);
+	CHECKF(img_probe(wx, sizeof wx, 100000000ULL, &in, &e) == 0 && in.w == 100 && in.h == 100, "%s", e.msg);
+	wx[20] |= 0x02;                                          /* the animation flag */
+	CHECK(img_probe(wx, sizeof wx, 100000000ULL, &in, &e) < 0 && strstr(e.msg, "animated"));
 
 	/* Not an image at all, and nothing. */
 	const char *txt = "hello, this is a text file named scan.png\n";
@@ -750,6 +781,91 @@ static void test_png_encode(void)
 	CHECK(img_encode_png(&bad, &png, &n, &e) < 0 && png == NULL);
 }
 
+/* A chunk is inserted after the signature and IHDR (33 bytes) of a PNG. */
+static size_t insert_chunk(uint8_t *file, size_t n, const char *type, const uint8_t *data, uint32_t len, bool bad_crc)
+{
+	uint8_t chunk[256];
+	size_t k = put_chunk(chunk, type, data, len);
+	if (bad_crc) chunk[k - 1] ^= 0x55;
+	memmove(file + 33 + k, file + 33, n - 33);
+	memcpy(file + 33, chunk, k);
+	return n + k;
+}
+
+/* Load buf with stderr sent to a file: returns img_load's result, and
+ * whether anything was written to stderr (a decoder library's raw line). */
+static int load_quiet(const uint8_t *buf, size_t len, img_err *e, bool *said)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/stderr", tmpdir);
+	fflush(stderr);
+	int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	close(fd);
+	img_load_opts o;
+	img_load_opts_default(&o);
+	img_doc d;
+	int rc = img_load(buf, len, &o, &d, e);
+	if (rc == 0) img_doc_free(&d);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	struct stat sb;
+	*said = stat(path, &sb) == 0 && sb.st_size > 0;
+	return rc;
+}
+
+/* Corrupt means failed, for PNG and TIFF as for JPEG: a PNG whose
+ * ancillary chunk fails its CRC, or with more image data than its size,
+ * was read through OpenCV as if whole (libpng only warned, raw on stderr);
+ * a TIFF whose LZW data libtiff could not follow was read with the damage
+ * in it and nothing said.  Now each is refused with the library's message,
+ * and nothing reaches stderr; whole files of the same kinds still load. */
+static void test_damaged(void)
+{
+	enum { W = 40, H = 9 };
+	static uint8_t pix[W * (H + 1)], file[16384];
+	for (size_t i = 0; i < sizeof pix; i++) pix[i] = (uint8_t)(i * 7);
+	img_err e;
+	bool said;
+	static const uint8_t text[] = "Comment\0scanned";
+	size_t n = make_png(pix, W, H, 1, file, sizeof file);
+	n = insert_chunk(file, n, "tEXt", text, sizeof text - 1, false);
+	CHECKF(load_quiet(file, n, &e, &said) == 0 && !said, "%s", e.msg);
+	n = make_png(pix, W, H, 1, file, sizeof file);
+	n = insert_chunk(file, n, "tEXt", text, sizeof text - 1, true);
+	CHECK(load_quiet(file, n, &e, &said) == -1);
+	CHECKF(strstr(e.msg, "libpng") && strstr(e.msg, "CRC"), "%s", e.msg);
+	CHECK(!said);
+	/* H + 1 rows of data for an image of H rows: fix IHDR's height */
+	n = make_png(pix, W, H + 1, 1, file, sizeof file);
+	put32be(file + 16 + 4, H);
+	put32be(file + 29, libdeflate_crc32(0, file + 12, 17));
+	CHECK(load_quiet(file, n, &e, &said) == -1);
+	CHECKF(strstr(e.msg, "damaged PNG (libpng:") != NULL, "%s", e.msg);
+	CHECK(!said);
+	/* truncated inside IDAT: libpng's error, not its raw line */
+	n = make_png(pix, W, H, 1, file, sizeof file);
+	CHECK(load_quiet(file, n - 20, &e, &said) == -1 && !said);
+
+	/* TIFF: OpenCV writes LZW; a run of flipped bytes in the strip data */
+	img_t im;
+	card(&im, 320, 200);
+	char path[256];
+	snprintf(path, sizeof path, "%s/damaged.tif", tmpdir);
+	CHECK(img_write(path, &im, 1, 0, &e) == 0);
+	img_free(&im);
+	size_t len;
+	uint8_t *b = slurp(path, &len);
+	CHECK(b != NULL);
+	if (!b) return;
+	CHECKF(load_quiet(b, len, &e, &said) == 0 && !said, "%s", e.msg);
+	for (size_t i = 8 + (len - 8) / 4; i < len / 2; i += 7) b[i] ^= 0x5a;
+	CHECK(load_quiet(b, len, &e, &said) == -1 && !said);
+	CHECKF(strstr(e.msg, "damaged TIFF (libtiff:") != NULL, "%s", e.msg);
+	free(b);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) SKIP("mkdtemp failed");
@@ -759,6 +875,7 @@ int main(void)
 	test_multipage_tiff();
 	test_reduced_jpeg();
 	test_png_fast();
+	test_damaged();
 	test_jpeg_fast();
 	test_components();
 	test_ink_gray_exact();

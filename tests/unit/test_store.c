@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "store/store.h"
+#include "store/store_internal.h"   /* the built-in schema and migrations, to build a schema-3 file */
 
 static char dir[64];
 
@@ -248,6 +249,90 @@ static void test_migrations(void)
 	sqlite3_close(h);
 }
 
+/* Schema 4 on a database made at schema 3 (as a digitd of December left it):
+ * the migration keeps every row, and a row sent back by digitctl retry or
+ * reprocess (requeued_at) stops settling its content: the new reading is a
+ * new row, the old one kept and linked (superseded_by), out of the queues. */
+static void test_requeue_migrated(void)
+{
+	char db[128], err[512], buf[128];
+	sqlite3 *h;
+	path_in(db, sizeof db, "v3.db");
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	CHECK(sqlite3_exec(h, store_schema_sql(), NULL, NULL, NULL) == SQLITE_OK);
+	snprintf(buf, sizeof buf, "PRAGMA application_id = %d; PRAGMA user_version = 1", (int)STORE_APP_ID);
+	CHECK(sqlite3_exec(h, buf, NULL, NULL, NULL) == SQLITE_OK);
+	CHECKF(store_migrate(h, db, store_migrations, store_nmigrations, 3, err, sizeof err) == 0, "%s", err);
+	CHECK(count(h, "PRAGMA user_version") == 3);
+	CHECK(sqlite3_exec(h,
+		"INSERT INTO documents (id, sha256, name, size, received_at, processed_at, status, original) "
+		"VALUES (1, '" SHA_A "', 'a.png', 10, '2026-12-01T00:00:00Z', '2026-12-01T00:00:01Z', 'done', 'done/a.png');"
+		"INSERT INTO fields (id, document_id, page, x, y, w, h, text, confidence, flagged) "
+		"VALUES (1, 1, 0, 0, 0, 9, 9, '4', 0.5, 1);"
+		"INSERT INTO digits (document_id, field_id, page, x, y, w, h, label, confidence, flagged) "
+		"VALUES (1, 1, 0, 0, 0, 9, 9, 4, 0.5, 1);"
+		"INSERT INTO documents (id, sha256, name, size, received_at, processed_at, status, error, failure, original) "
+		"VALUES (2, '" SHA_B "', 'b.png', 10, '2026-12-01T00:00:00Z', '2026-12-01T00:00:01Z', 'failed', "
+		"'cannot decode', 'content', 'failed/b.png');", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(h);
+
+	store *s = store_open(db, STORE_RW, err, sizeof err);
+	CHECKF(s != NULL, "%s", err);
+	if (!s) return;
+	h = store_db(s);
+	CHECK(count(h, "PRAGMA user_version") == 4);
+	CHECK(count(h, "SELECT count(*) FROM documents WHERE requeued_at IS NULL AND superseded_by IS NULL") == 2);
+	CHECK(count(h, "SELECT count(*) FROM review_queue") == 1);
+	int64_t id;
+	char status[12];
+	/* before: both rows settle their content */
+	CHECK(store_find_sha(s, SHA_A, &id, status, err, sizeof err) == 1 && id == 1);
+	CHECK(store_find_sha(s, SHA_B, &id, status, err, sizeof err) == 1 && id == 2);
+
+	/* reprocess: a done row sent back */
+	CHECK(sqlite3_exec(h, "UPDATE documents SET requeued_at = '2026-12-08T00:00:00Z' WHERE id IN (1, 2)",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(store_find_sha(s, SHA_A, &id, status, err, sizeof err) == 0);
+	CHECK(store_find_sha(s, SHA_B, &id, status, err, sizeof err) == 0);
+	/* the moved file keeps the old claim token: not taken for the old commit */
+	CHECK(sqlite3_exec(h, "UPDATE documents SET claim = '5:5' WHERE id = 1", NULL, NULL, NULL) == SQLITE_OK);
+	rec_result r; rec_page pg; rec_field f[2]; rec_digit d[3]; uint8_t png[8] = "PNGDATA";
+	fake_result(&r, &pg, f, d, png);
+	store_doc dd = doc(SHA_A, "a.png", "5:5");
+	dd.recovered = true;
+	store_result res;
+	CHECKF(store_commit_document(s, &dd, &r, true, &res, err, sizeof err) == 0, "%s", err);
+	CHECK(res.outcome == STORE_NEW && res.id > 2 && res.supersedes == 1);
+	snprintf(buf, sizeof buf, "SELECT superseded_by FROM documents WHERE id = 1");
+	CHECK(count(h, buf) == res.id);
+	CHECK(count(h, "SELECT count(*) FROM documents WHERE id = 1 AND status = 'done'") == 1);
+	CHECK(count(h, "SELECT count(*) FROM digits WHERE document_id = 1") == 1);   /* nothing deleted */
+	/* the queues and document_text show the current reading only */
+	snprintf(buf, sizeof buf, "SELECT count(*) FROM review_queue WHERE document_id = %lld", (long long)res.id);
+	CHECK(count(h, "SELECT count(*) FROM review_queue") == 1 && count(h, buf) == 1);
+	CHECK(count(h, "SELECT count(*) FROM document_text WHERE document_id = 1") == 0);
+	CHECK(count(h, "SELECT count(*) FROM document_text") == 2);
+	int64_t newa = res.id;
+	/* a crash after that commit: the same claim is now known as committed, the new row */
+	CHECKF(store_commit_document(s, &dd, &r, true, &res, err, sizeof err) == 0, "%s", err);
+	CHECK(res.outcome == STORE_ALREADY && res.id == newa);
+	/* and a later copy is a duplicate of the new row */
+	dd = doc(SHA_A, "a again.png", "6:6");
+	CHECKF(store_commit_document(s, &dd, &r, true, &res, err, sizeof err) == 0, "%s", err);
+	CHECK(res.outcome == STORE_DUPLICATE && res.first_id == newa);
+
+	/* retry: a content failure sent back fails again -> a new failed row, the old kept */
+	dd = doc(SHA_B, "b.png", "7:7");
+	dd.failure = STORE_FAILURE_CONTENT;
+	CHECKF(store_record_failure(s, &dd, "still cannot decode", true, &res, err, sizeof err) == 0, "%s", err);
+	CHECK(res.outcome == STORE_NEW && res.supersedes == 2 && res.id != 2 && res.retried_id == 0);
+	CHECK(count(h, "SELECT count(*) FROM documents WHERE sha256 = '" SHA_B "' AND status = 'failed'") == 2);
+	CHECK(strcmp(text1(h, "SELECT error FROM documents WHERE id = 2", buf, sizeof buf), "cannot decode") == 0);
+	CHECK(store_find_sha(s, SHA_B, &id, status, err, sizeof err) == 1 && id == res.id);
+	CHECK(strcmp(text1(h, "PRAGMA integrity_check", buf, sizeof buf), "ok") == 0);
+	store_close(s);
+}
+
 /* Fail every sqlite3_step in turn during a commit: either the whole document
  * is there or nothing is.  The hook counts per process, so fork each try. */
 static void test_fault_step(void)
@@ -355,6 +440,7 @@ int main(void)
 	test_unread();
 	test_refusals();
 	test_migrations();
+	test_requeue_migrated();
 	test_fault_step();
 	test_checkpoint();
 	if (check_failures == 0) {

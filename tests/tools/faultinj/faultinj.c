@@ -5,9 +5,13 @@
  * program.
  *
  * Environment:
- *   FAULT_OP     write | fsync | rename   (write covers write/pwrite/pwrite64/
- *                writev; fsync covers fsync/fdatasync; rename covers
- *                rename/renameat/renameat2)
+ *   FAULT_OP     write | fsync | rename | malloc   (write covers write/pwrite/
+ *                pwrite64/writev; fsync covers fsync/fdatasync; rename covers
+ *                rename/renameat/renameat2; malloc covers malloc/calloc/
+ *                realloc, which then return NULL with ENOMEM)
+ *   FAULT_THREADS  "workers": count only calls made outside the main thread,
+ *                that is in the pipeline's worker and writer threads (start-up
+ *                and intake run on the main thread)
  *   FAULT_N      the call number (1-based, counted across threads) that fails
  *   FAULT_ERRNO  errno to fail with: EIO (default), ENOSPC, EROFS
  *   FAULT_MARK   file created when the fault fires, so a test knows it did
@@ -33,14 +37,26 @@
 
 static atomic_long calls;
 static long fail_at = -1;
-static int op = -1;          /* 0 write, 1 fsync, 2 rename */
+static int op = -1;          /* 0 write, 1 fsync, 2 rename, 3 malloc */
 static int fail_errno = EIO;
+static int workers_only;     /* FAULT_THREADS=workers */
+static pid_t main_tid;
+
+/* glibc's own allocator entry points: calling them needs no dlsym (which
+ * itself allocates) */
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
 
 static void init(void) __attribute__((constructor));
 static void init(void)
 {
 	const char *o = getenv("FAULT_OP"), *n = getenv("FAULT_N"), *e = getenv("FAULT_ERRNO");
-	if (o) op = strcmp(o, "write") == 0 ? 0 : strcmp(o, "fsync") == 0 ? 1 : strcmp(o, "rename") == 0 ? 2 : -1;
+	if (o) op = strcmp(o, "write") == 0 ? 0 : strcmp(o, "fsync") == 0 ? 1 : strcmp(o, "rename") == 0 ? 2
+		  : strcmp(o, "malloc") == 0 ? 3 : -1;
+	const char *t = getenv("FAULT_THREADS");
+	workers_only = t && strcmp(t, "workers") == 0;
+	main_tid = (pid_t)syscall(SYS_gettid);
 	if (n) fail_at = strtol(n, NULL, 10);
 	if (e) fail_errno = strcmp(e, "ENOSPC") == 0 ? ENOSPC : strcmp(e, "EROFS") == 0 ? EROFS : EIO;
 	unsetenv("LD_PRELOAD");
@@ -63,6 +79,7 @@ static void fini(void)
 static int hit(int k)
 {
 	if (k != op) return 0;
+	if (workers_only && (pid_t)syscall(SYS_gettid) == main_tid) return 0;
 	long c = atomic_fetch_add(&calls, 1) + 1;
 	if (c != fail_at) return 0;
 	const char *m = getenv("FAULT_MARK");
@@ -70,7 +87,7 @@ static int hit(int k)
 		int fd = (int)syscall(SYS_openat, AT_FDCWD, m, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd >= 0) syscall(SYS_close, fd);
 	}
-	errno = fail_errno;
+	errno = k == 3 ? ENOMEM : fail_errno;
 	return 1;
 }
 
@@ -139,4 +156,23 @@ int renameat2(int fa, const char *a, int fb, const char *b, unsigned flags)
 	REAL(int, renameat2, int, const char *, int, const char *, unsigned);
 	if (hit(2)) return -1;
 	return real_renameat2(fa, a, fb, b, flags);
+}
+
+void *malloc(size_t n)
+{
+	if (op == 3 && hit(3)) return NULL;
+	return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	if (op == 3 && hit(3)) return NULL;
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+	/* realloc(p, 0) frees: not a failure point */
+	if (op == 3 && n && hit(3)) return NULL;
+	return __libc_realloc(p, n);
 }
