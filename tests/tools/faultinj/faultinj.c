@@ -17,9 +17,11 @@
  *   FAULT_MARK   file created when the fault fires, so a test knows it did
  *   FAULT_COUNT  file that receives "op calls" at exit, to size a test loop
  * Writes to stdout/stderr are neither counted nor failed (they are the log).
- * Only the process started with the shim counts: it takes itself out of
- * LD_PRELOAD, so digitd's worker processes (which only write their socket)
- * run without it; what a worker's failure costs is daemon_isolation's. */
+ * Only digitd itself counts: in its worker processes (`digitd --worker`,
+ * which only write their socket) the shim stays inert; what a worker's
+ * failure costs is daemon_isolation's.  It stays in LD_PRELOAD, because
+ * digitd executes itself once at start (to set OpenCV's pixel limit) and
+ * the daemon that runs is that second image. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -41,6 +43,23 @@ static int op = -1;          /* 0 write, 1 fsync, 2 rename, 3 malloc */
 static int fail_errno = EIO;
 static int workers_only;     /* FAULT_THREADS=workers */
 static pid_t main_tid;
+static int inert;            /* a digitd worker process */
+
+/* Is "--worker" among this process's arguments?  (Read with raw system
+ * calls: the allocator is not ready to be counted yet.) */
+static int is_worker(void)
+{
+	char buf[4096];
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY);
+	if (fd < 0) return 0;
+	long n = syscall(SYS_read, fd, buf, sizeof buf - 1);
+	syscall(SYS_close, fd);
+	if (n <= 0) return 0;
+	buf[n] = 0;
+	for (long i = 0; i < n; i += (long)strlen(buf + i) + 1)
+		if (strcmp(buf + i, "--worker") == 0) return 1;
+	return 0;
+}
 
 /* glibc's own allocator entry points: calling them needs no dlsym (which
  * itself allocates) */
@@ -59,14 +78,14 @@ static void init(void)
 	main_tid = (pid_t)syscall(SYS_gettid);
 	if (n) fail_at = strtol(n, NULL, 10);
 	if (e) fail_errno = strcmp(e, "ENOSPC") == 0 ? ENOSPC : strcmp(e, "EROFS") == 0 ? EROFS : EIO;
-	unsetenv("LD_PRELOAD");
+	if (is_worker()) inert = 1, op = -1;
 }
 
 static void fini(void) __attribute__((destructor));
 static void fini(void)
 {
 	const char *c = getenv("FAULT_COUNT");
-	if (!c) return;
+	if (!c || inert) return;
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, c, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0) return;
 	char buf[64];
