@@ -159,7 +159,7 @@ int seg_cut_frame(const seg_cand *c, double h, seg_cand **v, size_t *n, size_t *
 	if (!rule) return -1;
 	int top = -1, bot = -1, nrules = 0;
 	for (int y = 0; y < c->h; y++) {
-		int fill = row_pair_fill(c, y, -1) > row_pair_fill(c, y, 1) ? row_pair_fill(c, y, -1) : row_pair_fill(c, y, 1);
+		int up = row_pair_fill(c, y, -1), down = row_pair_fill(c, y, 1), fill = up > down ? up : down;
 		if (fill < FRAME_RULE_SPAN * c->w || row_fill(c, y) < FRAME_RULE_SPAN / 3) continue;
 		for (int x = 0; x < c->w; x++) rule[(size_t)y * c->w + x] = c->mask[(size_t)y * c->w + x];
 		if (top < 0) top = y;

@@ -223,28 +223,38 @@ static void test_skew_cap(void)
 	img_free(&bin);
 }
 
+/* A page of two pairs of digits on one line with a stroke between them
+ * (between[]: x0, y0, x1, y1), and a number opened by the same stroke
+ * (opening[]) on a second line; segmented without deskew. */
+static void stroke_page(const fx_mnist *m, const int between[4], const int opening[4], int thick, img_t *page,
+			seg_page *sp)
+{
+	img_err e;
+	fx_box b;
+	CHECK(img_alloc(page, 1000, 500, 1, &e) == 0);
+	memset(page->data, 245, (size_t)page->h * page->stride);
+	static const int xs[4] = { 100, 190, 370, 460 };
+	for (int i = 0; i < 4; i++) CHECK(fx_paste(page, m, 10 + i, xs[i], 100, 90, 30, &b) == 0);
+	img_color ink = { 30, 30, 30 };
+	img_draw_line(page, between[0], between[1], between[2], between[3], ink, thick);
+	img_draw_line(page, opening[0], opening[1], opening[2], opening[3], ink, thick);
+	CHECK(fx_paste(page, m, 20, 200, 300, 90, 30, &b) == 0);
+	CHECK(fx_paste(page, m, 21, 290, 300, 90, 30, &b) == 0);
+	seg_options so;
+	seg_options_default(&so);
+	so.deskew = false;
+	CHECK(seg_page_run(page, &so, sp, &e) == 0);
+}
+
 /* A date's slash, drawn straight and steep between two groups of digits,
  * separates them and is no candidate; the same stroke before a number,
  * with writing on one side only, is a slanted 1 and stays a candidate. */
 static void test_slash(const fx_mnist *m)
 {
 	img_t page;
-	img_err e;
-	fx_box b;
-	CHECK(img_alloc(&page, 1000, 500, 1, &e) == 0);
-	memset(page.data, 245, (size_t)page.h * page.stride);
-	static const int xs[4] = { 100, 190, 370, 460 };
-	for (int i = 0; i < 4; i++) CHECK(fx_paste(&page, m, 10 + i, xs[i], 100, 90, 30, &b) == 0);
-	img_color ink = { 30, 30, 30 };
-	img_draw_line(&page, 300, 175, 370, 105, ink, 5);         /* 45 degrees, between the pairs */
-	img_draw_line(&page, 100, 375, 170, 305, ink, 5);         /* the same, opening a number */
-	CHECK(fx_paste(&page, m, 20, 200, 300, 90, 30, &b) == 0);
-	CHECK(fx_paste(&page, m, 21, 290, 300, 90, 30, &b) == 0);
-	seg_options so;
-	seg_options_default(&so);
-	so.deskew = false;
 	seg_page sp;
-	CHECK(seg_page_run(&page, &so, &sp, &e) == 0);
+	/* 45 degrees, between the pairs; the same, opening a number */
+	stroke_page(m, (const int[4]){ 300, 175, 370, 105 }, (const int[4]){ 100, 375, 170, 305 }, 5, &page, &sp);
 	int slashes = 0;
 	for (size_t k = 0; k < sp.nseps; k++) {
 		/* separators are in working-image pixels: back to the page's */
@@ -273,22 +283,9 @@ static void test_slash(const fx_mnist *m)
 static void test_leaning(const fx_mnist *m)
 {
 	img_t page;
-	img_err e;
-	fx_box b;
-	CHECK(img_alloc(&page, 1000, 500, 1, &e) == 0);
-	memset(page.data, 245, (size_t)page.h * page.stride);
-	static const int xs[4] = { 100, 190, 370, 460 };
-	for (int i = 0; i < 4; i++) CHECK(fx_paste(&page, m, 10 + i, xs[i], 100, 90, 30, &b) == 0);
-	img_color ink = { 30, 30, 30 };
-	img_draw_line(&page, 310, 185, 350, 100, ink, 6);         /* 25 degrees, between the pairs */
-	img_draw_line(&page, 100, 385, 140, 300, ink, 6);         /* the same, opening a number */
-	CHECK(fx_paste(&page, m, 20, 200, 300, 90, 30, &b) == 0);
-	CHECK(fx_paste(&page, m, 21, 290, 300, 90, 30, &b) == 0);
-	seg_options so;
-	seg_options_default(&so);
-	so.deskew = false;
 	seg_page sp;
-	CHECK(seg_page_run(&page, &so, &sp, &e) == 0);
+	/* 25 degrees, between the pairs; the same, opening a number */
+	stroke_page(m, (const int[4]){ 310, 185, 350, 100 }, (const int[4]){ 100, 385, 140, 300 }, 6, &page, &sp);
 	int between = -1, opening = -1;
 	for (size_t j = 0; j < sp.ndigits; j++) {
 		const seg_digit *d = &sp.digits[j];
